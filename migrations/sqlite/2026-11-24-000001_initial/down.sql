@@ -1,0 +1,15 @@
+DROP TABLE facilities;
+DROP TABLE outbox;
+DROP TABLE audit_events;
+DROP TABLE application_events;
+DROP TABLE application_documents;
+DROP TABLE applications;
+DROP TABLE calls;
+DROP TABLE programme_terms;
+DROP TABLE programmes;
+DROP TABLE api_tokens;
+DROP TABLE user_tokens;
+DROP TABLE login_attempts;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE organisations;

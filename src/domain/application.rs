@@ -1,0 +1,396 @@
+//! An application to a call: its states, the steps of its form, what "complete" means, and its
+//! reference number.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use super::FieldErrors;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Draft,
+    Submitted,
+    Withdrawn,
+}
+
+impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 3] = [
+        ApplicationStatus::Draft,
+        ApplicationStatus::Submitted,
+        ApplicationStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationStatus::Draft => "draft",
+            ApplicationStatus::Submitted => "submitted",
+            ApplicationStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApplicationStatus> {
+        ApplicationStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+
+    /// Only a draft can be edited: submission locks the record.
+    pub fn is_editable(self) -> bool {
+        self == ApplicationStatus::Draft
+    }
+}
+
+/// What the applicant (or, later, the funder) does to an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationAction {
+    Submit,
+    Withdraw,
+}
+
+/// The application state machine: every allowed move, and a refusal for the rest.
+pub fn next_status(
+    from: ApplicationStatus,
+    action: ApplicationAction,
+) -> Result<ApplicationStatus, &'static str> {
+    use ApplicationAction::*;
+    use ApplicationStatus::*;
+    match (from, action) {
+        (Draft, Submit) => Ok(Submitted),
+        (Draft | Submitted, Withdraw) => Ok(Withdrawn),
+        (Submitted, Submit) => Err("error-already-submitted"),
+        (Withdrawn, _) => Err("error-withdrawn"),
+    }
+}
+
+/// The steps of the form, in order. Each saves a draft on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormStep {
+    Personal,
+    Education,
+    Home,
+    Essays,
+    Eligibility,
+    Documents,
+}
+
+impl FormStep {
+    pub const ALL: [FormStep; 6] = [
+        FormStep::Personal,
+        FormStep::Education,
+        FormStep::Home,
+        FormStep::Essays,
+        FormStep::Eligibility,
+        FormStep::Documents,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormStep::Personal => "personal",
+            FormStep::Education => "education",
+            FormStep::Home => "home",
+            FormStep::Essays => "essays",
+            FormStep::Eligibility => "eligibility",
+            FormStep::Documents => "documents",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FormStep> {
+        FormStep::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    pub fn next(self) -> Option<FormStep> {
+        let i = FormStep::ALL.iter().position(|s| *s == self)?;
+        FormStep::ALL.get(i + 1).copied()
+    }
+}
+
+/// Each essay is at most this many words.
+pub const ESSAY_MAX_WORDS: usize = 500;
+
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// The applicant's answers, as the form holds them; every field may still be empty in a draft.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ApplicationAnswers {
+    pub full_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub national_id: String,
+    pub phone: String,
+    pub institution: String,
+    pub cadre: String,
+    pub year_of_study: Option<i32>,
+    pub expected_graduation: Option<NaiveDate>,
+    pub annual_tuition_minor: Option<i64>,
+    pub enrolled_full_time: Option<bool>,
+    pub home_county: String,
+    pub home_sub_county: String,
+    pub essay_motivation: String,
+    pub essay_rural_service: String,
+}
+
+fn require(errors: &mut FieldErrors, field: &str, present: bool) {
+    if !present {
+        errors.insert(field.to_string(), "error-required".to_string());
+    }
+}
+
+/// What a step still lacks before the application can be submitted.
+pub fn step_errors(step: FormStep, a: &ApplicationAnswers, today: NaiveDate) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    match step {
+        FormStep::Personal => {
+            require(&mut errors, "full_name", !a.full_name.trim().is_empty());
+            require(&mut errors, "national_id", !a.national_id.trim().is_empty());
+            require(&mut errors, "phone", !a.phone.trim().is_empty());
+            match a.date_of_birth {
+                None => require(&mut errors, "date_of_birth", false),
+                Some(dob) if dob >= today => {
+                    errors.insert("date_of_birth".into(), "error-date-in-future".into());
+                }
+                Some(_) => {}
+            }
+        }
+        FormStep::Education => {
+            require(&mut errors, "institution", !a.institution.trim().is_empty());
+            require(&mut errors, "cadre", !a.cadre.trim().is_empty());
+            match a.year_of_study {
+                None => require(&mut errors, "year_of_study", false),
+                Some(y) if !(1..=8).contains(&y) => {
+                    errors.insert("year_of_study".into(), "error-range-1-8".into());
+                }
+                Some(_) => {}
+            }
+            require(
+                &mut errors,
+                "expected_graduation",
+                a.expected_graduation.is_some(),
+            );
+            require(
+                &mut errors,
+                "annual_tuition",
+                a.annual_tuition_minor.is_some(),
+            );
+            require(
+                &mut errors,
+                "enrolled_full_time",
+                a.enrolled_full_time.is_some(),
+            );
+        }
+        FormStep::Home => {
+            require(&mut errors, "home_county", !a.home_county.trim().is_empty());
+            require(
+                &mut errors,
+                "home_sub_county",
+                !a.home_sub_county.trim().is_empty(),
+            );
+        }
+        FormStep::Essays => {
+            for (field, text) in [
+                ("essay_motivation", &a.essay_motivation),
+                ("essay_rural_service", &a.essay_rural_service),
+            ] {
+                if text.trim().is_empty() {
+                    require(&mut errors, field, false);
+                } else if word_count(text) > ESSAY_MAX_WORDS {
+                    errors.insert(field.to_string(), "error-too-many-words".into());
+                }
+            }
+        }
+        FormStep::Eligibility | FormStep::Documents => {}
+    }
+    errors
+}
+
+/// Everything besides the answers that decides whether an application may be submitted.
+#[derive(Debug, Clone)]
+pub struct SubmissionContext<'a> {
+    pub questions: &'a [String],
+    pub answered_questions: &'a [String],
+    pub required_documents: &'a [String],
+    pub uploaded_documents: &'a [String],
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+}
+
+/// Why submission is refused, if it is: the closing time (checked on the server), and every missing piece.
+pub fn submission_errors(
+    answers: &ApplicationAnswers,
+    ctx: &SubmissionContext,
+    now: NaiveDateTime,
+) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if now < ctx.opens_at {
+        errors.insert("call".into(), "error-call-not-open".into());
+    } else if now >= ctx.closes_at {
+        errors.insert("call".into(), "error-call-closed".into());
+    }
+    for step in [
+        FormStep::Personal,
+        FormStep::Education,
+        FormStep::Home,
+        FormStep::Essays,
+    ] {
+        errors.extend(step_errors(step, answers, now.date()));
+    }
+    for q in ctx.questions {
+        if !ctx.answered_questions.contains(q) {
+            errors.insert(format!("question_{q}"), "error-required".into());
+        }
+    }
+    for kind in ctx.required_documents {
+        if !ctx.uploaded_documents.contains(kind) {
+            errors.insert(format!("document_{kind}"), "error-document-missing".into());
+        }
+    }
+    errors
+}
+
+/// The receipt's reference: the funder's code, the intake year, and the application's number, e.g.
+/// `MOH-2027-000123`. The number is the application's own id, so two submissions can never collide.
+pub fn reference_number(organisation_code: &str, intake_year: i32, application_id: i64) -> String {
+    format!("{organisation_code}-{intake_year}-{application_id:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ApplicationAction::*;
+    use ApplicationStatus::*;
+
+    fn complete() -> ApplicationAnswers {
+        ApplicationAnswers {
+            full_name: "Achieng Otieno".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(2004, 3, 2),
+            national_id: "31234567".into(),
+            phone: "+254700000001".into(),
+            institution: "KMTC Lodwar".into(),
+            cadre: "nursing".into(),
+            year_of_study: Some(1),
+            expected_graduation: NaiveDate::from_ymd_opt(2029, 12, 1),
+            annual_tuition_minor: Some(9_000_000),
+            enrolled_full_time: Some(true),
+            home_county: "Turkana".into(),
+            home_sub_county: "Loima".into(),
+            essay_motivation: "I grew up far from a clinic.".into(),
+            essay_rural_service: "I will serve in Turkana.".into(),
+        }
+    }
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("test time")
+    }
+
+    #[test]
+    fn every_allowed_transition() {
+        assert_eq!(next_status(Draft, Submit), Ok(Submitted));
+        assert_eq!(next_status(Draft, Withdraw), Ok(Withdrawn));
+        assert_eq!(next_status(Submitted, Withdraw), Ok(Withdrawn));
+    }
+
+    #[test]
+    fn every_refused_transition() {
+        assert_eq!(
+            next_status(Submitted, Submit),
+            Err("error-already-submitted")
+        );
+        assert_eq!(next_status(Withdrawn, Submit), Err("error-withdrawn"));
+        assert_eq!(next_status(Withdrawn, Withdraw), Err("error-withdrawn"));
+    }
+
+    #[test]
+    fn only_drafts_are_editable() {
+        assert!(Draft.is_editable());
+        assert!(!Submitted.is_editable());
+        assert!(!Withdrawn.is_editable());
+    }
+
+    #[test]
+    fn steps_follow_in_order() {
+        assert_eq!(FormStep::Personal.next(), Some(FormStep::Education));
+        assert_eq!(FormStep::Documents.next(), None);
+        assert_eq!(FormStep::parse("essays"), Some(FormStep::Essays));
+    }
+
+    #[test]
+    fn an_essay_over_the_word_limit_is_refused() {
+        let long = "word ".repeat(ESSAY_MAX_WORDS + 1);
+        let answers = ApplicationAnswers {
+            essay_motivation: long,
+            ..complete()
+        };
+        let errors = step_errors(FormStep::Essays, &answers, at("2026-12-01 10:00").date());
+        assert_eq!(
+            errors.get("essay_motivation").map(String::as_str),
+            Some("error-too-many-words")
+        );
+        let exactly = ApplicationAnswers {
+            essay_motivation: "word ".repeat(ESSAY_MAX_WORDS),
+            ..complete()
+        };
+        assert!(step_errors(FormStep::Essays, &exactly, at("2026-12-01 10:00").date()).is_empty());
+    }
+
+    #[test]
+    fn a_complete_application_before_closing_may_be_submitted() {
+        let kinds = vec!["identity".to_string()];
+        let q = vec!["other_obligation".to_string()];
+        let ctx = SubmissionContext {
+            questions: &q,
+            answered_questions: &q,
+            required_documents: &kinds,
+            uploaded_documents: &kinds,
+            opens_at: at("2026-11-01 00:00"),
+            closes_at: at("2027-01-31 23:59"),
+        };
+        let errors = submission_errors(&complete(), &ctx, at("2026-12-01 10:00"));
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn submission_after_closing_or_with_gaps_is_refused_with_each_reason() {
+        let answers = ApplicationAnswers {
+            home_county: String::new(),
+            ..complete()
+        };
+        let required = vec!["identity".to_string(), "transcript".to_string()];
+        let ctx = SubmissionContext {
+            questions: &["other_obligation".to_string()],
+            answered_questions: &[],
+            required_documents: &required,
+            uploaded_documents: &["identity".to_string()],
+            opens_at: at("2026-11-01 00:00"),
+            closes_at: at("2027-01-31 23:59"),
+        };
+        let errors = submission_errors(&answers, &ctx, at("2027-01-31 23:59"));
+        assert_eq!(
+            errors.get("call").map(String::as_str),
+            Some("error-call-closed")
+        );
+        assert_eq!(
+            errors.get("home_county").map(String::as_str),
+            Some("error-required")
+        );
+        assert_eq!(
+            errors.get("question_other_obligation").map(String::as_str),
+            Some("error-required")
+        );
+        assert_eq!(
+            errors.get("document_transcript").map(String::as_str),
+            Some("error-document-missing")
+        );
+        assert!(!errors.contains_key("document_identity"));
+    }
+
+    #[test]
+    fn references_carry_funder_year_and_number() {
+        assert_eq!(reference_number("MOH", 2027, 123), "MOH-2027-000123");
+        assert_eq!(
+            reference_number("AMREF", 2027, 1_234_567),
+            "AMREF-2027-1234567"
+        );
+    }
+}

@@ -1,0 +1,487 @@
+//! The placement market as given (applicants, facilities, regional caps) and its validated form,
+//! which refers to everything by index so that the algorithms never hash an id.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+/// Index of an applicant in [`Instance`] (its position in the input list).
+pub type ApplicantIndex = u32;
+/// Index of a facility in [`Instance`] (its position in the input list).
+pub type FacilityIndex = u32;
+/// Index of a region in [`Instance`] (see [`Instance::region_name`]).
+pub type RegionIndex = u32;
+
+/// One applicant as submitted: ranked facilities and the facts that order and restrict it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantInput {
+    pub id: String,
+    /// Facility ids, most wanted first.
+    pub preferences: Vec<String>,
+    /// Lower tiers are served first (continuing scholars, rural origin…); absent means 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_tier: Option<i64>,
+    /// Higher is better within a tier; absent ranks below every given score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// The regions that funded the bond; absent means any region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_regions: Option<Vec<String>>,
+    /// Id of the applicant who must be placed in the same region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
+}
+
+/// One facility as submitted: its seats, where it is, how needy, and whom it will take.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityInput {
+    pub id: String,
+    pub capacity: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// HPSA-style need score: higher is needier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need_score: Option<f64>,
+    /// Applicant ids, most wanted first; anyone missing is unacceptable. Absent means merit order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferences: Option<Vec<String>>,
+    /// Floor: the placements this facility should receive at least.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<i64>,
+}
+
+/// The whole market as submitted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceInput {
+    pub applicants: Vec<ApplicantInput>,
+    pub facilities: Vec<FacilityInput>,
+    /// Most placements allowed per region.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub regional_caps: BTreeMap<String, i64>,
+}
+
+/// Why an instance could not be built; each names the place in the input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InstanceError {
+    #[error("{place}: unknown facility \"{id}\"")]
+    UnknownFacility { place: String, id: String },
+    #[error("{place}: unknown applicant \"{id}\"")]
+    UnknownApplicant { place: String, id: String },
+    #[error("duplicate applicant id \"{id}\" at {place}")]
+    DuplicateApplicant { id: String, place: String },
+    #[error("duplicate facility id \"{id}\" at {place}")]
+    DuplicateFacility { id: String, place: String },
+    #[error("{place}: \"{id}\" is listed more than once")]
+    ListedTwice { place: String, id: String },
+    #[error("{place}: must not be empty")]
+    EmptyId { place: String },
+    #[error("{place}: must not be negative")]
+    Negative { place: String },
+    #[error("{place}: minimum {minimum} exceeds the capacity {capacity}")]
+    MinimumAboveCapacity {
+        place: String,
+        minimum: i64,
+        capacity: i64,
+    },
+    #[error("{place}: an applicant cannot be their own partner")]
+    OwnPartner { place: String },
+    #[error("{place}: \"{partner}\" does not name \"{id}\" as partner")]
+    PartnerNotMutual {
+        place: String,
+        id: String,
+        partner: String,
+    },
+}
+
+/// A validated applicant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applicant {
+    pub priority_tier: i64,
+    pub score: Option<f64>,
+    /// Sorted region indices, or `None` when the applicant may go anywhere.
+    pub allowed_regions: Option<Vec<RegionIndex>>,
+    pub partner: Option<ApplicantIndex>,
+}
+
+/// A validated facility.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facility {
+    pub capacity: u32,
+    pub minimum: u32,
+    pub region: Option<RegionIndex>,
+    pub need_score: Option<f64>,
+    /// The facility's own ranking, most wanted first, if it gave one.
+    pub preferences: Option<Vec<ApplicantIndex>>,
+}
+
+/// A market whose every reference has been checked; built only through [`Instance::build`].
+#[derive(Debug, Clone)]
+pub struct Instance {
+    applicant_ids: Vec<String>,
+    facility_ids: Vec<String>,
+    region_names: Vec<String>,
+    applicant_index: HashMap<String, ApplicantIndex>,
+    facility_index: HashMap<String, FacilityIndex>,
+    applicants: Vec<Applicant>,
+    facilities: Vec<Facility>,
+    /// Flattened applicant preference lists: applicant `a` listed
+    /// `listed[listed_start[a]..listed_start[a + 1]]`.
+    listed_start: Vec<u32>,
+    listed: Vec<FacilityIndex>,
+    regional_caps: Vec<Option<u32>>,
+    /// Position of each applicant in merit order (tier, then score, then id).
+    merit_rank: Vec<u32>,
+    merit_order: Vec<ApplicantIndex>,
+    /// For facilities with their own list: (applicant, position) sorted by applicant, for lookups.
+    list_rank: Vec<Option<Vec<(ApplicantIndex, u32)>>>,
+}
+
+fn non_negative(value: i64, place: impl FnOnce() -> String) -> Result<u32, InstanceError> {
+    if value < 0 {
+        return Err(InstanceError::Negative { place: place() });
+    }
+    // Counts beyond u32 cannot be meant; saturate rather than wrap.
+    Ok(u32::try_from(value).unwrap_or(u32::MAX))
+}
+
+fn check_id(id: &str, place: impl FnOnce() -> String) -> Result<(), InstanceError> {
+    if id.is_empty() {
+        return Err(InstanceError::EmptyId { place: place() });
+    }
+    Ok(())
+}
+
+/// Merit order used by facilities without a list and by serial dictatorship.
+pub(super) fn merit_cmp(a: (&Applicant, &str), b: (&Applicant, &str)) -> Ordering {
+    a.0.priority_tier
+        .cmp(&b.0.priority_tier)
+        .then_with(|| match (a.0.score, b.0.score) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .then_with(|| a.1.cmp(b.1))
+}
+
+impl Instance {
+    /// Checks every id and number and builds the indexed market.
+    pub fn build(input: &InstanceInput) -> Result<Instance, InstanceError> {
+        let mut region_index: HashMap<String, RegionIndex> = HashMap::new();
+        let mut region_names: Vec<String> = Vec::new();
+        let mut intern_region = |name: &str| -> RegionIndex {
+            if let Some(&r) = region_index.get(name) {
+                return r;
+            }
+            let r = region_names.len() as RegionIndex;
+            region_names.push(name.to_string());
+            region_index.insert(name.to_string(), r);
+            r
+        };
+
+        let mut facility_index = HashMap::with_capacity(input.facilities.len());
+        let mut facility_ids = Vec::with_capacity(input.facilities.len());
+        let mut facility_regions = Vec::with_capacity(input.facilities.len());
+        for (i, f) in input.facilities.iter().enumerate() {
+            check_id(&f.id, || format!("facilities[{i}].id"))?;
+            if facility_index
+                .insert(f.id.clone(), i as FacilityIndex)
+                .is_some()
+            {
+                return Err(InstanceError::DuplicateFacility {
+                    id: f.id.clone(),
+                    place: format!("facilities[{i}]"),
+                });
+            }
+            facility_ids.push(f.id.clone());
+            facility_regions.push(f.region.as_deref().map(&mut intern_region));
+        }
+
+        let mut applicant_index = HashMap::with_capacity(input.applicants.len());
+        let mut applicant_ids = Vec::with_capacity(input.applicants.len());
+        for (i, a) in input.applicants.iter().enumerate() {
+            check_id(&a.id, || format!("applicants[{i}].id"))?;
+            if applicant_index
+                .insert(a.id.clone(), i as ApplicantIndex)
+                .is_some()
+            {
+                return Err(InstanceError::DuplicateApplicant {
+                    id: a.id.clone(),
+                    place: format!("applicants[{i}]"),
+                });
+            }
+            applicant_ids.push(a.id.clone());
+        }
+
+        let total_listed: usize = input.applicants.iter().map(|a| a.preferences.len()).sum();
+        let mut listed_start = Vec::with_capacity(input.applicants.len() + 1);
+        let mut listed = Vec::with_capacity(total_listed);
+        // Marks the last applicant that listed each facility, to catch repeats without hashing.
+        let mut last_lister = vec![u32::MAX; input.facilities.len()];
+        let mut applicants = Vec::with_capacity(input.applicants.len());
+        for (i, a) in input.applicants.iter().enumerate() {
+            listed_start.push(listed.len() as u32);
+            for (k, id) in a.preferences.iter().enumerate() {
+                let f = *facility_index.get(id.as_str()).ok_or_else(|| {
+                    InstanceError::UnknownFacility {
+                        place: format!("applicants[{i}].preferences[{k}]"),
+                        id: id.clone(),
+                    }
+                })?;
+                if last_lister[f as usize] == i as u32 {
+                    return Err(InstanceError::ListedTwice {
+                        place: format!("applicants[{i}].preferences[{k}]"),
+                        id: id.clone(),
+                    });
+                }
+                last_lister[f as usize] = i as u32;
+                listed.push(f);
+            }
+            let allowed_regions = a.allowed_regions.as_ref().map(|names| {
+                let mut regions: Vec<RegionIndex> =
+                    names.iter().map(|n| intern_region(n)).collect();
+                regions.sort_unstable();
+                regions.dedup();
+                regions
+            });
+            let partner = match &a.partner {
+                None => None,
+                Some(p) => {
+                    let place = format!("applicants[{i}].partner");
+                    let j = *applicant_index.get(p.as_str()).ok_or_else(|| {
+                        InstanceError::UnknownApplicant {
+                            place: place.clone(),
+                            id: p.clone(),
+                        }
+                    })?;
+                    if j as usize == i {
+                        return Err(InstanceError::OwnPartner { place });
+                    }
+                    if input.applicants[j as usize].partner.as_deref() != Some(a.id.as_str()) {
+                        return Err(InstanceError::PartnerNotMutual {
+                            place,
+                            id: a.id.clone(),
+                            partner: p.clone(),
+                        });
+                    }
+                    Some(j)
+                }
+            };
+            applicants.push(Applicant {
+                priority_tier: a.priority_tier.unwrap_or(0),
+                score: a.score,
+                allowed_regions,
+                partner,
+            });
+        }
+        listed_start.push(listed.len() as u32);
+
+        let mut facilities = Vec::with_capacity(input.facilities.len());
+        let mut list_rank = Vec::with_capacity(input.facilities.len());
+        let mut last_ranked = vec![u32::MAX; input.applicants.len()];
+        for (i, f) in input.facilities.iter().enumerate() {
+            let capacity = non_negative(f.capacity, || format!("facilities[{i}].capacity"))?;
+            let minimum_raw = f.minimum.unwrap_or(0);
+            let minimum = non_negative(minimum_raw, || format!("facilities[{i}].minimum"))?;
+            if minimum > capacity {
+                return Err(InstanceError::MinimumAboveCapacity {
+                    place: format!("facilities[{i}].minimum"),
+                    minimum: minimum_raw,
+                    capacity: f.capacity,
+                });
+            }
+            if let Some(need) = f.need_score {
+                if need < 0.0 {
+                    return Err(InstanceError::Negative {
+                        place: format!("facilities[{i}].need_score"),
+                    });
+                }
+            }
+            let preferences = match &f.preferences {
+                None => None,
+                Some(ids) => {
+                    let mut ranked = Vec::with_capacity(ids.len());
+                    for (k, id) in ids.iter().enumerate() {
+                        let a = *applicant_index.get(id.as_str()).ok_or_else(|| {
+                            InstanceError::UnknownApplicant {
+                                place: format!("facilities[{i}].preferences[{k}]"),
+                                id: id.clone(),
+                            }
+                        })?;
+                        if last_ranked[a as usize] == i as u32 {
+                            return Err(InstanceError::ListedTwice {
+                                place: format!("facilities[{i}].preferences[{k}]"),
+                                id: id.clone(),
+                            });
+                        }
+                        last_ranked[a as usize] = i as u32;
+                        ranked.push(a);
+                    }
+                    Some(ranked)
+                }
+            };
+            list_rank.push(preferences.as_ref().map(|ranked: &Vec<ApplicantIndex>| {
+                let mut by_applicant: Vec<(ApplicantIndex, u32)> = ranked
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, &a)| (a, pos as u32))
+                    .collect();
+                by_applicant.sort_unstable();
+                by_applicant
+            }));
+            facilities.push(Facility {
+                capacity,
+                minimum,
+                region: facility_regions[i],
+                need_score: f.need_score,
+                preferences,
+            });
+        }
+
+        let mut caps_by_name = Vec::with_capacity(input.regional_caps.len());
+        for (name, &cap) in &input.regional_caps {
+            let cap = non_negative(cap, || format!("regional_caps.{name}"))?;
+            caps_by_name.push((intern_region(name), cap));
+        }
+        let mut regional_caps = vec![None; region_names.len()];
+        for (r, cap) in caps_by_name {
+            regional_caps[r as usize] = Some(cap);
+        }
+
+        let mut merit_order: Vec<ApplicantIndex> = (0..applicants.len() as u32).collect();
+        merit_order.sort_by(|&x, &y| {
+            merit_cmp(
+                (&applicants[x as usize], &applicant_ids[x as usize]),
+                (&applicants[y as usize], &applicant_ids[y as usize]),
+            )
+        });
+        let mut merit_rank = vec![0u32; applicants.len()];
+        for (pos, &a) in merit_order.iter().enumerate() {
+            merit_rank[a as usize] = pos as u32;
+        }
+
+        Ok(Instance {
+            applicant_ids,
+            facility_ids,
+            region_names,
+            applicant_index,
+            facility_index,
+            applicants,
+            facilities,
+            listed_start,
+            listed,
+            regional_caps,
+            merit_rank,
+            merit_order,
+            list_rank,
+        })
+    }
+
+    pub fn applicant_count(&self) -> usize {
+        self.applicants.len()
+    }
+
+    pub fn facility_count(&self) -> usize {
+        self.facilities.len()
+    }
+
+    pub fn region_count(&self) -> usize {
+        self.region_names.len()
+    }
+
+    pub fn applicant(&self, a: ApplicantIndex) -> &Applicant {
+        &self.applicants[a as usize]
+    }
+
+    pub fn facility(&self, f: FacilityIndex) -> &Facility {
+        &self.facilities[f as usize]
+    }
+
+    pub fn applicant_id(&self, a: ApplicantIndex) -> &str {
+        &self.applicant_ids[a as usize]
+    }
+
+    pub fn facility_id(&self, f: FacilityIndex) -> &str {
+        &self.facility_ids[f as usize]
+    }
+
+    pub fn region_name(&self, r: RegionIndex) -> &str {
+        &self.region_names[r as usize]
+    }
+
+    pub fn applicant_by_id(&self, id: &str) -> Option<ApplicantIndex> {
+        self.applicant_index.get(id).copied()
+    }
+
+    pub fn facility_by_id(&self, id: &str) -> Option<FacilityIndex> {
+        self.facility_index.get(id).copied()
+    }
+
+    /// The most placements the region may receive, if capped.
+    pub fn region_cap(&self, r: RegionIndex) -> Option<u32> {
+        self.regional_caps[r as usize]
+    }
+
+    /// Facilities the applicant listed, most wanted first (including ones it may not go to).
+    pub fn listed_facilities(&self, a: ApplicantIndex) -> &[FacilityIndex] {
+        let start = self.listed_start[a as usize] as usize;
+        let end = self.listed_start[a as usize + 1] as usize;
+        &self.listed[start..end]
+    }
+
+    /// Applicants from best to worst by tier, then score, then id.
+    pub fn merit_order(&self) -> &[ApplicantIndex] {
+        &self.merit_order
+    }
+
+    pub fn merit_rank(&self, a: ApplicantIndex) -> u32 {
+        self.merit_rank[a as usize]
+    }
+
+    /// Where the facility ranks the applicant (lower is better), or `None` if its own list
+    /// leaves the applicant out. Ranks are comparable only within one facility.
+    pub fn facility_rank(&self, f: FacilityIndex, a: ApplicantIndex) -> Option<u32> {
+        match &self.list_rank[f as usize] {
+            None => Some(self.merit_rank[a as usize]),
+            Some(by_applicant) => by_applicant
+                .binary_search_by_key(&a, |&(x, _)| x)
+                .ok()
+                .map(|i| by_applicant[i].1),
+        }
+    }
+
+    /// Whether the applicant's bond lets it serve at the facility.
+    pub fn region_allowed(&self, a: ApplicantIndex, f: FacilityIndex) -> bool {
+        match &self.applicants[a as usize].allowed_regions {
+            None => true,
+            Some(allowed) => match self.facilities[f as usize].region {
+                None => false,
+                Some(r) => allowed.binary_search(&r).is_ok(),
+            },
+        }
+    }
+
+    /// Whether applicant and facility may be matched at all (listed, bond, facility's list).
+    pub fn acceptable(&self, a: ApplicantIndex, f: FacilityIndex) -> bool {
+        self.region_allowed(a, f) && self.facility_rank(f, a).is_some()
+    }
+
+    pub fn has_couples(&self) -> bool {
+        self.applicants.iter().any(|a| a.partner.is_some())
+    }
+
+    pub fn has_floors(&self) -> bool {
+        self.facilities.iter().any(|f| f.minimum > 0)
+    }
+
+    pub fn has_regional_caps(&self) -> bool {
+        self.regional_caps.iter().any(Option::is_some)
+    }
+
+    pub fn total_seats(&self) -> u64 {
+        self.facilities.iter().map(|f| u64::from(f.capacity)).sum()
+    }
+}

@@ -1,0 +1,14 @@
+//! The business rules, pure and synchronous: no I/O, no database, no HTTP. A reader learns the
+//! business by reading this folder.
+
+pub mod application;
+pub mod eligibility;
+pub mod matching;
+pub mod money;
+pub mod obligation;
+pub mod password;
+pub mod programme;
+pub mod role;
+
+/// Field name → message key, for a form or a JSON body: what is wrong and where.
+pub type FieldErrors = std::collections::BTreeMap<String, String>;

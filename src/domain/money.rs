@@ -1,0 +1,135 @@
+//! Money: integer minor units with an ISO 4217 currency. No floating point touches an amount.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: [u8; 3],
+}
+
+/// Digits after the decimal point for a currency (ISO 4217); 2 unless the currency has none.
+pub fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "JPY" | "KRW" | "XOF" | "XAF" | "RWF" | "UGX" | "VND" | "CLP" | "PYG" | "BIF" | "GNF"
+        | "KMF" | "DJF" => 0,
+        "BHD" | "KWD" | "OMR" | "JOD" | "TND" | "LYD" | "IQD" => 3,
+        _ => 2,
+    }
+}
+
+/// A currency code is three capital letters.
+pub fn is_currency_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Parses a typed amount ("1,250,000.50", "300") into minor units of `currency`, exactly.
+pub fn parse_amount(text: &str, currency: &str) -> Result<i64, &'static str> {
+    let digits = minor_digits(currency);
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != ' ' && *c != '_')
+        .collect();
+    if cleaned.is_empty() {
+        return Err("error-required");
+    }
+    if cleaned.starts_with('-') {
+        return Err("error-amount-negative");
+    }
+    let (whole, fraction) = match cleaned.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (cleaned.as_str(), ""),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return Err("error-amount-format");
+    }
+    if fraction.len() > digits as usize {
+        return Err("error-amount-precision");
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| "error-amount-too-large")?
+    };
+    let mut fraction_units: i64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| "error-amount-format")?
+    };
+    for _ in fraction.len()..digits as usize {
+        fraction_units *= 10;
+    }
+    whole
+        .checked_mul(10_i64.pow(digits))
+        .and_then(|w| w.checked_add(fraction_units))
+        .ok_or("error-amount-too-large")
+}
+
+/// Shows minor units as a grouped decimal: 125000050 KES → "1,250,000.50 KES".
+pub fn format_amount(minor: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    let scale = 10_i64.pow(digits);
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let whole = abs / scale as u64;
+    let fraction = abs % scale as u64;
+    let whole_text = whole.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole_text.chars().enumerate() {
+        if i > 0 && (whole_text.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    if digits == 0 {
+        format!("{sign}{grouped} {currency}")
+    } else {
+        format!(
+            "{sign}{grouped}.{fraction:0width$} {currency}",
+            width = digits as usize
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_exactly_into_minor_units() {
+        assert_eq!(parse_amount("1,250,000.50", "KES"), Ok(125_000_050));
+        assert_eq!(parse_amount("300", "USD"), Ok(30_000));
+        assert_eq!(parse_amount("0.1", "USD"), Ok(10));
+        assert_eq!(parse_amount("5000", "XOF"), Ok(5000));
+    }
+
+    #[test]
+    fn bad_amounts_say_what_is_wrong() {
+        assert_eq!(parse_amount("", "KES"), Err("error-required"));
+        assert_eq!(parse_amount("-5", "KES"), Err("error-amount-negative"));
+        assert_eq!(parse_amount("12.345", "KES"), Err("error-amount-precision"));
+        assert_eq!(parse_amount("1.5", "XOF"), Err("error-amount-precision"));
+        assert_eq!(parse_amount("ten", "KES"), Err("error-amount-format"));
+        assert_eq!(
+            parse_amount("99999999999999999999", "KES"),
+            Err("error-amount-too-large")
+        );
+    }
+
+    #[test]
+    fn amounts_format_with_grouping_and_minor_digits() {
+        assert_eq!(format_amount(125_000_050, "KES"), "1,250,000.50 KES");
+        assert_eq!(format_amount(5, "USD"), "0.05 USD");
+        assert_eq!(format_amount(400_000, "XOF"), "400,000 XOF");
+        assert_eq!(format_amount(-100, "USD"), "-1.00 USD");
+    }
+
+    #[test]
+    fn currency_codes_are_three_capitals() {
+        assert!(is_currency_code("KES"));
+        assert!(!is_currency_code("kes"));
+        assert!(!is_currency_code("KESH"));
+    }
+}

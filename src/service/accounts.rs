@@ -1,0 +1,456 @@
+//! Accounts: registration with e-mail verification, log-in with throttling, password reset, staff
+//! accounts, API tokens. Answers never reveal whether an account exists.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use chrono::Duration;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::Actor;
+use crate::db::{write_transaction, DbConn};
+use crate::domain::password::check_password;
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::i18n::I18n;
+use crate::store::audit::{self, Origin};
+use crate::store::users::{self, NewUser, User};
+use crate::store::{now, outbox, sessions};
+
+/// Failed log-ins tolerated in the window before further attempts are refused.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+pub const VERIFY_TOKEN_HOURS: i64 = 48;
+pub const RESET_TOKEN_MINUTES: i64 = 60;
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    // argon2id with the crate's defaults: m = 19,456 KiB, t = 2, p = 1 (ASVS 11.4.2).
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A random secret of 256 bits, URL-safe; only its hash is stored.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub fn is_plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
+        && email.len() <= 254
+}
+
+pub struct Registration<'a> {
+    pub email: &'a str,
+    pub full_name: &'a str,
+    pub password: &'a str,
+    pub language: &'a str,
+}
+
+/// Registers an applicant and e-mails a verification link. If the address is taken, the owner is told by
+/// e-mail instead, and the page answers the same either way.
+pub fn register(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    public_url: &str,
+    r: &Registration,
+    client_addr: &str,
+) -> Result<(), AppError> {
+    let email = normalise_email(r.email);
+    let mut errors = crate::error::FieldErrors::new();
+    if !is_plausible_email(&email) {
+        errors.insert("email".into(), "error-email".into());
+    }
+    if r.full_name.trim().is_empty() {
+        errors.insert("full_name".into(), "error-required".into());
+    }
+    if let Err(key) = check_password(r.password, &email) {
+        errors.insert("password".into(), key.into());
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let hash = hash_password(r.password)?;
+    write_transaction(conn, |conn| {
+        if let Some(existing) = users::find_by_email(conn, &email)? {
+            let lang = existing.language.as_str();
+            outbox::enqueue(
+                conn,
+                &email,
+                &i18n.t(lang, "mail-account-exists-subject"),
+                &i18n.t_args(
+                    lang,
+                    "mail-account-exists-body",
+                    &[("url", format!("{public_url}/password/forgot"))],
+                ),
+            )?;
+            return Ok(());
+        }
+        let user_id = users::insert(
+            conn,
+            &NewUser {
+                email: &email,
+                password_hash: &hash,
+                full_name: r.full_name.trim(),
+                role: Role::Applicant.as_str(),
+                organisation_id: None,
+                email_verified: false,
+                language: r.language,
+            },
+        )?;
+        let token = new_secret();
+        users::insert_token(
+            conn,
+            user_id,
+            "verify_email",
+            &hash_secret(&token),
+            now() + Duration::hours(VERIFY_TOKEN_HOURS),
+        )?;
+        outbox::enqueue(
+            conn,
+            &email,
+            &i18n.t(r.language, "mail-verify-subject"),
+            &i18n.t_args(
+                r.language,
+                "mail-verify-body",
+                &[("url", format!("{public_url}/verify?token={token}"))],
+            ),
+        )?;
+        let origin = Origin {
+            actor_id: Some(user_id),
+            client_addr: client_addr.to_string(),
+        };
+        audit::record(
+            conn,
+            &origin,
+            "register",
+            "user",
+            user_id,
+            None::<&()>,
+            Some(&serde_json::json!({"email": email, "role": "applicant"})),
+        )?;
+        Ok(())
+    })
+}
+
+pub fn verify_email(conn: &mut DbConn, token: &str, client_addr: &str) -> Result<bool, AppError> {
+    write_transaction(conn, |conn| {
+        let Some(user_id) = users::consume_token(conn, "verify_email", &hash_secret(token))? else {
+            return Ok(false);
+        };
+        users::set_verified(conn, user_id)?;
+        let origin = Origin {
+            actor_id: Some(user_id),
+            client_addr: client_addr.to_string(),
+        };
+        audit::record(
+            conn,
+            &origin,
+            "verify_email",
+            "user",
+            user_id,
+            Some(&serde_json::json!({"email_verified": false})),
+            Some(&serde_json::json!({"email_verified": true})),
+        )?;
+        Ok(true)
+    })
+}
+
+/// Why a log-in failed, as far as the user may know.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginRefusal {
+    /// Wrong e-mail or password (never says which), or a disabled account.
+    BadCredentials,
+    /// The address is not verified yet: the user needs the e-mailed link.
+    Unverified,
+    Throttled,
+}
+
+/// Checks a log-in. Failed attempts are counted per account and per address; past the limits, every
+/// attempt is refused for the rest of the window, right password or not.
+pub fn login(
+    conn: &mut DbConn,
+    email: &str,
+    password: &str,
+    client_addr: &str,
+) -> Result<Result<User, LoginRefusal>, AppError> {
+    let email = normalise_email(email);
+    let since = now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let (by_account, by_address) = users::recent_failures(conn, &email, client_addr, since)?;
+    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        users::record_login_attempt(conn, &email, client_addr, false)?;
+        tracing::warn!(%email, %client_addr, "log-in throttled");
+        return Ok(Err(LoginRefusal::Throttled));
+    }
+    let user = users::find_by_email(conn, &email)?;
+    let ok = match &user {
+        Some(u) => verify_password(password, &u.password_hash),
+        None => {
+            // Spend the same time as a real check so that timing does not reveal which accounts exist.
+            let _ = verify_password(password, dummy_hash());
+            false
+        }
+    };
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => {
+            users::record_login_attempt(conn, &email, client_addr, false)?;
+            audit::record(
+                conn,
+                &Origin {
+                    actor_id: None,
+                    client_addr: client_addr.into(),
+                },
+                "login_failed",
+                "user",
+                &email,
+                None::<&()>,
+                None::<&()>,
+            )?;
+            return Ok(Err(LoginRefusal::BadCredentials));
+        }
+    };
+    if !user.email_verified {
+        return Ok(Err(LoginRefusal::Unverified));
+    }
+    users::record_login_attempt(conn, &email, client_addr, true)?;
+    Ok(Ok(user))
+}
+
+/// An argon2id hash of a random password, checked against when the account does not exist.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&new_secret()).unwrap_or_default())
+}
+
+/// E-mails a reset link if the account exists; says nothing either way.
+pub fn request_password_reset(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    public_url: &str,
+    email: &str,
+) -> Result<(), AppError> {
+    let email = normalise_email(email);
+    write_transaction(conn, |conn| {
+        let Some(user) = users::find_by_email(conn, &email)? else {
+            return Ok(());
+        };
+        if user.disabled {
+            return Ok(());
+        }
+        let token = new_secret();
+        users::insert_token(
+            conn,
+            user.id,
+            "reset_password",
+            &hash_secret(&token),
+            now() + Duration::minutes(RESET_TOKEN_MINUTES),
+        )?;
+        let lang = user.language.as_str();
+        outbox::enqueue(
+            conn,
+            &email,
+            &i18n.t(lang, "mail-reset-subject"),
+            &i18n.t_args(
+                lang,
+                "mail-reset-body",
+                &[("url", format!("{public_url}/password/reset?token={token}"))],
+            ),
+        )?;
+        Ok(())
+    })
+}
+
+/// Sets a new password from a reset token; the token works once. Every session of the user ends.
+pub fn reset_password(
+    conn: &mut DbConn,
+    token: &str,
+    password: &str,
+    client_addr: &str,
+) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let user_id = users::consume_token(conn, "reset_password", &hash_secret(token))?
+            .ok_or_else(|| AppError::field("token", "error-token-invalid"))?;
+        let user = users::find(conn, user_id)?;
+        check_password(password, &user.email).map_err(|key| AppError::field("password", key))?;
+        users::set_password(conn, user_id, &hash_password(password)?)?;
+        // A reset proves control of the mailbox, so it also verifies the address.
+        users::set_verified(conn, user_id)?;
+        sessions::delete_for_user(conn, user_id)?;
+        let origin = Origin {
+            actor_id: Some(user_id),
+            client_addr: client_addr.to_string(),
+        };
+        audit::record(
+            conn,
+            &origin,
+            "reset_password",
+            "user",
+            user_id,
+            None::<&()>,
+            None::<&()>,
+        )?;
+        Ok(())
+    })
+}
+
+pub struct NewStaff<'a> {
+    pub email: &'a str,
+    pub full_name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+}
+
+/// Creates a staff or administrator account (administrators only, or the shell through `origin`).
+pub fn create_staff(conn: &mut DbConn, origin: &Origin, s: &NewStaff) -> Result<i64, AppError> {
+    let email = normalise_email(s.email);
+    let mut errors = crate::error::FieldErrors::new();
+    if !is_plausible_email(&email) {
+        errors.insert("email".into(), "error-email".into());
+    }
+    if s.full_name.trim().is_empty() {
+        errors.insert("full_name".into(), "error-required".into());
+    }
+    if let Err(key) = check_password(s.password, &email) {
+        errors.insert("password".into(), key.into());
+    }
+    if s.role.needs_organisation() && s.organisation_id.is_none() {
+        errors.insert(
+            "organisation_id".into(),
+            "error-organisation-required".into(),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let hash = hash_password(s.password)?;
+    write_transaction(conn, |conn| {
+        let id = users::insert(
+            conn,
+            &NewUser {
+                email: &email,
+                password_hash: &hash,
+                full_name: s.full_name.trim(),
+                role: s.role.as_str(),
+                organisation_id: s.organisation_id,
+                email_verified: true,
+                language: "en",
+            },
+        )?;
+        audit::record(
+            conn,
+            origin,
+            "create_user",
+            "user",
+            id,
+            None::<&()>,
+            Some(
+                &serde_json::json!({"email": email, "role": s.role.as_str(), "organisation_id": s.organisation_id}),
+            ),
+        )?;
+        Ok(id)
+    })
+}
+
+pub fn set_disabled(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(), AppError> {
+    actor.require(&[Role::Administrator])?;
+    if user_id == actor.user_id {
+        return Err(AppError::Conflict(
+            "You cannot disable your own account.".into(),
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let before = users::find(conn, user_id)?;
+        users::set_disabled(conn, user_id, disabled)?;
+        if disabled {
+            // Disabling takes effect at once on every server: the sessions are gone.
+            sessions::delete_for_user(conn, user_id)?;
+        }
+        audit::record(
+            conn,
+            &actor.origin(),
+            if disabled {
+                "disable_user"
+            } else {
+                "enable_user"
+            },
+            "user",
+            user_id,
+            Some(&serde_json::json!({"disabled": before.disabled})),
+            Some(&serde_json::json!({"disabled": disabled})),
+        )?;
+        Ok(())
+    })
+}
+
+/// Issues an API token for a correct e-mail and password; the secret is shown once and stored hashed.
+pub fn issue_api_token(
+    conn: &mut DbConn,
+    email: &str,
+    password: &str,
+    client_addr: &str,
+) -> Result<String, AppError> {
+    let user = match login(conn, email, password, client_addr)? {
+        Ok(user) => user,
+        Err(LoginRefusal::Throttled) => return Err(AppError::TooManyRequests),
+        Err(_) => return Err(AppError::Unauthenticated),
+    };
+    let secret = new_secret();
+    write_transaction(conn, |conn| {
+        let id = users::insert_api_token(conn, user.id, &hash_secret(&secret))?;
+        let origin = Origin {
+            actor_id: Some(user.id),
+            client_addr: client_addr.to_string(),
+        };
+        audit::record(
+            conn,
+            &origin,
+            "issue_api_token",
+            "api_token",
+            id,
+            None::<&()>,
+            None::<&()>,
+        )?;
+        Ok(())
+    })?;
+    Ok(secret)
+}

@@ -1,0 +1,236 @@
+//! The applicant's side of an application (start, save each step, submit, withdraw) and who may read one.
+
+use std::collections::BTreeMap;
+
+use super::Actor;
+use crate::db::{write_transaction, DbConn};
+use crate::domain::application::{
+    next_status, reference_number, step_errors, submission_errors, ApplicationAction,
+    ApplicationAnswers, ApplicationStatus, FormStep, SubmissionContext,
+};
+use crate::domain::eligibility::{assess, EligibilityFacts};
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::i18n::I18n;
+use crate::store::applications::{self as store, Application, Submission};
+use crate::store::programmes::{self as programmes};
+use crate::store::{audit, now, organisations, outbox};
+
+/// Starts (or reopens) the applicant's one application to a call.
+pub fn start(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<i64, AppError> {
+    actor.require(&[Role::Applicant])?;
+    write_transaction(conn, |conn| {
+        if let Some(existing) = store::find_for_applicant(conn, call_id, actor.user_id)? {
+            return Ok(existing.id);
+        }
+        let call = programmes::find_call(conn, call_id)?;
+        if !call.is_open_at(now()) {
+            return Err(AppError::Conflict(
+                "This call is not open for applications.".into(),
+            ));
+        }
+        let id = store::insert_draft(conn, call_id, actor.user_id, &actor.full_name)?;
+        store::add_event(conn, id, "draft", "", Some(actor.user_id))?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "start_application",
+            "application",
+            id,
+            None::<&()>,
+            Some(&serde_json::json!({"call_id": call_id})),
+        )?;
+        Ok(id)
+    })
+}
+
+/// Loads an application for reading, if this actor may read it: its applicant, the staff of the funder
+/// whose call it answers (drafts stay private to the applicant), or an administrator. Anyone else gets
+/// "not found", so that ids cannot be probed.
+pub fn readable(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Application, AppError> {
+    let application = store::find(conn, id)?;
+    let allowed = match actor.role {
+        Role::Applicant => application.applicant_id == actor.user_id,
+        Role::Administrator => true,
+        role if role.reads_applications() => {
+            application.status != ApplicationStatus::Draft.as_str()
+                && Some(store::owner_organisation(conn, id)?) == actor.organisation_id
+        }
+        _ => false,
+    };
+    if allowed {
+        Ok(application)
+    } else {
+        tracing::warn!(
+            actor = actor.user_id,
+            application = id,
+            "refused access to an application"
+        );
+        Err(AppError::NotFound)
+    }
+}
+
+/// The applicant's own application, for editing.
+pub fn own(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Application, AppError> {
+    let application = store::find(conn, id)?;
+    if actor.role != Role::Applicant || application.applicant_id != actor.user_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(application)
+}
+
+/// Saves one step of the form as a draft. The answers are stored even when the step has gaps, so that
+/// nothing typed is lost; the gaps are returned to show next to their fields.
+pub fn save_step(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    step: FormStep,
+    answers: &ApplicationAnswers,
+    question_answers: &BTreeMap<String, bool>,
+) -> Result<crate::error::FieldErrors, AppError> {
+    write_transaction(conn, |conn| {
+        let before = own(conn, actor, id)?;
+        let status =
+            ApplicationStatus::parse(&before.status).unwrap_or(ApplicationStatus::Submitted);
+        if !status.is_editable() {
+            return Err(AppError::Conflict(
+                "This application is submitted and can no longer be changed.".into(),
+            ));
+        }
+        let questions_json = serde_json::to_string(question_answers)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        store::save_answers(conn, id, version, answers, &questions_json)?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            &format!("save_step_{}", step.as_str()),
+            "application",
+            id,
+            Some(&before.answers()),
+            Some(answers),
+        )?;
+        Ok(step_errors(step, answers, now().date()))
+    })
+}
+
+/// Submits a complete application before the closing time: locks it, runs the eligibility rules, records
+/// the result with its reasons, and e-mails a receipt with the reference number.
+pub fn submit(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    lang: &str,
+) -> Result<String, AppError> {
+    write_transaction(conn, |conn| {
+        let application = own(conn, actor, id)?;
+        let status =
+            ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
+        next_status(status, ApplicationAction::Submit)
+            .map_err(|key| AppError::Conflict(i18n.t(lang, key)))?;
+        let listing = programmes::call_listing(conn, application.call_id)?;
+        let call = &listing.call;
+        let questions = call.questions();
+        let question_keys: Vec<String> = questions.iter().map(|q| q.key.clone()).collect();
+        let answered: Vec<(String, bool)> = application.question_answers();
+        let answered_keys: Vec<String> = answered.iter().map(|(k, _)| k.clone()).collect();
+        let uploaded: Vec<String> = store::documents(conn, id)?
+            .into_iter()
+            .map(|d| d.kind)
+            .collect();
+        let required = call.required_document_kinds();
+        let at = now();
+        let ctx = SubmissionContext {
+            questions: &question_keys,
+            answered_questions: &answered_keys,
+            required_documents: &required,
+            uploaded_documents: &uploaded,
+            opens_at: call.opens_at,
+            closes_at: call.closes_at,
+        };
+        let errors = submission_errors(&application.answers(), &ctx, at);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let outcome = assess(
+            &EligibilityFacts {
+                cadre: &application.cadre,
+                programme_cadre: &listing.programme.cadre,
+                enrolled_full_time: application.enrolled_full_time,
+                answers: &answered,
+            },
+            &questions,
+        );
+        let organisation = organisations::find(conn, listing.programme.organisation_id)?;
+        let reference = reference_number(&organisation.code, call.intake_year, id);
+        store::mark_submitted(
+            conn,
+            id,
+            version,
+            &Submission {
+                reference: &reference,
+                eligible: outcome.eligible,
+                reasons: &outcome.reasons,
+                at,
+            },
+        )?;
+        store::add_event(conn, id, "submitted", &reference, Some(actor.user_id))?;
+        if !outcome.eligible {
+            store::add_event(conn, id, "ineligible", &outcome.reasons.join("; "), None)?;
+        }
+        audit::record(
+            conn,
+            &actor.origin(),
+            "submit_application",
+            "application",
+            id,
+            Some(&serde_json::json!({"status": "draft"})),
+            Some(
+                &serde_json::json!({"status": "submitted", "reference": reference, "eligible": outcome.eligible, "reasons": outcome.reasons}),
+            ),
+        )?;
+        outbox::enqueue(
+            conn,
+            &actor.email,
+            &i18n.t_args(
+                lang,
+                "mail-receipt-subject",
+                &[("reference", reference.clone())],
+            ),
+            &i18n.t_args(
+                lang,
+                "mail-receipt-body",
+                &[
+                    ("reference", reference.clone()),
+                    ("call", call.title.clone()),
+                ],
+            ),
+        )?;
+        Ok(reference)
+    })
+}
+
+pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let application = own(conn, actor, id)?;
+        let status =
+            ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
+        let next = next_status(status, ApplicationAction::Withdraw)
+            .map_err(|_| AppError::Conflict("This application is already withdrawn.".into()))?;
+        store::set_status(conn, id, version, next.as_str())?;
+        store::add_event(conn, id, next.as_str(), "", Some(actor.user_id))?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "withdraw_application",
+            "application",
+            id,
+            Some(&serde_json::json!({"status": application.status})),
+            Some(&serde_json::json!({"status": next.as_str()})),
+        )?;
+        Ok(())
+    })
+}

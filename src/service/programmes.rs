@@ -1,0 +1,195 @@
+//! Programmes, their terms and their calls, as a programme officer manages them.
+
+use chrono::NaiveDate;
+
+use super::Actor;
+use crate::db::{write_transaction, DbConn};
+use crate::domain::eligibility::EligibilityQuestion;
+use crate::domain::money::is_currency_code;
+use crate::domain::programme::ProgrammeTerms;
+use crate::domain::role::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::store::audit;
+use crate::store::programmes::{self as store, NewCall, NewProgramme};
+
+/// The document kinds an application may carry; a call requires some of them.
+pub const DOCUMENT_KINDS: [&str; 8] = [
+    "identity",
+    "admission_letter",
+    "transcript",
+    "recommendation_academic",
+    "recommendation_other",
+    "cv",
+    "proof_of_home_district",
+    "fee_schedule",
+];
+
+pub struct ProgrammeInput<'a> {
+    pub name: &'a str,
+    pub cadre: &'a str,
+    pub description: &'a str,
+    pub currency: &'a str,
+    pub terms_from: NaiveDate,
+    pub terms: ProgrammeTerms,
+}
+
+pub fn create_programme(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: &ProgrammeInput,
+) -> Result<i64, AppError> {
+    actor.require(&[Role::ProgrammeOfficer])?;
+    let organisation_id = actor.organisation_id.ok_or(AppError::Forbidden)?;
+    let mut errors = input.terms.validate().err().unwrap_or_default();
+    if input.name.trim().is_empty() {
+        errors.insert("name".into(), "error-required".into());
+    }
+    if input.cadre.trim().is_empty() {
+        errors.insert("cadre".into(), "error-required".into());
+    }
+    if !is_currency_code(input.currency) {
+        errors.insert("currency".into(), "error-currency".into());
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    write_transaction(conn, |conn| {
+        let id = store::insert_programme(
+            conn,
+            &NewProgramme {
+                organisation_id,
+                name: input.name.trim(),
+                cadre: input.cadre.trim(),
+                description: input.description.trim(),
+                currency: input.currency,
+            },
+        )?;
+        store::insert_terms(conn, id, input.terms_from, &input.terms)?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "create_programme",
+            "programme",
+            id,
+            None::<&()>,
+            Some(
+                &serde_json::json!({"name": input.name, "terms_from": input.terms_from, "terms": input.terms}),
+            ),
+        )?;
+        Ok(id)
+    })
+}
+
+/// Adds a new set of terms from a date; earlier sets stay for what was signed under them.
+pub fn add_terms(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme_id: i64,
+    from: NaiveDate,
+    terms: &ProgrammeTerms,
+) -> Result<(), AppError> {
+    actor.require(&[Role::ProgrammeOfficer])?;
+    terms.validate().map_err(AppError::Validation)?;
+    write_transaction(conn, |conn| {
+        let programme = store::find_programme(conn, programme_id)?;
+        if !actor.can_manage_organisation(programme.organisation_id) {
+            return Err(AppError::NotFound);
+        }
+        store::insert_terms(conn, programme_id, from, terms)?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "add_terms",
+            "programme",
+            programme_id,
+            None::<&()>,
+            Some(&serde_json::json!({"terms_from": from, "terms": terms})),
+        )?;
+        Ok(())
+    })
+}
+
+pub struct CallInput<'a> {
+    pub programme_id: i64,
+    pub title: &'a str,
+    pub intake_year: i32,
+    pub opens_at: chrono::NaiveDateTime,
+    pub closes_at: chrono::NaiveDateTime,
+    pub seats: i32,
+    pub budget_minor: i64,
+    pub required_documents: Vec<String>,
+    pub questions: Vec<EligibilityQuestion>,
+}
+
+pub fn validate_call(input: &CallInput) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if input.title.trim().is_empty() {
+        errors.insert("title".into(), "error-required".into());
+    }
+    if !(2000..=2100).contains(&input.intake_year) {
+        errors.insert("intake_year".into(), "error-year".into());
+    }
+    if input.closes_at <= input.opens_at {
+        errors.insert("closes_at".into(), "error-closes-before-opens".into());
+    }
+    if input.seats < 1 {
+        errors.insert("seats".into(), "error-positive".into());
+    }
+    if input.budget_minor < 0 {
+        errors.insert("budget".into(), "error-amount-negative".into());
+    }
+    if let Some(bad) = input
+        .required_documents
+        .iter()
+        .find(|d| !DOCUMENT_KINDS.contains(&d.as_str()))
+    {
+        errors.insert(
+            "required_documents".into(),
+            format!("error-unknown-document: {bad}"),
+        );
+    }
+    errors
+}
+
+pub fn open_call(conn: &mut DbConn, actor: &Actor, input: &CallInput) -> Result<i64, AppError> {
+    actor.require(&[Role::ProgrammeOfficer])?;
+    let errors = validate_call(input);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    write_transaction(conn, |conn| {
+        let programme = store::find_programme(conn, input.programme_id)?;
+        if !actor.can_manage_organisation(programme.organisation_id) {
+            return Err(AppError::NotFound);
+        }
+        let id = store::insert_call(
+            conn,
+            &NewCall {
+                programme_id: programme.id,
+                title: input.title.trim(),
+                intake_year: input.intake_year,
+                opens_at: input.opens_at,
+                closes_at: input.closes_at,
+                seats: input.seats,
+                budget_minor: input.budget_minor,
+                currency: &programme.currency,
+                required_documents: &input.required_documents.join(","),
+                eligibility_questions: &input.questions,
+            },
+        )?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "open_call",
+            "call",
+            id,
+            None::<&()>,
+            Some(&serde_json::json!({
+                "title": input.title, "intake_year": input.intake_year, "opens_at": input.opens_at,
+                "closes_at": input.closes_at, "seats": input.seats, "budget_minor": input.budget_minor,
+                "required_documents": input.required_documents,
+            })),
+        )?;
+        Ok(id)
+    })
+}

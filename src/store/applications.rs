@@ -1,0 +1,492 @@
+//! Applications, their documents and their status history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::domain::application::ApplicationAnswers;
+use crate::error::AppError;
+use crate::schema::{application_documents, application_events, applications, calls, programmes};
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct Application {
+    pub id: i64,
+    pub call_id: i64,
+    pub applicant_id: i64,
+    pub reference: Option<String>,
+    pub status: String,
+    pub eligibility: Option<String>,
+    /// JSON list of reasons.
+    pub eligibility_reasons: String,
+    pub full_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub national_id: String,
+    pub phone: String,
+    pub institution: String,
+    pub cadre: String,
+    pub year_of_study: Option<i32>,
+    pub expected_graduation: Option<NaiveDate>,
+    pub annual_tuition_minor: Option<i64>,
+    pub enrolled_full_time: Option<bool>,
+    pub home_county: String,
+    pub home_sub_county: String,
+    pub essay_motivation: String,
+    pub essay_rural_service: String,
+    /// JSON object: question key → answer.
+    pub eligibility_answers: String,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl Application {
+    pub fn answers(&self) -> ApplicationAnswers {
+        ApplicationAnswers {
+            full_name: self.full_name.clone(),
+            date_of_birth: self.date_of_birth,
+            national_id: self.national_id.clone(),
+            phone: self.phone.clone(),
+            institution: self.institution.clone(),
+            cadre: self.cadre.clone(),
+            year_of_study: self.year_of_study,
+            expected_graduation: self.expected_graduation,
+            annual_tuition_minor: self.annual_tuition_minor,
+            enrolled_full_time: self.enrolled_full_time,
+            home_county: self.home_county.clone(),
+            home_sub_county: self.home_sub_county.clone(),
+            essay_motivation: self.essay_motivation.clone(),
+            essay_rural_service: self.essay_rural_service.clone(),
+        }
+    }
+
+    pub fn question_answers(&self) -> Vec<(String, bool)> {
+        serde_json::from_str::<std::collections::BTreeMap<String, bool>>(&self.eligibility_answers)
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    }
+
+    pub fn reasons(&self) -> Vec<String> {
+        serde_json::from_str(&self.eligibility_reasons).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct Document {
+    pub id: i64,
+    pub application_id: i64,
+    pub kind: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    #[serde(skip)]
+    pub storage_key: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct StatusEvent {
+    pub id: i64,
+    pub application_id: i64,
+    pub status: String,
+    pub note: String,
+    pub actor_id: Option<i64>,
+    pub at: NaiveDateTime,
+}
+
+pub fn insert_draft(
+    conn: &mut DbConn,
+    call_id: i64,
+    applicant_id: i64,
+    full_name: &str,
+) -> Result<i64, AppError> {
+    let now = super::now();
+    diesel::insert_into(applications::table)
+        .values((
+            applications::call_id.eq(call_id),
+            applications::applicant_id.eq(applicant_id),
+            applications::status.eq("draft"),
+            applications::eligibility_reasons.eq("[]"),
+            applications::full_name.eq(full_name),
+            applications::national_id.eq(""),
+            applications::phone.eq(""),
+            applications::institution.eq(""),
+            applications::cadre.eq(""),
+            applications::home_county.eq(""),
+            applications::home_sub_county.eq(""),
+            applications::essay_motivation.eq(""),
+            applications::essay_rural_service.eq(""),
+            applications::eligibility_answers.eq("{}"),
+            applications::created_at.eq(now),
+            applications::updated_at.eq(now),
+            applications::version.eq(1),
+        ))
+        .returning(applications::id)
+        .get_result(conn)
+        .map_err(|e| {
+            if crate::db::is_unique_violation(&e) {
+                AppError::Conflict("You already have an application to this call.".into())
+            } else {
+                e.into()
+            }
+        })
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Application, AppError> {
+    Ok(applications::table.find(id).first(conn)?)
+}
+
+pub fn find_for_applicant(
+    conn: &mut DbConn,
+    call_id: i64,
+    applicant_id: i64,
+) -> Result<Option<Application>, AppError> {
+    Ok(applications::table
+        .filter(applications::call_id.eq(call_id))
+        .filter(applications::applicant_id.eq(applicant_id))
+        .first(conn)
+        .optional()?)
+}
+
+/// An applicant's applications with the call's title and the funder's programme name.
+pub fn of_applicant(
+    conn: &mut DbConn,
+    applicant_id: i64,
+) -> Result<Vec<(Application, String, NaiveDateTime)>, AppError> {
+    Ok(applications::table
+        .inner_join(calls::table)
+        .filter(applications::applicant_id.eq(applicant_id))
+        .order(applications::id.desc())
+        .select((applications::all_columns, calls::title, calls::closes_at))
+        .load(conn)?)
+}
+
+/// Saves the answers of a draft. Only a draft changes, and only if nobody saved it since `version`
+/// was read: a stale save fails instead of overwriting.
+pub fn save_answers(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    a: &ApplicationAnswers,
+    question_answers: &str,
+) -> Result<(), AppError> {
+    let n = diesel::update(
+        applications::table
+            .find(id)
+            .filter(applications::version.eq(version))
+            .filter(applications::status.eq("draft")),
+    )
+    .set((
+        applications::full_name.eq(&a.full_name),
+        applications::date_of_birth.eq(a.date_of_birth),
+        applications::national_id.eq(&a.national_id),
+        applications::phone.eq(&a.phone),
+        applications::institution.eq(&a.institution),
+        applications::cadre.eq(&a.cadre),
+        applications::year_of_study.eq(a.year_of_study),
+        applications::expected_graduation.eq(a.expected_graduation),
+        applications::annual_tuition_minor.eq(a.annual_tuition_minor),
+        applications::enrolled_full_time.eq(a.enrolled_full_time),
+        applications::home_county.eq(&a.home_county),
+        applications::home_sub_county.eq(&a.home_sub_county),
+        applications::essay_motivation.eq(&a.essay_motivation),
+        applications::essay_rural_service.eq(&a.essay_rural_service),
+        applications::eligibility_answers.eq(question_answers),
+        applications::updated_at.eq(super::now()),
+        applications::version.eq(version + 1),
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "This application changed since you opened it (or is no longer a draft). Reload and try again.".into(),
+        ))
+    }
+}
+
+pub struct Submission<'a> {
+    pub reference: &'a str,
+    pub eligible: bool,
+    pub reasons: &'a [String],
+    pub at: NaiveDateTime,
+}
+
+pub fn mark_submitted(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    s: &Submission,
+) -> Result<(), AppError> {
+    let reasons =
+        serde_json::to_string(s.reasons).map_err(|e| AppError::Internal(e.to_string()))?;
+    let n = diesel::update(
+        applications::table
+            .find(id)
+            .filter(applications::version.eq(version))
+            .filter(applications::status.eq("draft")),
+    )
+    .set((
+        applications::status.eq("submitted"),
+        applications::reference.eq(s.reference),
+        applications::eligibility.eq(if s.eligible { "eligible" } else { "ineligible" }),
+        applications::eligibility_reasons.eq(reasons),
+        applications::submitted_at.eq(s.at),
+        applications::updated_at.eq(s.at),
+        applications::version.eq(version + 1),
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "This application was already submitted or changed meanwhile.".into(),
+        ))
+    }
+}
+
+pub fn set_status(conn: &mut DbConn, id: i64, version: i32, status: &str) -> Result<(), AppError> {
+    let n = diesel::update(
+        applications::table
+            .find(id)
+            .filter(applications::version.eq(version)),
+    )
+    .set((
+        applications::status.eq(status),
+        applications::updated_at.eq(super::now()),
+        applications::version.eq(version + 1),
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "This application changed meanwhile. Reload and try again.".into(),
+        ))
+    }
+}
+
+pub fn add_event(
+    conn: &mut DbConn,
+    application_id: i64,
+    status: &str,
+    note: &str,
+    actor_id: Option<i64>,
+) -> Result<(), AppError> {
+    diesel::insert_into(application_events::table)
+        .values((
+            application_events::application_id.eq(application_id),
+            application_events::status.eq(status),
+            application_events::note.eq(note),
+            application_events::actor_id.eq(actor_id),
+            application_events::at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn events(conn: &mut DbConn, application_id: i64) -> Result<Vec<StatusEvent>, AppError> {
+    Ok(application_events::table
+        .filter(application_events::application_id.eq(application_id))
+        .order(application_events::id.asc())
+        .load(conn)?)
+}
+
+// ---- documents ----
+
+pub struct NewDocument<'a> {
+    pub application_id: i64,
+    pub kind: &'a str,
+    pub original_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub storage_key: &'a str,
+}
+
+/// Adds a document, replacing the earlier one of the same kind; returns the storage key it replaced.
+pub fn put_document(conn: &mut DbConn, d: &NewDocument) -> Result<Option<String>, AppError> {
+    let replaced: Option<String> = application_documents::table
+        .filter(application_documents::application_id.eq(d.application_id))
+        .filter(application_documents::kind.eq(d.kind))
+        .select(application_documents::storage_key)
+        .first(conn)
+        .optional()?;
+    if replaced.is_some() {
+        diesel::delete(
+            application_documents::table
+                .filter(application_documents::application_id.eq(d.application_id))
+                .filter(application_documents::kind.eq(d.kind)),
+        )
+        .execute(conn)?;
+    }
+    diesel::insert_into(application_documents::table)
+        .values((
+            application_documents::application_id.eq(d.application_id),
+            application_documents::kind.eq(d.kind),
+            application_documents::original_name.eq(d.original_name),
+            application_documents::content_type.eq(d.content_type),
+            application_documents::size_bytes.eq(d.size_bytes),
+            application_documents::storage_key.eq(d.storage_key),
+            application_documents::uploaded_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(replaced)
+}
+
+pub fn documents(conn: &mut DbConn, application_id: i64) -> Result<Vec<Document>, AppError> {
+    Ok(application_documents::table
+        .filter(application_documents::application_id.eq(application_id))
+        .order(application_documents::kind.asc())
+        .load(conn)?)
+}
+
+pub fn find_document(conn: &mut DbConn, id: i64) -> Result<Document, AppError> {
+    Ok(application_documents::table.find(id).first(conn)?)
+}
+
+// ---- the funder's list ----
+
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub organisation_id: Option<i64>,
+    pub call_id: Option<i64>,
+    pub status: Option<String>,
+    pub eligibility: Option<String>,
+    pub county: Option<String>,
+    pub cadre: Option<String>,
+    /// Matches a name or a reference, case-insensitively on both backends.
+    pub search: Option<String>,
+    /// Drafts are the applicant's own business until submitted.
+    pub include_drafts: bool,
+}
+
+/// One row of the funder's list.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct ApplicationSummary {
+    pub id: i64,
+    pub reference: Option<String>,
+    pub full_name: String,
+    pub status: String,
+    pub eligibility: Option<String>,
+    pub home_county: String,
+    pub cadre: String,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub call_title: String,
+}
+
+fn filtered<'a>(f: &'a ApplicationFilter) -> applications_boxed::BoxedQuery<'a> {
+    let mut q = applications::table
+        .inner_join(calls::table.inner_join(programmes::table))
+        .into_boxed();
+    if let Some(org) = f.organisation_id {
+        q = q.filter(programmes::organisation_id.eq(org));
+    }
+    if let Some(call) = f.call_id {
+        q = q.filter(applications::call_id.eq(call));
+    }
+    if let Some(status) = &f.status {
+        q = q.filter(applications::status.eq(status));
+    } else if !f.include_drafts {
+        q = q.filter(applications::status.ne("draft"));
+    }
+    if let Some(e) = &f.eligibility {
+        q = q.filter(applications::eligibility.eq(e));
+    }
+    if let Some(county) = &f.county {
+        q = q.filter(applications::home_county.eq(county));
+    }
+    if let Some(cadre) = &f.cadre {
+        q = q.filter(applications::cadre.eq(cadre));
+    }
+    if let Some(search) = &f.search {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(lower(applications.full_name) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(" OR lower(COALESCE(applications.reference, '')) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern)
+                .sql(")"),
+        );
+    }
+    q
+}
+
+mod applications_boxed {
+    use super::*;
+    pub type BoxedQuery<'a> = diesel::helper_types::IntoBoxed<
+        'a,
+        diesel::dsl::InnerJoin<
+            applications::table,
+            diesel::dsl::InnerJoin<calls::table, programmes::table>,
+        >,
+        crate::db::MultiBackend,
+    >;
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    f: &ApplicationFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ApplicationSummary>, AppError> {
+    Ok(filtered(f)
+        .order(applications::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select((
+            applications::id,
+            applications::reference,
+            applications::full_name,
+            applications::status,
+            applications::eligibility,
+            applications::home_county,
+            applications::cadre,
+            applications::submitted_at,
+            calls::title,
+        ))
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut DbConn, f: &ApplicationFilter) -> Result<i64, AppError> {
+    Ok(filtered(f).count().get_result(conn)?)
+}
+
+/// Full records for the CSV export, in id order, a page at a time so that memory stays flat.
+pub fn export_page(
+    conn: &mut DbConn,
+    f: &ApplicationFilter,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<Application>, AppError> {
+    Ok(filtered(f)
+        .filter(applications::id.gt(after_id))
+        .order(applications::id.asc())
+        .limit(limit)
+        .select(applications::all_columns)
+        .load(conn)?)
+}
+
+/// The organisation that owns the call an application was made to.
+pub fn owner_organisation(conn: &mut DbConn, application_id: i64) -> Result<i64, AppError> {
+    Ok(applications::table
+        .inner_join(calls::table.inner_join(programmes::table))
+        .filter(applications::id.eq(application_id))
+        .select(programmes::organisation_id)
+        .first(conn)?)
+}
+
+/// Distinct counties seen in an organisation's applications, for the filter's choices.
+pub fn counties(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<String>, AppError> {
+    let mut q = applications::table
+        .inner_join(calls::table.inner_join(programmes::table))
+        .filter(applications::home_county.ne(""))
+        .select(applications::home_county)
+        .distinct()
+        .into_boxed();
+    if let Some(org) = organisation_id {
+        q = q.filter(programmes::organisation_id.eq(org));
+    }
+    Ok(q.order(applications::home_county.asc()).load(conn)?)
+}

@@ -1,0 +1,235 @@
+//! Users, their single-use e-mailed tokens, API tokens, and log-in attempts (for slowing down guessing).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::schema::{api_tokens, login_attempts, user_tokens, users};
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub full_name: String,
+    pub role: String,
+    pub organisation_id: Option<i64>,
+    pub email_verified: bool,
+    pub disabled: bool,
+    pub language: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub full_name: &'a str,
+    pub role: &'a str,
+    pub organisation_id: Option<i64>,
+    pub email_verified: bool,
+    pub language: &'a str,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewUser) -> Result<i64, AppError> {
+    diesel::insert_into(users::table)
+        .values((
+            users::email.eq(new.email),
+            users::password_hash.eq(new.password_hash),
+            users::full_name.eq(new.full_name),
+            users::role.eq(new.role),
+            users::organisation_id.eq(new.organisation_id),
+            users::email_verified.eq(new.email_verified),
+            users::disabled.eq(false),
+            users::language.eq(new.language),
+            users::created_at.eq(super::now()),
+        ))
+        .returning(users::id)
+        .get_result(conn)
+        .map_err(|e| {
+            if crate::db::is_unique_violation(&e) {
+                AppError::field("email", "error-email-taken")
+            } else {
+                e.into()
+            }
+        })
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> Result<User, AppError> {
+    Ok(users::table.find(id).first(conn)?)
+}
+
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>, AppError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn staff_of(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<User>, AppError> {
+    let mut query = users::table
+        .filter(users::role.ne("applicant"))
+        .into_boxed();
+    if let Some(org) = organisation_id {
+        query = query.filter(users::organisation_id.eq(org));
+    }
+    Ok(query.order(users::email.asc()).load(conn)?)
+}
+
+pub fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> Result<(), AppError> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_verified(conn: &mut DbConn, id: i64) -> Result<(), AppError> {
+    diesel::update(users::table.find(id))
+        .set(users::email_verified.eq(true))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_disabled(conn: &mut DbConn, id: i64, disabled: bool) -> Result<(), AppError> {
+    diesel::update(users::table.find(id))
+        .set(users::disabled.eq(disabled))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_language(conn: &mut DbConn, id: i64, language: &str) -> Result<(), AppError> {
+    diesel::update(users::table.find(id))
+        .set(users::language.eq(language))
+        .execute(conn)?;
+    Ok(())
+}
+
+// ---- single-use tokens (e-mail verification, password reset) ----
+
+pub fn insert_token(
+    conn: &mut DbConn,
+    user_id: i64,
+    purpose: &str,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::insert_into(user_tokens::table)
+        .values((
+            user_tokens::user_id.eq(user_id),
+            user_tokens::purpose.eq(purpose),
+            user_tokens::token_hash.eq(token_hash),
+            user_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks a live token used and returns its user; `None` when unknown, used or expired. The UPDATE's
+/// condition makes the use single even when two requests race.
+pub fn consume_token(
+    conn: &mut DbConn,
+    purpose: &str,
+    token_hash: &str,
+) -> Result<Option<i64>, AppError> {
+    let now = super::now();
+    let found: Option<(i64, i64)> = user_tokens::table
+        .filter(user_tokens::purpose.eq(purpose))
+        .filter(user_tokens::token_hash.eq(token_hash))
+        .filter(user_tokens::used_at.is_null())
+        .filter(user_tokens::expires_at.gt(now))
+        .select((user_tokens::id, user_tokens::user_id))
+        .first(conn)
+        .optional()?;
+    let Some((token_id, user_id)) = found else {
+        return Ok(None);
+    };
+    let updated = diesel::update(
+        user_tokens::table
+            .find(token_id)
+            .filter(user_tokens::used_at.is_null()),
+    )
+    .set(user_tokens::used_at.eq(now))
+    .execute(conn)?;
+    Ok((updated == 1).then_some(user_id))
+}
+
+// ---- API tokens ----
+
+pub fn insert_api_token(
+    conn: &mut DbConn,
+    user_id: i64,
+    token_hash: &str,
+) -> Result<i64, AppError> {
+    Ok(diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::user_id.eq(user_id),
+            api_tokens::token_hash.eq(token_hash),
+            api_tokens::created_at.eq(super::now()),
+        ))
+        .returning(api_tokens::id)
+        .get_result(conn)?)
+}
+
+pub fn user_for_api_token(conn: &mut DbConn, token_hash: &str) -> Result<Option<User>, AppError> {
+    Ok(api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(users::disabled.eq(false))
+        .select(users::all_columns)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn revoke_api_token(conn: &mut DbConn, token_hash: &str) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::token_hash.eq(token_hash))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(super::now()))
+    .execute(conn)?)
+}
+
+// ---- log-in attempts ----
+
+pub fn record_login_attempt(
+    conn: &mut DbConn,
+    email: &str,
+    client_addr: &str,
+    succeeded: bool,
+) -> Result<(), AppError> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email.eq(email),
+            login_attempts::client_addr.eq(client_addr),
+            login_attempts::succeeded.eq(succeeded),
+            login_attempts::attempted_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Failed attempts since `since`, for this account and for this address.
+pub fn recent_failures(
+    conn: &mut DbConn,
+    email: &str,
+    client_addr: &str,
+    since: NaiveDateTime,
+) -> Result<(i64, i64), AppError> {
+    let by_account = login_attempts::table
+        .filter(login_attempts::email.eq(email))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    let by_address = login_attempts::table
+        .filter(login_attempts::client_addr.eq(client_addr))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok((by_account, by_address))
+}

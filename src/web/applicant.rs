@@ -1,0 +1,616 @@
+//! The applicant's pages: their applications, the form in steps, uploads, submission and receipt, and the
+//! application page that funder staff also read.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_multipart::Multipart;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
+use super::AppState;
+use crate::domain::application::{ApplicationAnswers, FormStep, ESSAY_MAX_WORDS};
+use crate::domain::money::{format_amount, parse_amount};
+use crate::domain::role::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::service::applications as service;
+use crate::service::documents::{self, MAX_UPLOAD_BYTES};
+use crate::service::programmes::DOCUMENT_KINDS;
+use crate::store::applications::{self as store, Application, Document, StatusEvent};
+use crate::store::programmes::{self as programmes, Call};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/my/applications", web::get().to(my_applications))
+        .route("/calls/{id}/apply", web::post().to(apply))
+        .route("/applications/{id}", web::get().to(view))
+        .route("/applications/{id}/step/{step}", web::get().to(step_form))
+        .route("/applications/{id}/step/{step}", web::post().to(save_step))
+        .route("/applications/{id}/documents", web::post().to(upload))
+        .route("/applications/{id}/submit", web::post().to(submit))
+        .route("/applications/{id}/withdraw", web::post().to(withdraw))
+        .route("/documents/{id}", web::get().to(download));
+}
+
+type Form = web::Form<HashMap<String, String>>;
+
+async fn my_applications(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    let actor = visitor.actor()?;
+    actor.require(&[Role::Applicant])?;
+    let rows = state
+        .db
+        .run(move |conn| store::of_applicant(conn, actor.user_id))
+        .await?;
+    let items: Vec<_> = rows
+        .into_iter()
+        .map(|(a, title, _)| serde_json::json!({"id": a.id, "reference": a.reference, "status": a.status, "call": title}))
+        .collect();
+    render(
+        &state,
+        &visitor,
+        "applicant/list.html",
+        &serde_json::json!({"applications": items}),
+    )
+}
+
+async fn apply(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: Form,
+) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let call_id = path.into_inner();
+    let id = state
+        .db
+        .run(move |conn| service::start(conn, &actor, call_id))
+        .await?;
+    Ok(redirect(&format!("/applications/{id}/step/personal")))
+}
+
+/// What the step page shows.
+#[derive(Serialize)]
+struct StepPage {
+    id: i64,
+    version: i32,
+    step: &'static str,
+    steps: Vec<&'static str>,
+    call_title: String,
+    values: BTreeMap<String, String>,
+    errors: FieldErrors,
+    questions: Vec<serde_json::Value>,
+    documents: Vec<Document>,
+    document_kinds: Vec<serde_json::Value>,
+    essay_max_words: usize,
+    max_upload_mb: usize,
+}
+
+fn values_of(a: &Application, call: &Call) -> BTreeMap<String, String> {
+    let mut v = BTreeMap::new();
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    v.insert("full_name".into(), a.full_name.clone());
+    v.insert("date_of_birth".into(), date(a.date_of_birth));
+    v.insert("national_id".into(), a.national_id.clone());
+    v.insert("phone".into(), a.phone.clone());
+    v.insert("institution".into(), a.institution.clone());
+    v.insert("cadre".into(), a.cadre.clone());
+    v.insert(
+        "year_of_study".into(),
+        a.year_of_study.map(|y| y.to_string()).unwrap_or_default(),
+    );
+    v.insert("expected_graduation".into(), date(a.expected_graduation));
+    v.insert(
+        "annual_tuition".into(),
+        a.annual_tuition_minor
+            .map(|m| {
+                format_amount(m, &call.currency)
+                    .trim_end_matches(&call.currency)
+                    .trim()
+                    .to_string()
+            })
+            .unwrap_or_default(),
+    );
+    v.insert(
+        "enrolled_full_time".into(),
+        a.enrolled_full_time
+            .map(|b| if b { "yes" } else { "no" }.to_string())
+            .unwrap_or_default(),
+    );
+    v.insert("home_county".into(), a.home_county.clone());
+    v.insert("home_sub_county".into(), a.home_sub_county.clone());
+    v.insert("essay_motivation".into(), a.essay_motivation.clone());
+    v.insert("essay_rural_service".into(), a.essay_rural_service.clone());
+    for (k, answer) in a.question_answers() {
+        v.insert(
+            format!("question_{k}"),
+            if answer { "yes" } else { "no" }.into(),
+        );
+    }
+    v
+}
+
+/// An application being filled, with its call and documents.
+struct Draft {
+    application: Application,
+    call: Call,
+    documents: Vec<Document>,
+}
+
+async fn load_step(state: &AppState, visitor: &Visitor, id: i64) -> Result<Draft, AppError> {
+    let actor = visitor.actor()?;
+    state
+        .db
+        .run(move |conn| {
+            let application = service::own(conn, &actor, id)?;
+            let call = programmes::find_call(conn, application.call_id)?;
+            let documents = store::documents(conn, id)?;
+            Ok(Draft {
+                application,
+                call,
+                documents,
+            })
+        })
+        .await
+}
+
+fn step_page(
+    state: &AppState,
+    visitor: &Visitor,
+    draft: Draft,
+    step: FormStep,
+    values: BTreeMap<String, String>,
+    errors: FieldErrors,
+) -> StepPage {
+    let Draft {
+        application: a,
+        call,
+        documents,
+    } = draft;
+    let required = call.required_document_kinds();
+    StepPage {
+        id: a.id,
+        version: a.version,
+        step: step.as_str(),
+        steps: FormStep::ALL.iter().map(|s| s.as_str()).collect(),
+        call_title: call.title.clone(),
+        values,
+        errors,
+        questions: call.questions().iter().map(|q| serde_json::json!({"key": q.key, "text": q.text})).collect(),
+        documents,
+        document_kinds: DOCUMENT_KINDS
+            .iter()
+            .map(|k| serde_json::json!({"kind": k, "label": state.i18n.t(&visitor.lang, &format!("doc-{}", k.replace('_', "-"))), "required": required.iter().any(|r| r == k)}))
+            .collect(),
+        essay_max_words: ESSAY_MAX_WORDS,
+        max_upload_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
+    }
+}
+
+async fn step_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(i64, String)>,
+) -> PageResult {
+    let (id, step_name) = path.into_inner();
+    let step = FormStep::parse(&step_name).ok_or(AppError::NotFound)?;
+    let draft = load_step(&state, &visitor, id).await?;
+    if draft.application.status != "draft" {
+        return Ok(redirect(&format!("/applications/{id}")));
+    }
+    let values = values_of(&draft.application, &draft.call);
+    let page = step_page(&state, &visitor, draft, step, values, FieldErrors::new());
+    render(&state, &visitor, "applicant/step.html", &page)
+}
+
+fn parse_date(text: &str, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.insert(field.into(), "error-date".into());
+            None
+        }
+    }
+}
+
+/// Applies the fields of one step onto the stored answers; fields of other steps are left alone.
+fn apply_step(
+    step: FormStep,
+    form: &HashMap<String, String>,
+    mut a: ApplicationAnswers,
+    questions: &mut BTreeMap<String, bool>,
+    currency: &str,
+) -> (ApplicationAnswers, FieldErrors) {
+    let mut errors = FieldErrors::new();
+    let text = |name: &str, max: usize| {
+        form.get(name)
+            .map(|v| v.trim().chars().take(max).collect::<String>())
+            .unwrap_or_default()
+    };
+    match step {
+        FormStep::Personal => {
+            a.full_name = text("full_name", 200);
+            a.date_of_birth = parse_date(&text("date_of_birth", 20), "date_of_birth", &mut errors);
+            a.national_id = text("national_id", 50);
+            a.phone = text("phone", 40);
+        }
+        FormStep::Education => {
+            a.institution = text("institution", 200);
+            a.cadre = text("cadre", 60);
+            let year = text("year_of_study", 5);
+            a.year_of_study = if year.is_empty() {
+                None
+            } else {
+                match year.parse() {
+                    Ok(y) => Some(y),
+                    Err(_) => {
+                        errors.insert("year_of_study".into(), "error-number".into());
+                        None
+                    }
+                }
+            };
+            a.expected_graduation = parse_date(
+                &text("expected_graduation", 20),
+                "expected_graduation",
+                &mut errors,
+            );
+            let tuition = text("annual_tuition", 30);
+            a.annual_tuition_minor = if tuition.is_empty() {
+                None
+            } else {
+                match parse_amount(&tuition, currency) {
+                    Ok(m) => Some(m),
+                    Err(key) => {
+                        errors.insert("annual_tuition".into(), key.into());
+                        None
+                    }
+                }
+            };
+            a.enrolled_full_time = match text("enrolled_full_time", 5).as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            };
+        }
+        FormStep::Home => {
+            a.home_county = text("home_county", 100);
+            a.home_sub_county = text("home_sub_county", 100);
+        }
+        FormStep::Essays => {
+            // Generous character cap; the word limit is the rule the applicant sees.
+            a.essay_motivation = text("essay_motivation", 20_000);
+            a.essay_rural_service = text("essay_rural_service", 20_000);
+        }
+        FormStep::Eligibility => {
+            for (name, value) in form {
+                if let Some(key) = name.strip_prefix("question_") {
+                    match value.as_str() {
+                        "yes" => {
+                            questions.insert(key.to_string(), true);
+                        }
+                        "no" => {
+                            questions.insert(key.to_string(), false);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        FormStep::Documents => {}
+    }
+    (a, errors)
+}
+
+async fn save_step(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(i64, String)>,
+    form: Form,
+) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let (id, step_name) = path.into_inner();
+    let step = FormStep::parse(&step_name).ok_or(AppError::NotFound)?;
+    let Draft {
+        application, call, ..
+    } = load_step(&state, &visitor, id).await?;
+    let version: i32 = form
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(application.version);
+    let mut questions: BTreeMap<String, bool> =
+        application.question_answers().into_iter().collect();
+    let (answers, mut errors) = apply_step(
+        step,
+        &form,
+        application.answers(),
+        &mut questions,
+        &call.currency,
+    );
+    let actor = visitor.actor()?;
+    let (a2, q2) = (answers.clone(), questions.clone());
+    let gaps = state
+        .db
+        .run(move |conn| service::save_step(conn, &actor, id, version, step, &a2, &q2))
+        .await?;
+    for (field, key) in gaps {
+        errors.entry(field).or_insert(key);
+    }
+    // Unanswered questions are gaps of the eligibility step.
+    if step == FormStep::Eligibility {
+        for q in call.questions() {
+            if !questions.contains_key(&q.key) {
+                errors.insert(format!("question_{}", q.key), "error-required".into());
+            }
+        }
+    }
+    if errors.is_empty() || form.contains_key("save_only") {
+        visitor.flash("draft-saved");
+        let next = if form.contains_key("save_only") {
+            Some(step)
+        } else {
+            step.next()
+        };
+        let to = match next {
+            Some(s) => format!("/applications/{id}/step/{}", s.as_str()),
+            None => format!("/applications/{id}"),
+        };
+        return Ok(redirect(&to));
+    }
+    // Re-show the step with what was typed and the errors next to the fields; the draft is saved anyway.
+    let reloaded = load_step(&state, &visitor, id).await?;
+    let mut values = values_of(&reloaded.application, &call);
+    for (k, v) in form.iter() {
+        if k != "csrf_token" && k != "version" {
+            values.insert(k.clone(), v.clone());
+        }
+    }
+    let page = step_page(&state, &visitor, reloaded, step, values, errors);
+    render_status(
+        &state,
+        &visitor,
+        "applicant/step.html",
+        &page,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+/// Reads the upload form: the CSRF token, the document kind and one file of at most 10 MB. Reading stops
+/// as soon as the file passes the limit, so an oversized upload costs no memory.
+async fn read_upload(
+    mut payload: Multipart,
+) -> Result<(HashMap<String, String>, Option<(String, bytes::Bytes)>), AppError> {
+    let mut fields = HashMap::new();
+    let mut file = None;
+    while let Some(item) = payload.next().await {
+        let mut part =
+            item.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
+        let name = part.name().unwrap_or_default().to_string();
+        let filename = part
+            .content_disposition()
+            .and_then(|cd| cd.get_filename().map(String::from));
+        let mut buffer = bytes::BytesMut::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk
+                .map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
+            if buffer.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                return Err(AppError::field("file", "error-file-too-large"));
+            }
+            buffer.extend_from_slice(&chunk);
+        }
+        if name == "file" {
+            file = Some((filename.unwrap_or_default(), buffer.freeze()));
+        } else if buffer.len() <= 4096 {
+            fields.insert(name, String::from_utf8_lossy(&buffer).into_owned());
+        }
+    }
+    Ok((fields, file))
+}
+
+async fn upload(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    payload: Multipart,
+) -> PageResult {
+    let id = path.into_inner();
+    let result = read_upload(payload).await;
+    let (fields, file) = match result {
+        Ok(parts) => parts,
+        Err(AppError::Validation(errors)) => {
+            return show_documents_with(&state, &visitor, id, errors).await
+        }
+        Err(e) => return Err(e.into()),
+    };
+    visitor.check_csrf(fields.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let kind = fields.get("kind").cloned().unwrap_or_default();
+    let Some((name, content)) = file else {
+        return show_documents_with(
+            &state,
+            &visitor,
+            id,
+            [("file".to_string(), "error-file-empty".to_string())].into(),
+        )
+        .await;
+    };
+    match documents::upload(&state.db, &state.files, &actor, id, kind, name, content).await {
+        Ok(()) => {
+            visitor.flash("document-uploaded");
+            Ok(redirect(&format!("/applications/{id}/step/documents")))
+        }
+        Err(AppError::Validation(errors)) => {
+            show_documents_with(&state, &visitor, id, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn show_documents_with(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    errors: FieldErrors,
+) -> PageResult {
+    let draft = load_step(state, visitor, id).await?;
+    let values = values_of(&draft.application, &draft.call);
+    let page = step_page(state, visitor, draft, FormStep::Documents, values, errors);
+    render_status(
+        state,
+        visitor,
+        "applicant/step.html",
+        &page,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+async fn submit(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: Form,
+) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let id = path.into_inner();
+    let actor = visitor.actor()?;
+    let version: i32 = form
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let (i18n, lang) = (state.i18n.clone(), visitor.lang.clone());
+    match state
+        .db
+        .run(move |conn| service::submit(conn, &i18n, &actor, id, version, &lang))
+        .await
+    {
+        Ok(_) => {
+            visitor.flash("submitted");
+            Ok(redirect(&format!("/applications/{id}")))
+        }
+        Err(AppError::Validation(errors)) => {
+            view_with(
+                &state,
+                &visitor,
+                id,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn withdraw(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: Form,
+) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let id = path.into_inner();
+    let actor = visitor.actor()?;
+    let version: i32 = form
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    state
+        .db
+        .run(move |conn| service::withdraw(conn, &actor, id, version))
+        .await?;
+    visitor.flash("withdrawn");
+    Ok(redirect(&format!("/applications/{id}")))
+}
+
+async fn view(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+    view_with(
+        &state,
+        &visitor,
+        path.into_inner(),
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct ViewPage {
+    application: Application,
+    call_title: String,
+    currency: String,
+    tuition: Option<String>,
+    reasons: Vec<String>,
+    answers: Vec<(String, bool)>,
+    documents: Vec<Document>,
+    history: Vec<StatusEvent>,
+    errors: FieldErrors,
+    is_owner: bool,
+}
+
+async fn view_with(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    let actor = visitor.actor()?;
+    let is_owner_role = actor.role == Role::Applicant;
+    let (application, call, documents, history) = state
+        .db
+        .run(move |conn| {
+            let application = service::readable(conn, &actor, id)?;
+            let call = programmes::find_call(conn, application.call_id)?;
+            Ok((
+                application.clone(),
+                call,
+                store::documents(conn, id)?,
+                store::events(conn, id)?,
+            ))
+        })
+        .await?;
+    let page = ViewPage {
+        tuition: application
+            .annual_tuition_minor
+            .map(|m| format_amount(m, &call.currency)),
+        reasons: application.reasons(),
+        answers: application.question_answers(),
+        call_title: call.title,
+        currency: call.currency,
+        documents,
+        history,
+        errors,
+        is_owner: is_owner_role,
+        application,
+    };
+    render_status(state, visitor, "applicant/view.html", &page, status)
+}
+
+/// Serves a document as an attachment, never inline, to those who may read its application.
+async fn download(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let actor = visitor.actor()?;
+    let (document, content) =
+        documents::download(&state.db, &state.files, &actor, path.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(document.content_type.as_str())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                document
+                    .original_name
+                    .replace(|c: char| !c.is_ascii() || c == '"', "_")
+            ),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(content))
+}

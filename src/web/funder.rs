@@ -1,0 +1,554 @@
+//! The funder's pages: programmes and calls, and the applications to their own calls (filters, search,
+//! pages, CSV export).
+
+use std::collections::HashMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use serde::Deserialize;
+
+use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
+use super::AppState;
+use crate::domain::eligibility::standard_questions;
+use crate::domain::money::parse_amount;
+use crate::domain::programme::ProgrammeTerms;
+use crate::domain::role::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::service::programmes::{self as service, CallInput, ProgrammeInput, DOCUMENT_KINDS};
+use crate::store::applications::{self as store, ApplicationFilter};
+use crate::store::programmes;
+
+pub const PAGE_SIZE: i64 = 25;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/funder", web::get().to(home))
+        .route("/funder/programmes/new", web::get().to(programme_form))
+        .route("/funder/programmes/new", web::post().to(create_programme))
+        .route(
+            "/funder/programmes/{id}/calls/new",
+            web::get().to(call_form),
+        )
+        .route(
+            "/funder/programmes/{id}/calls/new",
+            web::post().to(create_call),
+        )
+        .route("/funder/applications", web::get().to(applications))
+        .route("/funder/applications.csv", web::get().to(export_csv));
+}
+
+type Form = web::Form<HashMap<String, String>>;
+
+async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    let actor = visitor.actor()?;
+    let scope = actor.organisation_scope()?;
+    let (programmes_list, calls) = state
+        .db
+        .run(move |conn| {
+            let list = match scope {
+                Some(org) => programmes::programmes_of(conn, org)?,
+                None => vec![],
+            };
+            Ok((list, programmes::calls_of_organisation(conn, scope)?))
+        })
+        .await?;
+    let calls: Vec<_> = calls
+        .iter()
+        .map(|l| super::public::call_view(&state, &visitor.lang, l, None))
+        .collect();
+    let may_create = actor.role == Role::ProgrammeOfficer;
+    render(
+        &state,
+        &visitor,
+        "funder/home.html",
+        &serde_json::json!({"programmes": programmes_list, "calls": calls, "may_create": may_create}),
+    )
+}
+
+/// The terms' form fields: name → (current value as text).
+fn terms_values(t: &ProgrammeTerms) -> serde_json::Value {
+    serde_json::to_value(t).unwrap_or_default()
+}
+
+async fn programme_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    visitor.actor()?.require(&[Role::ProgrammeOfficer])?;
+    let values = serde_json::json!({"terms": terms_values(&ProgrammeTerms::typical()), "currency": "KES", "terms_from": chrono::Utc::now().date_naive().to_string()});
+    render(
+        &state,
+        &visitor,
+        "funder/programme_new.html",
+        &serde_json::json!({"values": values, "errors": {}}),
+    )
+}
+
+fn number<T: std::str::FromStr + Default>(
+    form: &HashMap<String, String>,
+    name: &str,
+    errors: &mut FieldErrors,
+) -> T {
+    match form.get(name).map(|v| v.trim()).unwrap_or_default().parse() {
+        Ok(v) => v,
+        Err(_) => {
+            errors.insert(name.into(), "error-number".into());
+            T::default()
+        }
+    }
+}
+
+fn money(
+    form: &HashMap<String, String>,
+    name: &str,
+    currency: &str,
+    errors: &mut FieldErrors,
+) -> i64 {
+    match parse_amount(form.get(name).map(String::as_str).unwrap_or("0"), currency) {
+        Ok(v) => v,
+        Err(key) => {
+            errors.insert(name.into(), key.into());
+            0
+        }
+    }
+}
+
+fn terms_from_form(
+    form: &HashMap<String, String>,
+    currency: &str,
+    errors: &mut FieldErrors,
+) -> ProgrammeTerms {
+    ProgrammeTerms {
+        service_years_per_support_year: number(form, "service_years_per_support_year", errors),
+        min_service_years: number(form, "min_service_years", errors),
+        max_support_years: number(form, "max_support_years", errors),
+        full_time_hours_per_week: number(form, "full_time_hours_per_week", errors),
+        half_time_hours_per_week: number(form, "half_time_hours_per_week", errors),
+        half_time_credit: number(form, "half_time_credit", errors),
+        days_away_allowed_per_service_year: number(
+            form,
+            "days_away_allowed_per_service_year",
+            errors,
+        ),
+        parental_leave_max_days: number(form, "parental_leave_max_days", errors),
+        verification_interval_months: number(form, "verification_interval_months", errors),
+        verification_late_days: number(form, "verification_late_days", errors),
+        start_window_days: number(form, "start_window_days", errors),
+        in_school_breach_multiplier: number(form, "in_school_breach_multiplier", errors),
+        damages_multiplier: number(form, "damages_multiplier", errors),
+        damages_annual_interest_rate: number(form, "damages_annual_interest_rate", errors),
+        damages_minimum_minor: money(form, "damages_minimum", currency, errors),
+        damages_payment_deadline_days: number(form, "damages_payment_deadline_days", errors),
+        stipend_monthly_minor: money(form, "stipend_monthly", currency, errors),
+        lump_sum_yearly_minor: money(form, "lump_sum_yearly", currency, errors),
+    }
+}
+
+async fn create_programme(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let mut errors = FieldErrors::new();
+    let currency = form
+        .get("currency")
+        .map(|c| c.trim().to_uppercase())
+        .unwrap_or_default();
+    let terms = terms_from_form(&form, &currency, &mut errors);
+    let terms_from = NaiveDate::parse_from_str(
+        form.get("terms_from")
+            .map(String::as_str)
+            .unwrap_or_default(),
+        "%Y-%m-%d",
+    )
+    .unwrap_or_else(|_| {
+        errors.insert("terms_from".into(), "error-date".into());
+        NaiveDate::default()
+    });
+    if errors.is_empty() {
+        let f = form.clone();
+        let (t, c) = (terms.clone(), currency.clone());
+        let result = state
+            .db
+            .run(move |conn| {
+                let input = ProgrammeInput {
+                    name: f.get("name").map(String::as_str).unwrap_or_default(),
+                    cadre: f.get("cadre").map(String::as_str).unwrap_or_default(),
+                    description: f.get("description").map(String::as_str).unwrap_or_default(),
+                    currency: &c,
+                    terms_from,
+                    terms: t,
+                };
+                service::create_programme(conn, &actor, &input)
+            })
+            .await;
+        match result {
+            Ok(_) => {
+                visitor.flash("programme-created");
+                return Ok(redirect("/funder"));
+            }
+            Err(AppError::Validation(f)) => errors = f,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut values = serde_json::to_value(&form.0).unwrap_or_default();
+    values["terms"] = serde_json::to_value(&form.0).unwrap_or_default();
+    render_status(
+        &state,
+        &visitor,
+        "funder/programme_new.html",
+        &serde_json::json!({"values": values, "errors": errors}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+async fn call_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+) -> PageResult {
+    let actor = visitor.actor()?;
+    actor.require(&[Role::ProgrammeOfficer])?;
+    let id = path.into_inner();
+    let programme = state
+        .db
+        .run(move |conn| programmes::find_programme(conn, id))
+        .await?;
+    if !actor.can_manage_organisation(programme.organisation_id) {
+        return Err(AppError::NotFound.into());
+    }
+    render(
+        &state,
+        &visitor,
+        "funder/call_new.html",
+        &serde_json::json!({"programme": programme, "values": {}, "errors": {}, "document_kinds": DOCUMENT_KINDS}),
+    )
+}
+
+/// Reads a local date-time typed in the installation's time zone and stores it in UTC.
+fn local_to_utc(state: &AppState, text: &str) -> Option<NaiveDateTime> {
+    let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M"))
+        .ok()?;
+    state
+        .config
+        .time_zone
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.naive_utc())
+}
+
+async fn create_call(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let pairs = form.into_inner();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    visitor.check_csrf(Some(&get("csrf_token")))?;
+    let actor = visitor.actor()?;
+    let programme_id = path.into_inner();
+    let programme = state
+        .db
+        .run(move |conn| programmes::find_programme(conn, programme_id))
+        .await?;
+    let mut errors = FieldErrors::new();
+    let opens_at = local_to_utc(&state, &get("opens_at")).unwrap_or_else(|| {
+        errors.insert("opens_at".into(), "error-datetime".into());
+        NaiveDateTime::default()
+    });
+    let closes_at = local_to_utc(&state, &get("closes_at")).unwrap_or_else(|| {
+        errors.insert("closes_at".into(), "error-datetime".into());
+        NaiveDateTime::default()
+    });
+    let map: HashMap<String, String> = pairs.iter().cloned().collect();
+    let intake_year: i32 = number(&map, "intake_year", &mut errors);
+    let seats: i32 = number(&map, "seats", &mut errors);
+    let budget_minor = money(&map, "budget", &programme.currency, &mut errors);
+    let required: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "required_documents")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let title = get("title");
+    if errors.is_empty() {
+        let input = CallInput {
+            programme_id,
+            title: &title,
+            intake_year,
+            opens_at,
+            closes_at,
+            seats,
+            budget_minor,
+            required_documents: required.clone(),
+            questions: standard_questions(),
+        };
+        errors = service::validate_call(&input);
+        if errors.is_empty() {
+            let owned = (title.clone(), required.clone());
+            let result = state
+                .db
+                .run(move |conn| {
+                    let input = CallInput {
+                        programme_id,
+                        title: &owned.0,
+                        intake_year,
+                        opens_at,
+                        closes_at,
+                        seats,
+                        budget_minor,
+                        required_documents: owned.1,
+                        questions: standard_questions(),
+                    };
+                    service::open_call(conn, &actor, &input)
+                })
+                .await;
+            match result {
+                Ok(id) => {
+                    visitor.flash("call-opened");
+                    return Ok(redirect(&format!("/calls/{id}")));
+                }
+                Err(AppError::Validation(f)) => errors = f,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    render_status(
+        &state,
+        &visitor,
+        "funder/call_new.html",
+        &serde_json::json!({"programme": programme, "values": map, "errors": errors, "document_kinds": DOCUMENT_KINDS}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+#[derive(Debug, Deserialize, Default, Clone, serde::Serialize)]
+pub struct ListQuery {
+    pub call: Option<i64>,
+    pub status: Option<String>,
+    pub eligibility: Option<String>,
+    pub county: Option<String>,
+    pub cadre: Option<String>,
+    pub q: Option<String>,
+    pub page: Option<i64>,
+}
+
+fn non_empty(v: &Option<String>) -> Option<String> {
+    v.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+pub fn filter_for(scope: Option<i64>, q: &ListQuery) -> ApplicationFilter {
+    ApplicationFilter {
+        organisation_id: scope,
+        call_id: q.call,
+        status: non_empty(&q.status).filter(|s| s != "draft"),
+        eligibility: non_empty(&q.eligibility),
+        county: non_empty(&q.county),
+        cadre: non_empty(&q.cadre),
+        search: non_empty(&q.q),
+        include_drafts: false,
+    }
+}
+
+async fn applications(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<ListQuery>,
+) -> PageResult {
+    let actor = visitor.actor()?;
+    if !actor.role.reads_applications() {
+        return Err(AppError::Forbidden.into());
+    }
+    let scope = actor.organisation_scope()?;
+    let q = query.into_inner();
+    let filter = filter_for(scope, &q);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let (rows, total, counties, calls) = state
+        .db
+        .run(move |conn| {
+            let rows = store::list(conn, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
+            let total = store::count(conn, &filter)?;
+            Ok((
+                rows,
+                total,
+                store::counties(conn, scope)?,
+                programmes::calls_of_organisation(conn, scope)?,
+            ))
+        })
+        .await?;
+    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    let calls: Vec<_> = calls
+        .iter()
+        .map(|l| serde_json::json!({"id": l.call.id, "title": l.call.title}))
+        .collect();
+    let query_string = serde_urlencoded_query(&q);
+    render(
+        &state,
+        &visitor,
+        "funder/applications.html",
+        &serde_json::json!({
+            "rows": rows, "total": total, "page": page, "pages": pages, "query": q, "counties": counties, "calls": calls,
+            "query_string": query_string,
+        }),
+    )
+}
+
+/// The current filters as a query string (without the page), for the paging and export links.
+fn serde_urlencoded_query(q: &ListQuery) -> String {
+    let mut parts = vec![];
+    let mut push = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            let encoded: String = v
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            parts.push(format!("{k}={encoded}"));
+        }
+    };
+    push("call", q.call.map(|c| c.to_string()));
+    push("status", q.status.clone());
+    push("eligibility", q.eligibility.clone());
+    push("county", q.county.clone());
+    push("cadre", q.cadre.clone());
+    push("q", q.q.clone());
+    parts.join("&")
+}
+
+/// A cell that a spreadsheet would run as a formula is prefixed with a quote (ASVS 1.2.10).
+pub fn csv_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+async fn export_csv(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    let actor = visitor.actor()?;
+    if !actor.role.reads_applications() {
+        return Err(AppError::Forbidden.into());
+    }
+    let filter = filter_for(actor.organisation_scope()?, &query);
+    let origin = actor.origin();
+    let body = state
+        .db
+        .run(move |conn| {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            let header = [
+                "id",
+                "reference",
+                "call_id",
+                "status",
+                "eligibility",
+                "eligibility_reasons",
+                "full_name",
+                "date_of_birth",
+                "national_id",
+                "phone",
+                "institution",
+                "cadre",
+                "year_of_study",
+                "expected_graduation",
+                "annual_tuition_minor",
+                "enrolled_full_time",
+                "home_county",
+                "home_sub_county",
+                "essay_motivation",
+                "essay_rural_service",
+                "eligibility_answers",
+                "submitted_at",
+                "created_at",
+                "updated_at",
+            ];
+            writer
+                .write_record(header)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let mut after = 0;
+            loop {
+                let page = store::export_page(conn, &filter, after, 1000)?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                for a in &page {
+                    let opt = |v: Option<String>| v.unwrap_or_default();
+                    let record = [
+                        a.id.to_string(),
+                        opt(a.reference.clone()),
+                        a.call_id.to_string(),
+                        a.status.clone(),
+                        opt(a.eligibility.clone()),
+                        a.reasons().join("; "),
+                        a.full_name.clone(),
+                        opt(a.date_of_birth.map(|d| d.to_string())),
+                        a.national_id.clone(),
+                        a.phone.clone(),
+                        a.institution.clone(),
+                        a.cadre.clone(),
+                        opt(a.year_of_study.map(|y| y.to_string())),
+                        opt(a.expected_graduation.map(|d| d.to_string())),
+                        opt(a.annual_tuition_minor.map(|m| m.to_string())),
+                        opt(a.enrolled_full_time.map(|b| b.to_string())),
+                        a.home_county.clone(),
+                        a.home_sub_county.clone(),
+                        a.essay_motivation.clone(),
+                        a.essay_rural_service.clone(),
+                        a.eligibility_answers.clone(),
+                        opt(a.submitted_at.map(|t| t.to_string())),
+                        a.created_at.to_string(),
+                        a.updated_at.to_string(),
+                    ];
+                    writer
+                        .write_record(record.iter().map(|c| csv_cell(c)))
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                }
+            }
+            crate::store::audit::record(
+                conn,
+                &origin,
+                "export_applications",
+                "applications",
+                "csv",
+                None::<&()>,
+                None::<&()>,
+            )?;
+            writer
+                .into_inner()
+                .map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"applications.csv\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("+254700"), "'+254700");
+        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("@SUM"), "'@SUM");
+        assert_eq!(csv_cell("Achieng"), "Achieng");
+    }
+}

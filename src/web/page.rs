@@ -1,0 +1,409 @@
+//! What every page needs: who is visiting (the `Visitor` extractor), their language, the CSRF token,
+//! flash messages, rendering with tera, and the HTML form of errors.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+
+use super::{AppState, CSRF_KEY, FLASH_KEY, LOGIN_AT_KEY, SESSION_ABSOLUTE_HOURS, USER_ID_KEY};
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::i18n::I18n;
+use crate::service::accounts::new_secret;
+use crate::service::Actor;
+use crate::store::users::{self, User};
+
+/// An error on an HTML page: rendered as a small page in the visitor's language, or a redirect to log in.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if matches!(self.0, AppError::Unauthenticated) {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/login"))
+                .finish();
+        }
+        if matches!(self.0, AppError::Internal(_) | AppError::Config(_)) {
+            tracing::error!(error = %self.0, "internal error");
+        }
+        let message = html_escape(&self.0.public_message());
+        HttpResponse::build(self.status_code())
+            .content_type("text/html; charset=utf-8")
+            .body(format!(
+                "<!doctype html><html><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>{status}</title><link rel=stylesheet href=/static/style.css></head><body><main><h1>{status}</h1><p>{message}</p><p><a href=\"/\">RuralServe</a></p></main></body></html>",
+                status = self.status_code().as_u16()
+            ))
+    }
+}
+
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+pub type PageResult = Result<HttpResponse, PageError>;
+
+/// Who is visiting: the logged-in user if any, the language, the session's CSRF token, and the address.
+pub struct Visitor {
+    pub user: Option<User>,
+    pub lang: String,
+    pub csrf: String,
+    pub client_addr: String,
+    pub session: Session,
+}
+
+impl Visitor {
+    pub fn actor(&self) -> Result<Actor, AppError> {
+        let user = self.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        Actor::from_user(user, &self.client_addr)
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().and_then(|u| Role::parse(&u.role))
+    }
+
+    /// Refuses a state-changing form whose token is missing or wrong (ASVS 3.5.1).
+    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), AppError> {
+        match submitted {
+            Some(token)
+                if !self.csrf.is_empty()
+                    && constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) =>
+            {
+                Ok(())
+            }
+            _ => {
+                tracing::warn!(addr = %self.client_addr, "refused a form without a valid CSRF token");
+                Err(AppError::Forbidden)
+            }
+        }
+    }
+
+    pub fn flash(&self, key: &str) {
+        let _ = self.session.insert(FLASH_KEY, key);
+    }
+
+    fn take_flash(&self) -> Option<String> {
+        self.session
+            .remove_as::<String>(FLASH_KEY)
+            .and_then(Result::ok)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The client's address: the peer, or the forwarded address when the peer is the configured proxy.
+pub fn client_addr(req: &HttpRequest, state: &AppState) -> String {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    if let Some(proxy) = &state.config.trusted_proxy {
+        if *proxy == peer {
+            if let Some(forwarded) = req
+                .headers()
+                .get("X-Forwarded-For")
+                .and_then(|v| v.to_str().ok())
+            {
+                // The proxy appends the address it saw last; earlier entries are the client's own claims.
+                if let Some(last) = forwarded.rsplit(',').next() {
+                    return last.trim().to_string();
+                }
+            }
+        }
+    }
+    peer
+}
+
+/// Refuses a cross-site POST by its Origin header, when the browser sends one (ASVS 3.5.3).
+fn origin_allowed(req: &HttpRequest, state: &AppState) -> bool {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    if origin == state.config.public_url {
+        return true;
+    }
+    let host = req.connection_info().host().to_string();
+    origin.ends_with(&format!("://{host}"))
+}
+
+impl FromRequest for Visitor {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Visitor, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| AppError::Internal("no application state".into()))?
+                .clone();
+            if req.method() != actix_web::http::Method::GET && !origin_allowed(&req, &state) {
+                return Err(AppError::Forbidden.into());
+            }
+            let session = req.get_session();
+            let csrf = match session.get::<String>(CSRF_KEY).ok().flatten() {
+                Some(token) => token,
+                None => {
+                    let token = new_secret();
+                    let _ = session.insert(CSRF_KEY, &token);
+                    token
+                }
+            };
+            let user_id = session.get::<i64>(USER_ID_KEY).ok().flatten();
+            let login_at = session.get::<i64>(LOGIN_AT_KEY).ok().flatten().unwrap_or(0);
+            let fresh = chrono::Utc::now().timestamp() - login_at < SESSION_ABSOLUTE_HOURS * 3600;
+            let user = match user_id {
+                Some(id) if fresh => {
+                    state
+                        .db
+                        .run(move |conn| {
+                            users::find(conn, id).map(Some).or_else(|e| match e {
+                                AppError::NotFound => Ok(None),
+                                other => Err(other),
+                            })
+                        })
+                        .await?
+                }
+                Some(_) => {
+                    session.purge();
+                    None
+                }
+                None => None,
+            };
+            let user = user.filter(|u| !u.disabled);
+            let cookie_lang = req.cookie("lang").map(|c| c.value().to_string());
+            let lang = match (&user, cookie_lang) {
+                (Some(u), _) => I18n::language(&u.language),
+                (None, Some(l)) => I18n::language(&l),
+                (None, None) => accept_language(&req),
+            }
+            .to_string();
+            Ok(Visitor {
+                user,
+                lang,
+                csrf,
+                client_addr: client_addr(&req, &state),
+                session,
+            })
+        })
+    }
+}
+
+fn accept_language(req: &HttpRequest) -> &'static str {
+    let header = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let first = header.split(',').next().unwrap_or_default().trim();
+    I18n::language(first.split(['-', ';']).next().unwrap_or_default())
+}
+
+/// The context every template gets besides its own data.
+#[derive(Serialize)]
+struct Common<'a, T: Serialize> {
+    lang: &'a str,
+    csrf: &'a str,
+    user: Option<&'a User>,
+    role: Option<&'static str>,
+    flash: Option<String>,
+    languages: &'static [(&'static str, &'static str)],
+    page: &'a T,
+}
+
+pub fn render<T: Serialize>(
+    state: &AppState,
+    visitor: &Visitor,
+    template: &str,
+    page: &T,
+) -> PageResult {
+    render_status(state, visitor, template, page, StatusCode::OK)
+}
+
+/// Renders with a status: 422 for a form re-shown with its errors.
+pub fn render_status<T: Serialize>(
+    state: &AppState,
+    visitor: &Visitor,
+    template: &str,
+    page: &T,
+    status: StatusCode,
+) -> PageResult {
+    let common = Common {
+        lang: &visitor.lang,
+        csrf: &visitor.csrf,
+        user: visitor.user.as_ref(),
+        role: visitor.role().map(Role::as_str),
+        flash: visitor.take_flash(),
+        languages: &crate::i18n::LANGUAGES,
+        page,
+    };
+    let context = tera::Context::from_serialize(&common).map_err(AppError::from)?;
+    let body = state
+        .tera
+        .render(template, &context)
+        .map_err(AppError::from)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// Tera, built once, with the translation function `t(k=…, l=lang, …arguments)`.
+pub fn build_tera(i18n: Arc<I18n>) -> Result<tera::Tera, AppError> {
+    let mut tera = tera::Tera::default();
+    for (name, source) in TEMPLATES {
+        tera.add_raw_template(name, source)
+            .map_err(AppError::from)?;
+    }
+    tera.register_function(
+        "t",
+        move |args: &std::collections::HashMap<String, tera::Value>| {
+            let key = args
+                .get("k")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| tera::Error::msg("t: missing k"))?;
+            let lang = args.get("l").and_then(|v| v.as_str()).unwrap_or("en");
+            let extra: Vec<(&str, String)> = args
+                .iter()
+                .filter(|(name, _)| name.as_str() != "k" && name.as_str() != "l")
+                .map(|(name, v)| {
+                    (
+                        name.as_str(),
+                        v.as_str()
+                            .map(String::from)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
+                .collect();
+            Ok(tera::Value::String(if extra.is_empty() {
+                i18n.t(lang, key)
+            } else {
+                i18n.t_args(lang, key, &extra)
+            }))
+        },
+    );
+    tera.register_filter(
+        "money",
+        |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
+            let minor = value
+                .as_i64()
+                .ok_or_else(|| tera::Error::msg("money: not an integer"))?;
+            let currency = args.get("c").and_then(|v| v.as_str()).unwrap_or("KES");
+            Ok(tera::Value::String(crate::domain::money::format_amount(
+                minor, currency,
+            )))
+        },
+    );
+    Ok(tera)
+}
+
+/// Templates are compiled into the binary so that it runs from any directory.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("base.html", include_str!("../../templates/base.html")),
+    (
+        "public/home.html",
+        include_str!("../../templates/public/home.html"),
+    ),
+    (
+        "public/call.html",
+        include_str!("../../templates/public/call.html"),
+    ),
+    (
+        "auth/register.html",
+        include_str!("../../templates/auth/register.html"),
+    ),
+    (
+        "auth/login.html",
+        include_str!("../../templates/auth/login.html"),
+    ),
+    (
+        "auth/forgot.html",
+        include_str!("../../templates/auth/forgot.html"),
+    ),
+    (
+        "auth/reset.html",
+        include_str!("../../templates/auth/reset.html"),
+    ),
+    (
+        "auth/message.html",
+        include_str!("../../templates/auth/message.html"),
+    ),
+    (
+        "applicant/list.html",
+        include_str!("../../templates/applicant/list.html"),
+    ),
+    (
+        "applicant/step.html",
+        include_str!("../../templates/applicant/step.html"),
+    ),
+    (
+        "applicant/view.html",
+        include_str!("../../templates/applicant/view.html"),
+    ),
+    (
+        "funder/home.html",
+        include_str!("../../templates/funder/home.html"),
+    ),
+    (
+        "funder/programme_new.html",
+        include_str!("../../templates/funder/programme_new.html"),
+    ),
+    (
+        "funder/call_new.html",
+        include_str!("../../templates/funder/call_new.html"),
+    ),
+    (
+        "funder/applications.html",
+        include_str!("../../templates/funder/applications.html"),
+    ),
+    (
+        "admin/home.html",
+        include_str!("../../templates/admin/home.html"),
+    ),
+    (
+        "admin/audit.html",
+        include_str!("../../templates/admin/audit.html"),
+    ),
+    (
+        "admin/mailbox.html",
+        include_str!("../../templates/admin/mailbox.html"),
+    ),
+];

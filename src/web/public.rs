@@ -1,0 +1,234 @@
+//! The public site: open calls with their terms in plain words, and the language choice.
+
+use std::collections::HashMap;
+
+use actix_web::cookie::Cookie;
+use actix_web::web;
+use serde::Serialize;
+
+use super::page::{redirect, render, PageResult, Visitor};
+use super::AppState;
+use crate::domain::money::format_amount;
+use crate::domain::programme::ProgrammeTerms;
+use crate::i18n::I18n;
+use crate::store::programmes::{self, CallListing};
+use crate::store::{now, users};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/calls/{id}", web::get().to(call_page))
+        .route("/language", web::post().to(set_language));
+}
+
+/// A call as the public sees it: times in the installation's zone, money formatted, terms in words.
+#[derive(Serialize)]
+pub struct CallView {
+    pub id: i64,
+    pub title: String,
+    pub funder: String,
+    pub programme: String,
+    pub cadre: String,
+    pub description: String,
+    pub intake_year: i32,
+    pub opens: String,
+    pub closes: String,
+    pub seats: i32,
+    pub budget: String,
+    pub is_open: bool,
+    pub required_documents: Vec<String>,
+    pub terms: Vec<String>,
+}
+
+/// The terms in plain words, each sentence a translated message with the figures filled in.
+pub fn terms_in_words(
+    i18n: &I18n,
+    lang: &str,
+    terms: &ProgrammeTerms,
+    currency: &str,
+) -> Vec<String> {
+    let n = |v: f64| format!("{v}");
+    vec![
+        i18n.t_args(
+            lang,
+            "terms-service-rate",
+            &[("years", n(terms.service_years_per_support_year))],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-minimum",
+            &[("years", n(terms.min_service_years))],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-max-support",
+            &[("years", terms.max_support_years.to_string())],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-hours",
+            &[
+                ("full", terms.full_time_hours_per_week.to_string()),
+                ("half", terms.half_time_hours_per_week.to_string()),
+                ("credit", n(terms.half_time_credit)),
+            ],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-days-away",
+            &[("days", terms.days_away_allowed_per_service_year.to_string())],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-start-window",
+            &[("days", terms.start_window_days.to_string())],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-verification",
+            &[
+                ("months", terms.verification_interval_months.to_string()),
+                ("late", terms.verification_late_days.to_string()),
+            ],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-damages",
+            &[
+                ("multiplier", n(terms.damages_multiplier)),
+                ("rate", n(terms.damages_annual_interest_rate * 100.0)),
+                (
+                    "minimum",
+                    format_amount(terms.damages_minimum_minor, currency),
+                ),
+                ("deadline", terms.damages_payment_deadline_days.to_string()),
+            ],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-in-school-breach",
+            &[("multiplier", n(terms.in_school_breach_multiplier))],
+        ),
+        i18n.t_args(
+            lang,
+            "terms-support",
+            &[
+                (
+                    "stipend",
+                    format_amount(terms.stipend_monthly_minor, currency),
+                ),
+                ("lump", format_amount(terms.lump_sum_yearly_minor, currency)),
+            ],
+        ),
+    ]
+}
+
+pub fn call_view(
+    state: &AppState,
+    lang: &str,
+    listing: &CallListing,
+    terms: Option<&ProgrammeTerms>,
+) -> CallView {
+    let tz = state.config.time_zone;
+    let local = |t: chrono::NaiveDateTime| {
+        t.and_utc()
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+    let call = &listing.call;
+    CallView {
+        id: call.id,
+        title: call.title.clone(),
+        funder: listing.organisation_name.clone(),
+        programme: listing.programme.name.clone(),
+        cadre: listing.programme.cadre.clone(),
+        description: listing.programme.description.clone(),
+        intake_year: call.intake_year,
+        opens: local(call.opens_at),
+        closes: local(call.closes_at),
+        seats: call.seats,
+        budget: format_amount(call.budget_minor, &call.currency),
+        is_open: call.is_open_at(now()),
+        required_documents: call
+            .required_document_kinds()
+            .iter()
+            .map(|k| state.i18n.t(lang, &format!("doc-{}", k.replace('_', "-"))))
+            .collect(),
+        terms: terms
+            .map(|t| terms_in_words(&state.i18n, lang, t, &call.currency))
+            .unwrap_or_default(),
+    }
+}
+
+async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    let listings = state
+        .db
+        .run(|conn| programmes::open_calls(conn, now()))
+        .await?;
+    let calls: Vec<CallView> = listings
+        .iter()
+        .map(|l| call_view(&state, &visitor.lang, l, None))
+        .collect();
+    render(
+        &state,
+        &visitor,
+        "public/home.html",
+        &serde_json::json!({ "calls": calls }),
+    )
+}
+
+async fn call_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+) -> PageResult {
+    let id = path.into_inner();
+    let (listing, history) = state
+        .db
+        .run(move |conn| {
+            let listing = programmes::call_listing(conn, id)?;
+            let history = programmes::terms_history(conn, listing.programme.id)?;
+            Ok((listing, history))
+        })
+        .await?;
+    let terms = history
+        .in_force_on(listing.call.opens_at.date())
+        .or_else(|| history.in_force_on(now().date()));
+    let view = call_view(&state, &visitor.lang, &listing, terms);
+    render(
+        &state,
+        &visitor,
+        "public/call.html",
+        &serde_json::json!({ "call": view }),
+    )
+}
+
+/// Remembers the language: in a cookie for visitors, and on the account for users.
+async fn set_language(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<HashMap<String, String>>,
+) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let lang = I18n::language(form.get("lang").map(String::as_str).unwrap_or("en")).to_string();
+    if let Some(user) = &visitor.user {
+        let (id, l) = (user.id, lang.clone());
+        state
+            .db
+            .run(move |conn| users::set_language(conn, id, &l))
+            .await?;
+    }
+    let back = form
+        .get("back")
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .cloned()
+        .unwrap_or_else(|| "/".into());
+    let mut response = redirect(&back);
+    let cookie = Cookie::build("lang", lang)
+        .path("/")
+        .http_only(true)
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .finish();
+    let _ = response.add_cookie(&cookie);
+    Ok(response)
+}
