@@ -112,11 +112,20 @@ pub fn main() -> ExitCode {
 
 fn describe(e: &AppError) -> String {
     match e {
-        AppError::Validation(fields) => fields
-            .iter()
-            .map(|(f, m)| format!("{f}: {m}"))
-            .collect::<Vec<_>>()
-            .join("; "),
+        AppError::Validation(fields) => {
+            // Field messages are translation keys; the shell speaks English.
+            let i18n = crate::i18n::I18n::new().ok();
+            let say = |key: &str| {
+                i18n.as_ref()
+                    .map(|t| t.t("en", key))
+                    .unwrap_or_else(|| key.to_string())
+            };
+            fields
+                .iter()
+                .map(|(f, m)| format!("{f}: {}", say(m)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
         AppError::Config(m)
         | AppError::Internal(m)
         | AppError::BadRequest(m)
@@ -225,7 +234,11 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
                     organisation_id,
                 },
             )?;
-            println!("user {id} created: {email} ({})", role.as_str());
+            println!(
+                "user {id} created: {} ({})",
+                accounts::normalise_email(&email),
+                role.as_str()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Match { input, output } => {

@@ -1,7 +1,6 @@
 //! The test harness: a fresh database per test (an SQLite file in a temp directory, or a new PostgreSQL
 //! database when TEST_DATABASE_URL is a postgres:// URL), the real app built around it, and helpers to
 //! act as a browser (cookies, CSRF tokens, forms) or an API client.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -12,7 +11,6 @@ use actix_web::test;
 use actix_web::web::Data;
 use diesel::{Connection, RunQueryDsl};
 use ruralserve::config::Config;
-use ruralserve::db::DbConn;
 use ruralserve::web::AppState;
 
 pub struct TestDb {
@@ -65,10 +63,6 @@ impl TestDb {
     pub fn data_dir(&self) -> std::path::PathBuf {
         self._dir.path().join("data")
     }
-
-    pub fn connect(&self) -> DbConn {
-        ruralserve::db::connect(&self.url).expect("connect")
-    }
 }
 
 impl Drop for TestDb {
@@ -120,7 +114,6 @@ impl TestApp {
 }
 
 /// Builds the real app (all middleware) over the test state.
-#[macro_export]
 macro_rules! service {
     ($app:expr) => {
         actix_web::test::init_service(ruralserve::ruralserve_app!(
@@ -304,3 +297,37 @@ pub fn latest_link(app: &TestApp, email: &str) -> String {
 
 pub const DEMO_PASSWORD: &str = ruralserve::demo::DEMO_PASSWORD;
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// Issues an API token for a demo user.
+pub async fn api_token<S, B>(app: &S, email: &str) -> String
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let req = test::TestRequest::post()
+        .uri("/api/v1/tokens")
+        .peer_addr("10.0.0.9:5000".parse().expect("addr"))
+        .set_json(serde_json::json!({"email": email, "password": DEMO_PASSWORD}));
+    let res = test::call_service(app, req.to_request()).await;
+    assert_eq!(res.status().as_u16(), 201, "token for {email}");
+    let body: serde_json::Value = test::read_body_json(res).await;
+    body["token"].as_str().expect("token").to_string()
+}
+
+/// GETs an API path with a bearer token; returns the status and the JSON body (Null when empty).
+pub async fn api_get<S, B>(app: &S, path: &str, token: &str) -> (u16, serde_json::Value)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let req = test::TestRequest::get()
+        .uri(path)
+        .insert_header(("Authorization", format!("Bearer {token}")));
+    let res = test::call_service(app, req.to_request()).await;
+    let status = res.status().as_u16();
+    let bytes = test::read_body(res).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}

@@ -1,9 +1,7 @@
 //! An applicant's whole path through the site: register, verify, log in, fill the form in steps,
 //! upload, submit before the deadline, get a receipt; and the refusals along the way.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::RunQueryDsl;
 
 const EMAIL: &str = "wanjiru@example.org";

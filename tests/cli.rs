@@ -1,0 +1,207 @@
+//! The commands as an operator runs them: migrate, user add, import-facilities, demo (twice).
+
+use std::process::Command;
+
+fn ruralserve(dir: &std::path::Path, db_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ruralserve"));
+    cmd.current_dir(dir)
+        .env("RURALSERVE_DATABASE_URL", db_url)
+        .env("RURALSERVE_DATA_DIR", dir.join("data"))
+        .env_remove("RURALSERVE_NEW_PASSWORD");
+    cmd
+}
+
+/// A fresh database for this test: SQLite in the temp dir, or a new PostgreSQL database.
+fn database(dir: &std::path::Path, tag: &str) -> String {
+    use diesel::{Connection, RunQueryDsl};
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
+        Some(admin_url) => {
+            let name = format!("rs_cli_{tag}_{}", std::process::id());
+            let mut admin =
+                diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .expect("drop");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .expect("create");
+            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
+            format!("{base}/{name}")
+        }
+        None => format!("sqlite://{}", dir.join("cli.db").display()),
+    }
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_operator_migrates_and_creates_staff_from_the_shell() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database(dir.path(), "users");
+    let (code, out, _) = run(ruralserve(dir.path(), &url).arg("migrate"));
+    assert_eq!(code, 0);
+    assert!(out.contains("migration(s) applied"));
+    let (code, out, err) = run(ruralserve(dir.path(), &url)
+        .args([
+            "user",
+            "add",
+            "--email",
+            "Root@Example.org",
+            "--name",
+            "Root",
+            "--role",
+            "administrator",
+        ])
+        .env("RURALSERVE_NEW_PASSWORD", "a long admin passphrase"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("root@example.org (administrator)"));
+    let (code, _, err) = run(ruralserve(dir.path(), &url).args([
+        "user",
+        "add",
+        "--email",
+        "root@example.org",
+        "--name",
+        "Root",
+        "--role",
+        "administrator",
+        "--password",
+        "another long passphrase",
+    ]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("email: An account already uses this e-mail."),
+        "{err}"
+    );
+    let (code, _, err) = run(ruralserve(dir.path(), &url).args([
+        "user",
+        "add",
+        "--email",
+        "o@example.org",
+        "--name",
+        "O",
+        "--role",
+        "programme_officer",
+        "--organisation",
+        "NOPE",
+        "--password",
+        "a long officer passphrase",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no organisation with code \"NOPE\""), "{err}");
+    let (code, _, err) = run(ruralserve(dir.path(), &url).args([
+        "user",
+        "add",
+        "--email",
+        "x@example.org",
+        "--name",
+        "X",
+        "--role",
+        "wizard",
+        "--password",
+        "a long wizard passphrase",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown role"));
+    let (code, _, err) = run(ruralserve(dir.path(), "mysql://nope").arg("migrate"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("neither a postgres:// URL nor an SQLite path"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_facility_import_loads_good_rows_reports_bad_ones_by_line_and_runs_twice_safely() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database(dir.path(), "import");
+    let csv = "code,name,keph_level,facility_type,facility_category,owner_type,owner,county,sub_county,constituency,ward,beds,cots,latitude,longitude,open_whole_day,services\n\
+        100,Lodwar County Referral,Level 4,Hospital,HOSPITAL,Ministry of Health,MoH,Turkana,Turkana Central,Turkana Central,Township,120,10,3.1191,35.5973,true,Maternity;Surgery\n\
+        101,Kakuma Mission,Level 3,Health Centre,HC,Faith Based Organization,Other,Turkana,Turkana West,Turkana West,Kakuma,20,0,,,false,\n\
+        100,Duplicate Code Dispensary,Level 2,Dispensary,DISP,Ministry of Health,MoH,Turkana,Loima,Loima,Lokiriama,0,0,2.9,35.1,false,\n\
+        102,Bad Level,Level 9,Dispensary,DISP,Ministry of Health,MoH,Marsabit,Laisamis,Laisamis,Korr,0,0,1.9,37.1,false,\n\
+        103,,Level 2,Dispensary,DISP,Ministry of Health,MoH,Marsabit,Laisamis,Laisamis,Korr,0,0,1.9,37.1,false,\n\
+        ,No Code Clinic,Level 2,Dispensary,DISP,Private,Private,Wajir,Tarbaj,Tarbaj,Tarbaj,abc,0,1.9,40.1,false,\n\
+        ,Another No Code,,Dispensary,DISP,Private,Private,Wajir,Tarbaj,Tarbaj,Tarbaj,2,0,1.9,99999,false,\n\
+        ,Good No Code,,Dispensary,DISP,Private,Private,Wajir,Tarbaj,Tarbaj,Tarbaj,2,0,1.9,40.2,false,\n";
+    let file = dir.path().join("facilities.csv");
+    std::fs::write(&file, csv).expect("write");
+    let (code, out, err) = run(ruralserve(dir.path(), &url)
+        .args(["import-facilities", "--file"])
+        .arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("8 rows read, 3 facilities added, 0 already present, 5 rejected"),
+        "{out}"
+    );
+    assert!(
+        err.contains("facilities.csv:4: code 100 appears twice"),
+        "{err}"
+    );
+    assert!(
+        err.contains("facilities.csv:5: keph_level \"Level 9\""),
+        "{err}"
+    );
+    assert!(err.contains("facilities.csv:6: name is empty"), "{err}");
+    assert!(err.contains("facilities.csv:7: beds \"abc\""), "{err}");
+    assert!(
+        err.contains("facilities.csv:8: longitude \"99999\""),
+        "{err}"
+    );
+    let (code, out, _) = run(ruralserve(dir.path(), &url)
+        .args(["import-facilities", "--file"])
+        .arg(&file));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("0 facilities added, 3 already present"),
+        "{out}"
+    );
+    std::fs::write(&file, "name,county\nX,Y\n").expect("write");
+    let (code, _, err) = run(ruralserve(dir.path(), &url)
+        .args(["import-facilities", "--file"])
+        .arg(&file));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("line 1: missing columns: code, keph_level"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database(dir.path(), "demo");
+    let (code, out, err) = run(ruralserve(dir.path(), &url).arg("demo"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("12379 facilities in the registry (12379 added now, 0 rows rejected)"),
+        "{out}"
+    );
+    assert!(out.contains("officer@moh.demo.ruralserve.org"));
+    let (code, out, _) = run(ruralserve(dir.path(), &url).arg("demo"));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("12379 facilities in the registry (0 added now"),
+        "{out}"
+    );
+    let mut conn = ruralserve::db::connect(&url).expect("connect");
+    use diesel::prelude::*;
+    let applications: i64 = ruralserve::schema::applications::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    let users: i64 = ruralserve::schema::users::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!((applications, users), (36, 8 + 36));
+}

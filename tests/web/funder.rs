@@ -1,0 +1,269 @@
+//! The funder's side: programmes with terms, calls, the public listing, and the application list
+//! with filters, search, pages and the CSV export.
+
+use crate::common::*;
+
+#[actix_web::test]
+async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in_plain_words() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut officer = Browser::new();
+    officer
+        .log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD)
+        .await;
+    officer.get(&svc, "/funder/programmes/new").await;
+    let terms = [
+        ("service_years_per_support_year", "2"),
+        ("min_service_years", "3"),
+        ("max_support_years", "4"),
+        ("full_time_hours_per_week", "40"),
+        ("half_time_hours_per_week", "20"),
+        ("half_time_credit", "0.5"),
+        ("days_away_allowed_per_service_year", "35"),
+        ("parental_leave_max_days", "84"),
+        ("verification_interval_months", "6"),
+        ("verification_late_days", "60"),
+        ("start_window_days", "270"),
+        ("in_school_breach_multiplier", "1"),
+        ("damages_multiplier", "2"),
+        ("damages_annual_interest_rate", "0.05"),
+        ("damages_payment_deadline_days", "1825"),
+        ("damages_minimum", "0"),
+        ("stipend_monthly", "12,000"),
+        ("lump_sum_yearly", "30000"),
+    ];
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("name", "Rural Clinical Officers"),
+        ("cadre", "clinical medicine"),
+        ("description", "For clinical officers."),
+        ("currency", "KES"),
+        ("terms_from", "2026-01-01"),
+    ];
+    fields.extend_from_slice(&terms);
+    // A bad term is named next to its field, and nothing is created.
+    let mut bad = fields.clone();
+    bad.retain(|(k, _)| *k != "half_time_credit");
+    bad.push(("half_time_credit", "1.5"));
+    let refused = officer.post(&svc, "/funder/programmes/new", &bad).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("Enter a number from 0 to 1"),
+        "{}",
+        refused.body
+    );
+    let created = officer.post(&svc, "/funder/programmes/new", &fields).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let home = officer.get(&svc, "/funder").await;
+    let programme_id = home
+        .body
+        .split("/funder/programmes/")
+        .filter_map(|s| s.split('/').next())
+        .filter_map(|s| s.parse::<i64>().ok())
+        .max()
+        .expect("programme link");
+    officer
+        .get(
+            &svc,
+            &format!("/funder/programmes/{programme_id}/calls/new"),
+        )
+        .await;
+    let opens = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let closes = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let backwards = officer
+        .post(
+            &svc,
+            &format!("/funder/programmes/{programme_id}/calls/new"),
+            &[
+                ("title", "Backwards"),
+                ("intake_year", "2027"),
+                ("opens_at", &closes),
+                ("closes_at", &opens),
+                ("seats", "5"),
+                ("budget", "1000000"),
+            ],
+        )
+        .await;
+    assert_eq!(backwards.status, 422);
+    assert!(backwards
+        .body
+        .contains("The closing time must be after the opening time"));
+    let opened = officer
+        .post(
+            &svc,
+            &format!("/funder/programmes/{programme_id}/calls/new"),
+            &[
+                ("title", "Clinical officers 2027"),
+                ("intake_year", "2027"),
+                ("opens_at", &opens),
+                ("closes_at", &closes),
+                ("seats", "5"),
+                ("budget", "25,000,000.00"),
+                ("required_documents", "identity"),
+                ("required_documents", "transcript"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let call_url = opened.location.expect("call page");
+    // The public page (no log-in) shows the call, its terms in words, in the installation's time zone.
+    let mut public = Browser::new();
+    assert!(public
+        .get(&svc, "/")
+        .await
+        .body
+        .contains("Clinical officers 2027"));
+    let page = public.get(&svc, &call_url).await;
+    assert!(
+        page.body
+            .contains("You serve 2 year(s) for each year of support."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("You serve at least 3 year(s) in all."));
+    assert!(page.body.contains("repay 2 times"));
+    assert!(page.body.contains("12,000.00 KES"));
+    assert!(page.body.contains("25,000,000.00 KES"));
+    assert!(page.body.contains("EAT"), "times shown in Africa/Nairobi");
+    // An NGO officer cannot open a call in the ministry's programme.
+    let mut ngo = Browser::new();
+    ngo.log_in(&svc, "officer@rhsf.demo.ruralserve.org", DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        ngo.get(
+            &svc,
+            &format!("/funder/programmes/{programme_id}/calls/new")
+        )
+        .await
+        .status,
+        404
+    );
+}
+
+#[actix_web::test]
+async fn the_application_list_filters_searches_pages_and_exports_safely() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut officer = Browser::new();
+    officer
+        .log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD)
+        .await;
+    let all = officer.get(&svc, "/funder/applications").await;
+    // 18 MOH applicants, 3 still drafts: 15 listed.
+    assert!(all.body.contains("Applications (15)"), "{}", all.body);
+    let turkana = officer
+        .get(&svc, "/funder/applications?county=Turkana")
+        .await;
+    let rows = turkana
+        .body
+        .matches("<tr><td><a href=\"/applications/")
+        .count();
+    assert!(rows > 0 && rows < 15);
+    assert!(!turkana.body.contains("<td>Nairobi</td>"));
+    let withdrawn = officer
+        .get(&svc, "/funder/applications?status=withdrawn")
+        .await;
+    assert!(withdrawn.body.contains("Applications (1)"));
+    // Search by name is case-insensitive on both databases; by reference too.
+    let by_name = officer.get(&svc, "/funder/applications?q=OTIENO").await;
+    assert!(by_name.body.contains("Otieno"));
+    let reference = all
+        .body
+        .split("MOH-")
+        .nth(1)
+        .map(|s| format!("MOH-{}", &s[..11]))
+        .expect("a reference");
+    let by_ref = officer
+        .get(
+            &svc,
+            &format!("/funder/applications?q={}", reference.to_lowercase()),
+        )
+        .await;
+    assert!(
+        by_ref.body.contains("Applications (1)"),
+        "{reference}: {}",
+        by_ref.body
+    );
+    // Pages of 25: add enough applications to need a second page.
+    {
+        let mut conn = app.conn();
+        for i in 0..20 {
+            let id = ruralserve::store::users::insert(
+                &mut conn,
+                &ruralserve::store::users::NewUser {
+                    email: &format!("extra{i}@example.org"),
+                    password_hash: "x",
+                    full_name: "Extra",
+                    role: "applicant",
+                    organisation_id: None,
+                    email_verified: true,
+                    language: "en",
+                },
+            )
+            .expect("user");
+            let app_id = ruralserve::store::applications::insert_draft(
+                &mut conn,
+                1,
+                id,
+                &format!("=HYPERLINK(\"http://evil\") {i}"),
+            )
+            .expect("draft");
+            ruralserve::store::applications::mark_submitted(
+                &mut conn,
+                app_id,
+                1,
+                &ruralserve::store::applications::Submission {
+                    reference: &format!("MOH-2099-{app_id:06}"),
+                    eligible: true,
+                    reasons: &[],
+                    at: chrono::Utc::now().naive_utc(),
+                },
+            )
+            .expect("submit");
+        }
+    }
+    let first = officer.get(&svc, "/funder/applications").await;
+    assert!(first.body.contains("Page 1 of 2"));
+    assert_eq!(
+        first
+            .body
+            .matches("<tr><td><a href=\"/applications/")
+            .count(),
+        25
+    );
+    let second = officer.get(&svc, "/funder/applications?page=2").await;
+    assert_eq!(
+        second
+            .body
+            .matches("<tr><td><a href=\"/applications/")
+            .count(),
+        10
+    );
+    // The CSV export has every field, and cells that would run as formulas are neutralised.
+    let csv = officer.get(&svc, "/funder/applications.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv
+        .headers
+        .get("Content-Disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .contains("attachment"));
+    let mut lines = csv.body.lines();
+    let header = lines.next().expect("header");
+    for column in [
+        "reference",
+        "eligibility_reasons",
+        "national_id",
+        "annual_tuition_minor",
+        "essay_rural_service",
+        "home_sub_county",
+    ] {
+        assert!(header.contains(column), "{column} in {header}");
+    }
+    assert_eq!(csv.body.lines().count(), 36, "header + 35 applications");
+    assert!(csv.body.contains("'=HYPERLINK"));
+    assert!(!csv.body.contains(",=HYPERLINK"));
+}
