@@ -7,4 +7,5 @@ mod accounts;
 mod api;
 mod applicant;
 mod funder;
+mod outbox;
 mod security;
