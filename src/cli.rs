@@ -126,10 +126,8 @@ fn describe(e: &AppError) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         }
-        AppError::Config(m)
-        | AppError::Internal(m)
-        | AppError::BadRequest(m)
-        | AppError::Conflict(m) => m.clone(),
+        AppError::Config(m) | AppError::Internal(m) | AppError::BadRequest(m) => m.clone(),
+        AppError::Conflict(_) => e.public_message(),
         other => other.to_string(),
     }
 }

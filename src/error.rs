@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, ResponseError};
 
 pub use crate::domain::FieldErrors;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
@@ -17,6 +17,7 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("{0}")]
     BadRequest(String),
+    /// A refused change; the string is a message key (e.g. `error-conflict-stale`).
     #[error("{0}")]
     Conflict(String),
     #[error("too many attempts")]
@@ -47,23 +48,35 @@ impl AppError {
         }
     }
 
-    /// The message a user may read; internal details stay in the log.
-    pub fn public_message(&self) -> String {
+    /// The message key for what a user may read; internal details stay in the log.
+    pub fn message_key(&self) -> &str {
         match self {
-            AppError::NotFound => {
-                "The page or record does not exist, or you may not see it.".into()
-            }
-            AppError::Forbidden => "You are not allowed to do this.".into(),
-            AppError::Unauthenticated => "Please log in.".into(),
-            AppError::Validation(_) => "Some fields need attention.".into(),
-            AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
-            AppError::TooManyRequests => {
-                "Too many attempts. Wait a few minutes and try again.".into()
-            }
-            AppError::Config(_) | AppError::Internal(_) => {
-                "Something went wrong on our side. The error has been logged.".into()
-            }
+            AppError::NotFound => "error-not-found",
+            AppError::Forbidden => "error-forbidden",
+            AppError::Unauthenticated => "error-unauthenticated",
+            AppError::Validation(_) => "form-has-errors",
+            AppError::BadRequest(_) => "error-bad-request",
+            AppError::Conflict(key) => key,
+            AppError::TooManyRequests => "login-throttled",
+            AppError::Config(_) | AppError::Internal(_) => "error-internal",
         }
+    }
+
+    /// The message in a language, with a malformed request's technical detail after it.
+    pub fn public_message_in(&self, lang: &str) -> String {
+        let key = self.message_key();
+        let text = crate::i18n::I18n::shared()
+            .map(|i| i.t(lang, key))
+            .unwrap_or_else(|| key.to_string());
+        match self {
+            AppError::BadRequest(detail) => format!("{text} {detail}"),
+            _ => text,
+        }
+    }
+
+    /// The English message, for the API and the shell.
+    pub fn public_message(&self) -> String {
+        self.public_message_in("en")
     }
 
     pub fn fields(&self) -> FieldErrors {

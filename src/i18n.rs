@@ -36,6 +36,13 @@ impl I18n {
         Ok(I18n { bundles })
     }
 
+    /// One instance for the whole process, for code that has no `AppState` at hand (error answers).
+    /// `None` only if a shipped locale failed to parse, which the tests rule out.
+    pub fn shared() -> Option<&'static I18n> {
+        static SHARED: std::sync::OnceLock<Option<I18n>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| I18n::new().ok()).as_ref()
+    }
+
     /// The supported language for a requested code, English otherwise.
     pub fn language(code: &str) -> &'static str {
         LANGUAGES

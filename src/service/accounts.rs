@@ -394,9 +394,7 @@ pub fn set_disabled(
 ) -> Result<(), AppError> {
     actor.require(&[Role::Administrator])?;
     if user_id == actor.user_id {
-        return Err(AppError::Conflict(
-            "You cannot disable your own account.".into(),
-        ));
+        return Err(AppError::Conflict("error-own-account".into()));
     }
     write_transaction(conn, |conn| {
         let before = users::find(conn, user_id)?;

@@ -25,9 +25,7 @@ pub fn start(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<i64, AppE
         }
         let call = programmes::find_call(conn, call_id)?;
         if !call.is_open_at(now()) {
-            return Err(AppError::Conflict(
-                "This call is not open for applications.".into(),
-            ));
+            return Err(AppError::Conflict("error-call-not-accepting".into()));
         }
         let id = store::insert_draft(conn, call_id, actor.user_id, &actor.full_name)?;
         store::add_event(conn, id, "draft", "", Some(actor.user_id))?;
@@ -95,9 +93,7 @@ pub fn save_step(
         let status =
             ApplicationStatus::parse(&before.status).unwrap_or(ApplicationStatus::Submitted);
         if !status.is_editable() {
-            return Err(AppError::Conflict(
-                "This application is submitted and can no longer be changed.".into(),
-            ));
+            return Err(AppError::Conflict("error-conflict-locked".into()));
         }
         let questions_json = serde_json::to_string(question_answers)
             .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -130,7 +126,7 @@ pub fn submit(
         let status =
             ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
         next_status(status, ApplicationAction::Submit)
-            .map_err(|key| AppError::Conflict(i18n.t(lang, key)))?;
+            .map_err(|key| AppError::Conflict(key.into()))?;
         let listing = programmes::call_listing(conn, application.call_id)?;
         let call = &listing.call;
         let questions = call.questions();
@@ -219,7 +215,7 @@ pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> Resu
         let status =
             ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
         let next = next_status(status, ApplicationAction::Withdraw)
-            .map_err(|_| AppError::Conflict("This application is already withdrawn.".into()))?;
+            .map_err(|_| AppError::Conflict("error-withdrawn".into()))?;
         store::set_status(conn, id, version, next.as_str())?;
         store::add_event(conn, id, next.as_str(), "", Some(actor.user_id))?;
         audit::record(

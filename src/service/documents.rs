@@ -70,9 +70,7 @@ pub async fn upload(
     db.run(move |conn| {
         let application = super::applications::own(conn, &check_actor, application_id)?;
         if application.status != "draft" {
-            return Err(AppError::Conflict(
-                "This application is submitted and can no longer be changed.".into(),
-            ));
+            return Err(AppError::Conflict("error-conflict-locked".into()));
         }
         Ok(())
     })

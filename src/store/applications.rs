@@ -127,7 +127,7 @@ pub fn insert_draft(
         .get_result(conn)
         .map_err(|e| {
             if crate::db::is_unique_violation(&e) {
-                AppError::Conflict("You already have an application to this call.".into())
+                AppError::Conflict("error-conflict-already-applied".into())
             } else {
                 e.into()
             }
@@ -201,9 +201,7 @@ pub fn save_answers(
     if n == 1 {
         Ok(())
     } else {
-        Err(AppError::Conflict(
-            "This application changed since you opened it (or is no longer a draft). Reload and try again.".into(),
-        ))
+        Err(AppError::Conflict("error-conflict-stale".into()))
     }
 }
 
@@ -241,9 +239,7 @@ pub fn mark_submitted(
     if n == 1 {
         Ok(())
     } else {
-        Err(AppError::Conflict(
-            "This application was already submitted or changed meanwhile.".into(),
-        ))
+        Err(AppError::Conflict("error-conflict-stale".into()))
     }
 }
 
@@ -262,9 +258,7 @@ pub fn set_status(conn: &mut DbConn, id: i64, version: i32, status: &str) -> Res
     if n == 1 {
         Ok(())
     } else {
-        Err(AppError::Conflict(
-            "This application changed meanwhile. Reload and try again.".into(),
-        ))
+        Err(AppError::Conflict("error-conflict-stale".into()))
     }
 }
 

@@ -179,7 +179,10 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
                 "administrator" => "/admin",
                 _ => "/funder",
             };
-            Ok(redirect(home))
+            // The language travels with the account; the cookie carries it to pages without a session too.
+            let mut response = redirect(home);
+            let _ = response.add_cookie(&super::public::language_cookie(&user.language));
+            Ok(response)
         }
         Err(refusal) => {
             let (status, error) = match refusal {

@@ -22,7 +22,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::I18n;
 
-pub use page::Visitor;
+pub use page::{render_error_page, Visitor};
 
 /// Session keys.
 pub(crate) const USER_ID_KEY: &str = "user_id";
@@ -140,6 +140,10 @@ macro_rules! ruralserve_app {
                             ),
                     )
                     .build(),
+            )
+            .wrap(
+                actix_web::middleware::ErrorHandlers::new()
+                    .default_handler($crate::web::render_error_page),
             )
             .wrap($crate::web::security_headers(secure))
             .wrap(actix_web::middleware::Compress::default())

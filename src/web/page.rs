@@ -6,8 +6,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_session::{Session, SessionExt};
-use actix_web::dev::Payload;
+use actix_web::dev::{Payload, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
@@ -40,6 +41,8 @@ impl ResponseError for PageError {
         self.0.status_code()
     }
 
+    /// The page itself is rendered by `render_error_page`, which knows the visitor's language; this only
+    /// carries the error to it.
     fn error_response(&self) -> HttpResponse {
         if matches!(self.0, AppError::Unauthenticated) {
             return HttpResponse::SeeOther()
@@ -49,14 +52,47 @@ impl ResponseError for PageError {
         if matches!(self.0, AppError::Internal(_) | AppError::Config(_)) {
             tracing::error!(error = %self.0, "internal error");
         }
-        let message = html_escape(&self.0.public_message());
-        HttpResponse::build(self.status_code())
+        let mut response = HttpResponse::build(self.status_code())
             .content_type("text/html; charset=utf-8")
-            .body(format!(
-                "<!doctype html><html><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>{status}</title><link rel=stylesheet href=/static/style.css></head><body><main><h1>{status}</h1><p>{message}</p><p><a href=\"/\">RuralServe</a></p></main></body></html>",
-                status = self.status_code().as_u16()
-            ))
+            .finish();
+        response.extensions_mut().insert(self.0.clone());
+        response
     }
+}
+
+/// Renders the HTML error page of a `PageError` in the visitor's language (their cookie, else their
+/// browser's), as the last middleware before the response leaves.
+pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let Some(error) = res.response().extensions().get::<AppError>().cloned() else {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    };
+    let req = res.request().clone();
+    let lang = match req.cookie("lang") {
+        Some(c) => I18n::language(c.value()),
+        None => accept_language(&req),
+    };
+    let status = res.status();
+    let body = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => {
+            let mut context = tera::Context::new();
+            context.insert("lang", lang);
+            context.insert("status", &status.as_u16());
+            context.insert("message", &error.public_message_in(lang));
+            state
+                .tera
+                .render("error.html", &context)
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = ?e, "error page template");
+                    html_escape(&error.public_message())
+                })
+        }
+        None => html_escape(&error.public_message()),
+    };
+    let (req, response) = res.into_parts();
+    let response = response.set_body(body).map_into_boxed_body();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }
 
 pub fn html_escape(s: &str) -> String {
@@ -337,6 +373,7 @@ pub fn build_tera(i18n: Arc<I18n>) -> Result<tera::Tera, AppError> {
 /// Templates are compiled into the binary so that it runs from any directory.
 const TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../templates/macros.html")),
+    ("error.html", include_str!("../../templates/error.html")),
     ("base.html", include_str!("../../templates/base.html")),
     (
         "public/home.html",

@@ -224,11 +224,17 @@ async fn set_language(
         .cloned()
         .unwrap_or_else(|| "/".into());
     let mut response = redirect(&back);
-    let cookie = Cookie::build("lang", lang)
-        .path("/")
-        .http_only(true)
-        .max_age(actix_web::cookie::time::Duration::days(365))
-        .finish();
+    let cookie = language_cookie(&lang);
     let _ = response.add_cookie(&cookie);
     Ok(response)
+}
+
+/// Remembers a language choice in the browser for a year.
+pub fn language_cookie(lang: &str) -> Cookie<'static> {
+    Cookie::build("lang", I18n::language(lang).to_string())
+        .path("/")
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .finish()
 }

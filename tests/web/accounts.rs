@@ -307,6 +307,17 @@ async fn the_chosen_language_is_used_and_remembered() {
         .await
         .body
         .contains("lang=\"fr\""));
+    // Error pages speak the same language.
+    let missing = elsewhere.get(&svc, "/applications/99999999").await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing
+            .body
+            .contains("La page ou la fiche n&#x27;existe pas")
+            || missing.body.contains("La page ou la fiche n'existe pas"),
+        "{}",
+        missing.body
+    );
     // The browser's Accept-Language is the first guess for visitors.
     let mut visitor = Browser::new();
     let req = actix_web::test::TestRequest::get()
