@@ -5,8 +5,8 @@ use std::hint::black_box;
 use chrono::{Days, NaiveDate};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ruralserve::domain::obligation::{
-    evaluate, Breach, BreachKind, DamagesTerms, ExactDecimal, Leave, LeaveKind, ObligationCase,
-    ObligationFacts, ObligationTerms, Payment, ServicePeriod,
+    evaluate, Breach, BreachKind, DamagesTerms, ExactDecimal, Leave, LeaveKind, ObligationCase, ObligationFacts,
+    ObligationTerms, Payment, ServicePeriod,
 };
 
 const SCHOLARS: u64 = 100_000;
@@ -26,11 +26,7 @@ fn terms() -> ObligationTerms {
         parental_leave_max_days: 84,
         verification_late_days: 60,
         start_window_days: 180,
-        damages: DamagesTerms {
-            multiplier: decimal("3"),
-            annual_interest_rate: decimal("0.05"),
-            minimum: 0,
-        },
+        damages: DamagesTerms { multiplier: decimal("3"), annual_interest_rate: decimal("0.05"), minimum: 0 },
         in_school_breach_multiplier: decimal("1"),
     }
 }
@@ -49,11 +45,7 @@ fn scholars() -> Vec<ObligationFacts> {
                     ServicePeriod {
                         start: day(start),
                         end: day(start + 180),
-                        fte: if (scholar + n) % 4 == 0 {
-                            decimal("0.5")
-                        } else {
-                            ExactDecimal::ONE
-                        },
+                        fte: if (scholar + n) % 4 == 0 { decimal("0.5") } else { ExactDecimal::ONE },
                         days_away: u32::try_from((scholar * 7 + n * 3) % 30).unwrap_or(0),
                         facility: format!("facility-{}", scholar % 12_379),
                     }
@@ -62,11 +54,7 @@ fn scholars() -> Vec<ObligationFacts> {
             let leaves = if scholar % 3 == 0 {
                 let start = first_start + 400;
                 vec![Leave {
-                    kind: if scholar % 2 == 0 {
-                        LeaveKind::Parental
-                    } else {
-                        LeaveKind::Suspension
-                    },
+                    kind: if scholar % 2 == 0 { LeaveKind::Parental } else { LeaveKind::Suspension },
                     start: day(start),
                     end: day(start + 60 + scholar % 60),
                 }]
@@ -88,10 +76,8 @@ fn scholars() -> Vec<ObligationFacts> {
                 service_periods,
                 leaves,
                 as_of: day(first_start + 300 + (scholar * 37) % 2000),
-                breach: (scholar % 10 == 0).then(|| Breach {
-                    date: day(first_start + 1500),
-                    kind: BreachKind::Service,
-                }),
+                breach: (scholar % 10 == 0)
+                    .then(|| Breach { date: day(first_start + 1500), kind: BreachKind::Service }),
             }
         })
         .collect()
@@ -99,11 +85,8 @@ fn scholars() -> Vec<ObligationFacts> {
 
 fn obligation_status(c: &mut Criterion) {
     let facts = scholars();
-    let cases: Vec<ObligationCase> = facts
-        .iter()
-        .cloned()
-        .map(|facts| ObligationCase::new(facts).expect("generated facts are valid"))
-        .collect();
+    let cases: Vec<ObligationCase> =
+        facts.iter().cloned().map(|facts| ObligationCase::new(facts).expect("generated facts are valid")).collect();
     let mut group = c.benchmark_group("obligation");
     group.sample_size(10);
     group.bench_function("evaluate_100k_scholars_10_periods", |b| {

@@ -14,11 +14,7 @@ use crate::store::audit::Origin;
 use crate::store::organisations;
 
 #[derive(Parser)]
-#[command(
-    name = "ruralserve",
-    version,
-    about = "Scholarships that buy rural service"
-)]
+#[command(name = "ruralserve", version, about = "Scholarships that buy rural service")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -115,16 +111,8 @@ fn describe(e: &AppError) -> String {
         AppError::Validation(fields) => {
             // Field messages are translation keys; the shell speaks English.
             let i18n = crate::i18n::I18n::new().ok();
-            let say = |key: &str| {
-                i18n.as_ref()
-                    .map(|t| t.t("en", key))
-                    .unwrap_or_else(|| key.to_string())
-            };
-            fields
-                .iter()
-                .map(|(f, m)| format!("{f}: {}", say(m)))
-                .collect::<Vec<_>>()
-                .join("; ")
+            let say = |key: &str| i18n.as_ref().map(|t| t.t("en", key)).unwrap_or_else(|| key.to_string());
+            fields.iter().map(|(f, m)| format!("{f}: {}", say(m))).collect::<Vec<_>>().join("; ")
         }
         AppError::Config(m) | AppError::Internal(m) | AppError::BadRequest(m) => m.clone(),
         AppError::Conflict(_) => e.public_message(),
@@ -135,10 +123,7 @@ fn describe(e: &AppError) -> String {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RURALSERVE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_server=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 fn migrated_connection(config: &Config) -> Result<db::DbConn, AppError> {
@@ -148,8 +133,7 @@ fn migrated_connection(config: &Config) -> Result<db::DbConn, AppError> {
 }
 
 fn read_input(path: &std::path::Path) -> Result<String, AppError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| AppError::BadRequest(format!("cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| AppError::BadRequest(format!("cannot read {}: {e}", path.display())))
 }
 
 fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), AppError> {
@@ -191,52 +175,28 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
             println!("{}", crate::demo::load(&mut conn)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::User {
-            action:
-                UserAction::Add {
-                    email,
-                    name,
-                    role,
-                    organisation,
-                    password,
-                },
-        } => {
+        Command::User { action: UserAction::Add { email, name, role, organisation, password } } => {
             let config = Config::from_env()?;
             let mut conn = migrated_connection(&config)?;
-            let role = Role::parse(&role)
-                .ok_or_else(|| AppError::BadRequest(format!("--role: unknown role {role:?}")))?;
+            let role =
+                Role::parse(&role).ok_or_else(|| AppError::BadRequest(format!("--role: unknown role {role:?}")))?;
             let organisation_id = match organisation {
                 Some(code) => Some(
                     organisations::find_by_code(&mut conn, &code)?
                         .ok_or_else(|| {
-                            AppError::BadRequest(format!(
-                                "--organisation: no organisation with code {code:?}"
-                            ))
+                            AppError::BadRequest(format!("--organisation: no organisation with code {code:?}"))
                         })?
                         .id,
                 ),
                 None => None,
             };
-            let origin = Origin {
-                actor_id: None,
-                client_addr: "cli".into(),
-            };
+            let origin = Origin { actor_id: None, client_addr: "cli".into() };
             let id = accounts::create_staff(
                 &mut conn,
                 &origin,
-                &NewStaff {
-                    email: &email,
-                    full_name: &name,
-                    password: &password,
-                    role,
-                    organisation_id,
-                },
+                &NewStaff { email: &email, full_name: &name, password: &password, role, organisation_id },
             )?;
-            println!(
-                "user {id} created: {} ({})",
-                accounts::normalise_email(&email),
-                role.as_str()
-            );
+            println!("user {id} created: {} ({})", accounts::normalise_email(&email), role.as_str());
             Ok(ExitCode::SUCCESS)
         }
         Command::Match { input, output } => {
@@ -246,19 +206,8 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
             write_output(output.as_deref(), &report)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::MatchGenerate {
-            applicants,
-            facilities,
-            list_length,
-            seed,
-            output,
-        } => {
-            let instance = crate::domain::matching::generate_instance_json(
-                applicants,
-                facilities,
-                list_length,
-                seed,
-            );
+        Command::MatchGenerate { applicants, facilities, list_length, seed, output } => {
+            let instance = crate::domain::matching::generate_instance_json(applicants, facilities, list_length, seed);
             write_output(output.as_deref(), &instance)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -269,16 +218,12 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
                     println!("{output}");
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(error) => Err(AppError::BadRequest(format!(
-                    "{}: {error}",
-                    input.display()
-                ))),
+                Err(error) => Err(AppError::BadRequest(format!("{}: {error}", input.display()))),
             }
         }
         Command::ImportFacilities { file } => {
             let config = Config::from_env()?;
-            let data = std::fs::read(&file)
-                .map_err(|e| AppError::BadRequest(format!("{}: {e}", file.display())))?;
+            let data = std::fs::read(&file).map_err(|e| AppError::BadRequest(format!("{}: {e}", file.display())))?;
             let mut conn = migrated_connection(&config)?;
             let report = crate::service::facilities::import_csv(&mut conn, &data)?;
             for (line, reason) in &report.rejected {

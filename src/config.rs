@@ -21,29 +21,23 @@ pub struct Config {
 }
 
 fn var(name: &str) -> Option<String> {
-    std::env::var(format!("RURALSERVE_{name}"))
-        .ok()
-        .filter(|v| !v.trim().is_empty())
+    std::env::var(format!("RURALSERVE_{name}")).ok().filter(|v| !v.trim().is_empty())
 }
 
 impl Config {
     pub fn from_env() -> Result<Config, AppError> {
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
-        let database_url = var("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("ruralserve.db").display()));
+        let database_url =
+            var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", data_dir.join("ruralserve.db").display()));
         crate::db::backend_of(&database_url)?;
         let listen = var("LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
         let public_url = var("PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
         let tz_name = var("TIME_ZONE").unwrap_or_else(|| "Africa/Nairobi".into());
-        let time_zone = tz_name.parse().map_err(|_| {
-            AppError::Config(format!(
-                "RURALSERVE_TIME_ZONE: unknown time zone {tz_name:?}"
-            ))
-        })?;
+        let time_zone = tz_name
+            .parse()
+            .map_err(|_| AppError::Config(format!("RURALSERVE_TIME_ZONE: unknown time zone {tz_name:?}")))?;
         let pool_size = match var("POOL_SIZE") {
-            Some(v) => v.parse().map_err(|_| {
-                AppError::Config(format!("RURALSERVE_POOL_SIZE: not a number: {v:?}"))
-            })?,
+            Some(v) => v.parse().map_err(|_| AppError::Config(format!("RURALSERVE_POOL_SIZE: not a number: {v:?}")))?,
             None => 8,
         };
         Ok(Config {
@@ -53,8 +47,7 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_string(),
             time_zone,
             smtp_url: var("SMTP_URL"),
-            mail_from: var("MAIL_FROM")
-                .unwrap_or_else(|| "RuralServe <no-reply@ruralserve.local>".into()),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| "RuralServe <no-reply@ruralserve.local>".into()),
             trusted_proxy: var("TRUSTED_PROXY"),
             pool_size,
         })

@@ -68,9 +68,8 @@ pub fn connect(url: &str) -> Result<DbConn, AppError> {
             let path = sqlite_path(url);
             if let Some(dir) = std::path::Path::new(path).parent() {
                 if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        AppError::Config(format!("cannot create directory {}: {e}", dir.display()))
-                    })?;
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| AppError::Config(format!("cannot create directory {}: {e}", dir.display())))?;
                 }
             }
             DbConn::Sqlite(diesel::SqliteConnection::establish(path)?)
@@ -104,18 +103,12 @@ pub fn build_pool(url: &str, size: u32) -> Result<DbPool, AppError> {
 pub fn run_migrations(conn: &mut DbConn) -> Result<usize, AppError> {
     let applied = match conn {
         DbConn::Pg(pg) => {
-            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                .execute(pg)?;
-            let result = pg
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len());
-            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
-                .execute(pg)?;
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(pg)?;
+            let result = pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(pg)?;
             result
         }
-        DbConn::Sqlite(sqlite) => sqlite
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|v| v.len()),
+        DbConn::Sqlite(sqlite) => sqlite.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| AppError::Config(format!("migration failed: {e}")))
 }
@@ -141,9 +134,7 @@ impl Db {
     }
 
     pub fn get(&self) -> Result<PooledConn, AppError> {
-        self.pool
-            .get()
-            .map_err(|e| AppError::Internal(format!("no database connection: {e}")))
+        self.pool.get().map_err(|e| AppError::Internal(format!("no database connection: {e}")))
     }
 
     /// Runs `work` with a pooled connection on the blocking pool, keeping the caller's tracing span.
@@ -157,9 +148,7 @@ impl Db {
         let span = tracing::Span::current();
         actix_web::web::block(move || {
             let _entered = span.enter();
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Internal(format!("no database connection: {e}")))?;
+            let mut conn = pool.get().map_err(|e| AppError::Internal(format!("no database connection: {e}")))?;
             work(&mut conn)
         })
         .await
@@ -190,8 +179,5 @@ where
 
 /// True when the error is a UNIQUE violation, which the caller turns into a clear conflict message.
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(
-        e,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
 }

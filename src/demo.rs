@@ -29,17 +29,12 @@ const COUNTIES: [(&str, &str); 8] = [
     ("Kisumu", "Nyando"),
 ];
 const FIRST: [&str; 12] = [
-    "Achieng", "Wanjiru", "Mohamed", "Amina", "Kiprono", "Njeri", "Otieno", "Fatuma", "Barasa",
-    "Chebet", "Hassan", "Mumbua",
+    "Achieng", "Wanjiru", "Mohamed", "Amina", "Kiprono", "Njeri", "Otieno", "Fatuma", "Barasa", "Chebet", "Hassan",
+    "Mumbua",
 ];
 const LAST: [&str; 6] = ["Otieno", "Kamau", "Abdi", "Mwangi", "Lokwang", "Wekesa"];
 
-fn ensure_organisation(
-    conn: &mut DbConn,
-    code: &str,
-    name: &str,
-    kind: &str,
-) -> Result<i64, AppError> {
+fn ensure_organisation(conn: &mut DbConn, code: &str, name: &str, kind: &str) -> Result<i64, AppError> {
     match organisations::find_by_code(conn, code)? {
         Some(o) => Ok(o.id),
         None => organisations::insert(conn, code, name, kind),
@@ -96,12 +91,7 @@ fn ensure_programme_and_call(conn: &mut DbConn, p: &DemoProgramme) -> Result<i64
                     currency: "KES",
                 },
             )?;
-            programmes::insert_terms(
-                conn,
-                id,
-                NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(),
-                &p.terms,
-            )?;
+            programmes::insert_terms(conn, id, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(), &p.terms)?;
             id
         }
     };
@@ -151,119 +141,65 @@ pub fn load_funders(conn: &mut DbConn) -> Result<(DemoAccounts, [i64; 2]), AppEr
     let hash = hash_password(DEMO_PASSWORD)?;
     write_transaction(conn, |conn| {
         let moh = ensure_organisation(conn, "MOH", "Ministry of Health (demo)", "ministry")?;
-        let ngo = ensure_organisation(
-            conn,
-            "RHSF",
-            "Rural Health Scholars Foundation (demo)",
-            "ngo",
-        )?;
+        let ngo = ensure_organisation(conn, "RHSF", "Rural Health Scholars Foundation (demo)", "ngo")?;
         let accounts = [
-            (
-                "admin@demo.ruralserve.org",
-                "Ada Administrator",
-                Role::Administrator,
-                None,
-            ),
-            (
-                "officer@moh.demo.ruralserve.org",
-                "Peter Officer",
-                Role::ProgrammeOfficer,
-                Some(moh),
-            ),
-            (
-                "reviewer@moh.demo.ruralserve.org",
-                "Rita Reviewer",
-                Role::Reviewer,
-                Some(moh),
-            ),
-            (
-                "placement@moh.demo.ruralserve.org",
-                "Paul Placement",
-                Role::PlacementCoordinator,
-                Some(moh),
-            ),
-            (
-                "compliance@moh.demo.ruralserve.org",
-                "Carol Compliance",
-                Role::ComplianceCoordinator,
-                Some(moh),
-            ),
-            (
-                "supervisor@moh.demo.ruralserve.org",
-                "Sam Supervisor",
-                Role::FacilitySupervisor,
-                Some(moh),
-            ),
-            (
-                "officer@rhsf.demo.ruralserve.org",
-                "Nadia NGO Officer",
-                Role::ProgrammeOfficer,
-                Some(ngo),
-            ),
-            (
-                "applicant@demo.ruralserve.org",
-                "Achieng Applicant",
-                Role::Applicant,
-                None,
-            ),
+            ("admin@demo.ruralserve.org", "Ada Administrator", Role::Administrator, None),
+            ("officer@moh.demo.ruralserve.org", "Peter Officer", Role::ProgrammeOfficer, Some(moh)),
+            ("reviewer@moh.demo.ruralserve.org", "Rita Reviewer", Role::Reviewer, Some(moh)),
+            ("placement@moh.demo.ruralserve.org", "Paul Placement", Role::PlacementCoordinator, Some(moh)),
+            ("compliance@moh.demo.ruralserve.org", "Carol Compliance", Role::ComplianceCoordinator, Some(moh)),
+            ("supervisor@moh.demo.ruralserve.org", "Sam Supervisor", Role::FacilitySupervisor, Some(moh)),
+            ("officer@rhsf.demo.ruralserve.org", "Nadia NGO Officer", Role::ProgrammeOfficer, Some(ngo)),
+            ("applicant@demo.ruralserve.org", "Achieng Applicant", Role::Applicant, None),
         ];
         for (email, name, role, org) in accounts {
             ensure_user(conn, &hash, email, name, role, org)?;
         }
-        let moh_call = ensure_programme_and_call(conn, &DemoProgramme {
-            organisation_id: moh,
-            name: "Rural Nursing Scholarship",
-            cadre: "nursing",
-            description: "Tuition, a monthly stipend and books for nursing students who will serve in underserved counties.",
-            terms: ProgrammeTerms { stipend_monthly_minor: 1_000_000, lump_sum_yearly_minor: 2_500_000, ..ProgrammeTerms::typical() },
-            call_title: "Rural Nursing Scholarship intake",
-            seats: 20,
-            budget_minor: 3_000_000_000,
-        })?;
-        let ngo_call = ensure_programme_and_call(conn, &DemoProgramme {
-            organisation_id: ngo,
-            name: "Midwives for the North",
-            cadre: "midwifery",
-            description: "Full support for midwifery students from the arid north, bonded to serve there.",
-            terms: ProgrammeTerms { min_service_years: 3.0, damages_multiplier: 2.0, ..ProgrammeTerms::typical() },
-            call_title: "Midwives for the North intake",
-            seats: 10,
-            budget_minor: 1_200_000_000,
-        })?;
-        for (call_id, org_code, cadre) in [
-            (moh_call, "MOH", "nursing"),
-            (ngo_call, "RHSF", "midwifery"),
-        ] {
+        let moh_call = ensure_programme_and_call(
+            conn,
+            &DemoProgramme {
+                organisation_id: moh,
+                name: "Rural Nursing Scholarship",
+                cadre: "nursing",
+                description:
+                    "Tuition, a monthly stipend and books for nursing students who will serve in underserved counties.",
+                terms: ProgrammeTerms {
+                    stipend_monthly_minor: 1_000_000,
+                    lump_sum_yearly_minor: 2_500_000,
+                    ..ProgrammeTerms::typical()
+                },
+                call_title: "Rural Nursing Scholarship intake",
+                seats: 20,
+                budget_minor: 3_000_000_000,
+            },
+        )?;
+        let ngo_call = ensure_programme_and_call(
+            conn,
+            &DemoProgramme {
+                organisation_id: ngo,
+                name: "Midwives for the North",
+                cadre: "midwifery",
+                description: "Full support for midwifery students from the arid north, bonded to serve there.",
+                terms: ProgrammeTerms { min_service_years: 3.0, damages_multiplier: 2.0, ..ProgrammeTerms::typical() },
+                call_title: "Midwives for the North intake",
+                seats: 10,
+                budget_minor: 1_200_000_000,
+            },
+        )?;
+        for (call_id, org_code, cadre) in [(moh_call, "MOH", "nursing"), (ngo_call, "RHSF", "midwifery")] {
             seed_applications(conn, &hash, call_id, org_code, cadre)?;
         }
-        Ok((
-            accounts.map(|(email, _, role, _)| (email, role)),
-            [moh_call, ngo_call],
-        ))
+        Ok((accounts.map(|(email, _, role, _)| (email, role)), [moh_call, ngo_call]))
     })
 }
 
 /// Eighteen applicants per call: drafts, eligible and ineligible submissions, and a withdrawal.
-fn seed_applications(
-    conn: &mut DbConn,
-    hash: &str,
-    call_id: i64,
-    org_code: &str,
-    cadre: &str,
-) -> Result<(), AppError> {
+fn seed_applications(conn: &mut DbConn, hash: &str, call_id: i64, org_code: &str, cadre: &str) -> Result<(), AppError> {
     let call = programmes::find_call(conn, call_id)?;
     let questions = standard_questions();
     for i in 0..18usize {
-        let email = format!(
-            "student{:02}.{}@demo.ruralserve.org",
-            i + 1,
-            org_code.to_lowercase()
-        );
-        let name = format!(
-            "{} {}",
-            FIRST[(i + org_code.len()) % FIRST.len()],
-            LAST[i % LAST.len()]
-        );
+        let email = format!("student{:02}.{}@demo.ruralserve.org", i + 1, org_code.to_lowercase());
+        let name = format!("{} {}", FIRST[(i + org_code.len()) % FIRST.len()], LAST[i % LAST.len()]);
         let user_id = ensure_user(conn, hash, &email, &name, Role::Applicant, None)?;
         if apps::find_for_applicant(conn, call_id, user_id)?.is_some() {
             continue;
@@ -274,11 +210,7 @@ fn seed_applications(
         let other_obligation = i % 7 == 3;
         let answers = crate::domain::application::ApplicationAnswers {
             full_name: name.clone(),
-            date_of_birth: NaiveDate::from_ymd_opt(
-                2000 + (i as i32 % 6),
-                1 + (i as u32 % 12),
-                1 + (i as u32 % 27),
-            ),
+            date_of_birth: NaiveDate::from_ymd_opt(2000 + (i as i32 % 6), 1 + (i as u32 % 12), 1 + (i as u32 % 27)),
             national_id: format!("3{:07}", 1_000_000 + i * 7919),
             phone: format!("+2547{:08}", 10_000_000 + i * 4111),
             institution: "Kenya Medical Training College".into(),
@@ -289,9 +221,7 @@ fn seed_applications(
             enrolled_full_time: Some(i % 11 != 5),
             home_county: county.into(),
             home_sub_county: sub_county.into(),
-            essay_motivation:
-                "I grew up three hours' walk from the nearest dispensary and want to change that."
-                    .into(),
+            essay_motivation: "I grew up three hours' walk from the nearest dispensary and want to change that.".into(),
             essay_rural_service: format!("I will serve in {county}, where I was born."),
         };
         let question_answers: std::collections::BTreeMap<String, bool> = [
@@ -301,13 +231,7 @@ fn seed_applications(
         ]
         .into_iter()
         .collect();
-        apps::save_answers(
-            conn,
-            id,
-            1,
-            &answers,
-            &serde_json::to_string(&question_answers).unwrap_or_default(),
-        )?;
+        apps::save_answers(conn, id, 1, &answers, &serde_json::to_string(&question_answers).unwrap_or_default())?;
         if i % 6 == 0 {
             continue; // stays a draft
         }
@@ -327,12 +251,7 @@ fn seed_applications(
             conn,
             id,
             2,
-            &Submission {
-                reference: &reference,
-                eligible: outcome.eligible,
-                reasons: &outcome.reasons,
-                at,
-            },
+            &Submission { reference: &reference, eligible: outcome.eligible, reasons: &outcome.reasons, at },
         )?;
         apps::add_event(conn, id, "submitted", &reference, Some(user_id))?;
         if !outcome.eligible {

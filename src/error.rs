@@ -65,9 +65,7 @@ impl AppError {
     /// The message in a language, with a malformed request's technical detail after it.
     pub fn public_message_in(&self, lang: &str) -> String {
         let key = self.message_key();
-        let text = crate::i18n::I18n::shared()
-            .map(|i| i.t(lang, key))
-            .unwrap_or_else(|| key.to_string());
+        let text = crate::i18n::I18n::shared().map(|i| i.t(lang, key)).unwrap_or_else(|| key.to_string());
         match self {
             AppError::BadRequest(detail) => format!("{text} {detail}"),
             _ => text,

@@ -8,10 +8,8 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
 pub const LANGUAGES: [(&str, &str); 2] = [("en", "English"), ("fr", "Français")];
-const SOURCES: [(&str, &str); 2] = [
-    ("en", include_str!("../locales/en.ftl")),
-    ("fr", include_str!("../locales/fr.ftl")),
-];
+const SOURCES: [(&str, &str); 2] =
+    [("en", include_str!("../locales/en.ftl")), ("fr", include_str!("../locales/fr.ftl"))];
 
 pub struct I18n {
     bundles: HashMap<&'static str, FluentBundle<FluentResource>>,
@@ -23,14 +21,12 @@ impl I18n {
         let mut bundles = HashMap::new();
         for (lang, source) in SOURCES {
             let id: LanguageIdentifier = lang.parse().map_err(|e| format!("{lang}: {e}"))?;
-            let resource = FluentResource::try_new(source.to_string())
-                .map_err(|(_, errs)| format!("{lang}.ftl: {errs:?}"))?;
+            let resource =
+                FluentResource::try_new(source.to_string()).map_err(|(_, errs)| format!("{lang}.ftl: {errs:?}"))?;
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // Isolation marks would show up in e-mails and CSV; the pages do not need them.
             bundle.set_use_isolating(false);
-            bundle
-                .add_resource(resource)
-                .map_err(|errs| format!("{lang}.ftl: {errs:?}"))?;
+            bundle.add_resource(resource).map_err(|errs| format!("{lang}.ftl: {errs:?}"))?;
             bundles.insert(lang, bundle);
         }
         Ok(I18n { bundles })
@@ -45,11 +41,7 @@ impl I18n {
 
     /// The supported language for a requested code, English otherwise.
     pub fn language(code: &str) -> &'static str {
-        LANGUAGES
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(c, _)| *c)
-            .unwrap_or("en")
+        LANGUAGES.iter().find(|(c, _)| *c == code).map(|(c, _)| *c).unwrap_or("en")
     }
 
     pub fn t(&self, lang: &str, key: &str) -> String {
@@ -71,9 +63,7 @@ impl I18n {
             };
             if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
                 let mut errors = vec![];
-                return bundle
-                    .format_pattern(pattern, args, &mut errors)
-                    .into_owned();
+                return bundle.format_pattern(pattern, args, &mut errors).into_owned();
             }
         }
         // A missing key shows itself rather than an empty space, so that it gets noticed and fixed.
@@ -85,11 +75,7 @@ impl I18n {
     }
 
     pub fn keys(lang: &str) -> Vec<String> {
-        let source = SOURCES
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .map(|(_, s)| *s)
-            .unwrap_or_default();
+        let source = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, s)| *s).unwrap_or_default();
         source
             .lines()
             .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains(" ="))
@@ -120,11 +106,7 @@ mod tests {
     #[test]
     fn messages_take_arguments_and_fall_back_to_english() {
         let i18n = I18n::new().expect("locales parse");
-        let body = i18n.t_args(
-            "fr",
-            "mail-verify-body",
-            &[("url", "https://x/verify?token=abc".into())],
-        );
+        let body = i18n.t_args("fr", "mail-verify-body", &[("url", "https://x/verify?token=abc".into())]);
         assert!(body.contains("https://x/verify?token=abc"));
         assert_ne!(i18n.t("fr", "nav-log-in"), i18n.t("en", "nav-log-in"));
         assert_eq!(i18n.t("sw", "nav-log-in"), i18n.t("en", "nav-log-in"));

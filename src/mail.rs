@@ -36,39 +36,26 @@ impl Mailer {
             .map_err(|e| AppError::Config(format!("RURALSERVE_SMTP_URL: {e}")))?
             .timeout(Some(StdDuration::from_secs(20)))
             .build();
-        let from = config
-            .mail_from
-            .parse()
-            .map_err(|e| AppError::Config(format!("RURALSERVE_MAIL_FROM: {e}")))?;
+        let from = config.mail_from.parse().map_err(|e| AppError::Config(format!("RURALSERVE_MAIL_FROM: {e}")))?;
         Ok(Some(Mailer { transport, from }))
     }
 
     fn send(&self, recipient: &str, subject: &str, body: &str) -> Result<(), String> {
-        let to: Mailbox = recipient
-            .parse()
-            .map_err(|e| format!("bad recipient: {e}"))?;
+        let to: Mailbox = recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
             .body(body.to_string())
             .map_err(|e| e.to_string())?;
-        self.transport
-            .send(&message)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        self.transport.send(&message).map(|_| ()).map_err(|e| e.to_string())
     }
 }
 
 /// Sends what is due once; returns how many were sent.
 pub fn deliver_due(db_conn: &mut crate::db::DbConn, mailer: &Mailer) -> Result<usize, AppError> {
     let start = now();
-    let claimed = outbox::claim_due(
-        db_conn,
-        start,
-        start + Duration::minutes(LEASE_MINUTES),
-        BATCH,
-    )?;
+    let claimed = outbox::claim_due(db_conn, start, start + Duration::minutes(LEASE_MINUTES), BATCH)?;
     let mut sent = 0;
     for message in claimed {
         match mailer.send(&message.recipient, &message.subject, &message.body) {

@@ -14,20 +14,14 @@ fn ruralserve(dir: &std::path::Path, db_url: &str) -> Command {
 /// A fresh database for this test: SQLite in the temp dir, or a new PostgreSQL database.
 fn database(dir: &std::path::Path, tag: &str) -> String {
     use diesel::{Connection, RunQueryDsl};
-    match std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-    {
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
         Some(admin_url) => {
             let name = format!("rs_cli_{tag}_{}", std::process::id());
-            let mut admin =
-                diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+            let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
             diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&mut admin)
                 .expect("drop");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .expect("create");
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create");
             let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
             format!("{base}/{name}")
         }
@@ -52,16 +46,7 @@ fn an_operator_migrates_and_creates_staff_from_the_shell() {
     assert_eq!(code, 0);
     assert!(out.contains("migration(s) applied"));
     let (code, out, err) = run(ruralserve(dir.path(), &url)
-        .args([
-            "user",
-            "add",
-            "--email",
-            "Root@Example.org",
-            "--name",
-            "Root",
-            "--role",
-            "administrator",
-        ])
+        .args(["user", "add", "--email", "Root@Example.org", "--name", "Root", "--role", "administrator"])
         .env("RURALSERVE_NEW_PASSWORD", "a long admin passphrase"));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("root@example.org (administrator)"));
@@ -78,10 +63,7 @@ fn an_operator_migrates_and_creates_staff_from_the_shell() {
         "another long passphrase",
     ]));
     assert_eq!(code, 2);
-    assert!(
-        err.contains("email: An account already uses this e-mail."),
-        "{err}"
-    );
+    assert!(err.contains("email: An account already uses this e-mail."), "{err}");
     let (code, _, err) = run(ruralserve(dir.path(), &url).args([
         "user",
         "add",
@@ -114,10 +96,7 @@ fn an_operator_migrates_and_creates_staff_from_the_shell() {
     assert!(err.contains("unknown role"));
     let (code, _, err) = run(ruralserve(dir.path(), "mysql://nope").arg("migrate"));
     assert_eq!(code, 2);
-    assert!(
-        err.contains("neither a postgres:// URL nor an SQLite path"),
-        "{err}"
-    );
+    assert!(err.contains("neither a postgres:// URL nor an SQLite path"), "{err}");
 }
 
 #[test]
@@ -135,45 +114,21 @@ fn the_facility_import_loads_good_rows_reports_bad_ones_by_line_and_runs_twice_s
         ,Good No Code,,Dispensary,DISP,Private,Private,Wajir,Tarbaj,Tarbaj,Tarbaj,2,0,1.9,40.2,false,\n";
     let file = dir.path().join("facilities.csv");
     std::fs::write(&file, csv).expect("write");
-    let (code, out, err) = run(ruralserve(dir.path(), &url)
-        .args(["import-facilities", "--file"])
-        .arg(&file));
+    let (code, out, err) = run(ruralserve(dir.path(), &url).args(["import-facilities", "--file"]).arg(&file));
     assert_eq!(code, 0, "{err}");
-    assert!(
-        out.contains("8 rows read, 3 facilities added, 0 already present, 5 rejected"),
-        "{out}"
-    );
-    assert!(
-        err.contains("facilities.csv:4: code 100 appears twice"),
-        "{err}"
-    );
-    assert!(
-        err.contains("facilities.csv:5: keph_level \"Level 9\""),
-        "{err}"
-    );
+    assert!(out.contains("8 rows read, 3 facilities added, 0 already present, 5 rejected"), "{out}");
+    assert!(err.contains("facilities.csv:4: code 100 appears twice"), "{err}");
+    assert!(err.contains("facilities.csv:5: keph_level \"Level 9\""), "{err}");
     assert!(err.contains("facilities.csv:6: name is empty"), "{err}");
     assert!(err.contains("facilities.csv:7: beds \"abc\""), "{err}");
-    assert!(
-        err.contains("facilities.csv:8: longitude \"99999\""),
-        "{err}"
-    );
-    let (code, out, _) = run(ruralserve(dir.path(), &url)
-        .args(["import-facilities", "--file"])
-        .arg(&file));
+    assert!(err.contains("facilities.csv:8: longitude \"99999\""), "{err}");
+    let (code, out, _) = run(ruralserve(dir.path(), &url).args(["import-facilities", "--file"]).arg(&file));
     assert_eq!(code, 0);
-    assert!(
-        out.contains("0 facilities added, 3 already present"),
-        "{out}"
-    );
+    assert!(out.contains("0 facilities added, 3 already present"), "{out}");
     std::fs::write(&file, "name,county\nX,Y\n").expect("write");
-    let (code, _, err) = run(ruralserve(dir.path(), &url)
-        .args(["import-facilities", "--file"])
-        .arg(&file));
+    let (code, _, err) = run(ruralserve(dir.path(), &url).args(["import-facilities", "--file"]).arg(&file));
     assert_eq!(code, 2);
-    assert!(
-        err.contains("line 1: missing columns: code, keph_level"),
-        "{err}"
-    );
+    assert!(err.contains("line 1: missing columns: code, keph_level"), "{err}");
 }
 
 #[test]
@@ -182,26 +137,14 @@ fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
     let url = database(dir.path(), "demo");
     let (code, out, err) = run(ruralserve(dir.path(), &url).arg("demo"));
     assert_eq!(code, 0, "{err}");
-    assert!(
-        out.contains("12379 facilities in the registry (12379 added now, 0 rows rejected)"),
-        "{out}"
-    );
+    assert!(out.contains("12379 facilities in the registry (12379 added now, 0 rows rejected)"), "{out}");
     assert!(out.contains("officer@moh.demo.ruralserve.org"));
     let (code, out, _) = run(ruralserve(dir.path(), &url).arg("demo"));
     assert_eq!(code, 0);
-    assert!(
-        out.contains("12379 facilities in the registry (0 added now"),
-        "{out}"
-    );
+    assert!(out.contains("12379 facilities in the registry (0 added now"), "{out}");
     let mut conn = ruralserve::db::connect(&url).expect("connect");
     use diesel::prelude::*;
-    let applications: i64 = ruralserve::schema::applications::table
-        .count()
-        .get_result(&mut conn)
-        .expect("count");
-    let users: i64 = ruralserve::schema::users::table
-        .count()
-        .get_result(&mut conn)
-        .expect("count");
+    let applications: i64 = ruralserve::schema::applications::table.count().get_result(&mut conn).expect("count");
+    let users: i64 = ruralserve::schema::users::table.count().get_result(&mut conn).expect("count");
     assert_eq!((applications, users), (36, 8 + 36));
 }

@@ -4,10 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn ruralserve(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ruralserve"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_ruralserve")).args(args).output().expect("the binary runs")
 }
 
 fn run_match(dir: &Path, input: &str) -> (Output, std::path::PathBuf) {
@@ -147,10 +144,7 @@ fn assert_refused(input: &str, expected_message: &str) {
     let (output, output_path) = run_match(dir.path(), input);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(
-        stderr.contains(expected_message),
-        "stderr {stderr:?} lacks {expected_message:?}"
-    );
+    assert!(stderr.contains(expected_message), "stderr {stderr:?} lacks {expected_message:?}");
     assert!(!output_path.exists(), "an output file was written");
     assert!(output.stdout.is_empty());
 }

@@ -20,11 +20,7 @@ const EXAMPLE: &str = r#"{"terms": {"service_years_per_support_year": 1.0, "min_
 fn run_on(contents: &str) -> Output {
     let mut file = tempfile::NamedTempFile::new().unwrap();
     file.write_all(contents.as_bytes()).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_ruralserve"))
-        .args(["obligation", "--input"])
-        .arg(file.path())
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_ruralserve")).args(["obligation", "--input"]).arg(file.path()).output().unwrap()
 }
 
 fn example_with(pointer: &str, value: Value) -> String {
@@ -37,20 +33,13 @@ fn assert_refused(output: &Output, message: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
     assert!(output.stdout.is_empty());
-    assert!(
-        stderr.contains(message),
-        "stderr {stderr:?} lacks {message:?}"
-    );
+    assert!(stderr.contains(message), "stderr {stderr:?} lacks {message:?}");
 }
 
 #[test]
 fn issue_example_prints_the_exact_figures() {
     let output = run_on(EXAMPLE);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         printed,
@@ -66,11 +55,7 @@ fn the_example_with_its_breach_is_in_breach_at_the_same_cost() {
     let mut input: Value = serde_json::from_str(EXAMPLE).unwrap();
     input["breach"] = json!({"date": "2026-01-01", "kind": "service"});
     let output = run_on(&input.to_string());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(printed["status"], "in_breach");
     assert_eq!(printed["damages"], 470975);
@@ -91,31 +76,15 @@ fn overlapping_periods_exit_2_naming_both() {
 #[test]
 fn bad_items_exit_2_with_their_name() {
     let cases = [
-        (
-            "/payments/0/amount",
-            json!(-1),
-            "payments[0].amount: must not be negative",
-        ),
-        (
-            "/service_periods/0/fte",
-            json!(0),
-            "service_periods[0].fte: must be more than 0",
-        ),
+        ("/payments/0/amount", json!(-1), "payments[0].amount: must not be negative"),
+        ("/service_periods/0/fte", json!(0), "service_periods[0].fte: must be more than 0"),
         (
             "/service_periods/0/end",
             json!("2024-06-30"),
             "service_periods[0]: ends (2024-06-30) before it starts (2025-01-01)",
         ),
-        (
-            "/service_periods/0/days_away",
-            json!(-3),
-            "service_periods[0].days_away: must not be negative",
-        ),
-        (
-            "/leaves/0/kind",
-            json!("holiday"),
-            "leaves[0].kind: unknown leave kind \"holiday\"",
-        ),
+        ("/service_periods/0/days_away", json!(-3), "service_periods[0].days_away: must not be negative"),
+        ("/leaves/0/kind", json!("holiday"), "leaves[0].kind: unknown leave kind \"holiday\""),
     ];
     for (pointer, value, message) in cases {
         assert_refused(&run_on(&example_with(pointer, value)), message);

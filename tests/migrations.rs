@@ -3,13 +3,10 @@
 use diesel::{Connection, RunQueryDsl};
 
 fn folders(dialect: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(format!(
-        "{}/migrations/{dialect}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("migrations folder")
-    .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-    .collect();
+    let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dialect}", env!("CARGO_MANIFEST_DIR")))
+        .expect("migrations folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     names
 }
@@ -22,10 +19,7 @@ fn both_backends_have_the_same_migrations() {
     for name in &sqlite {
         for dialect in ["sqlite", "postgres"] {
             for file in ["up.sql", "down.sql"] {
-                let path = format!(
-                    "{}/migrations/{dialect}/{name}/{file}",
-                    env!("CARGO_MANIFEST_DIR")
-                );
+                let path = format!("{}/migrations/{dialect}/{name}/{file}", env!("CARGO_MANIFEST_DIR"));
                 assert!(std::path::Path::new(&path).exists(), "{path} is missing");
             }
         }
@@ -35,27 +29,16 @@ fn both_backends_have_the_same_migrations() {
 #[test]
 fn migrations_run_up_down_and_up_again() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (url, cleanup) = match std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-    {
+    let (url, cleanup) = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
         Some(admin_url) => {
             let name = format!("rs_migrations_{}", std::process::id());
-            let mut admin =
-                diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&mut admin)
-                .expect("drop");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .expect("create");
+            let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).expect("drop");
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create");
             let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
             (format!("{base}/{name}"), Some((admin_url.clone(), name)))
         }
-        None => (
-            format!("sqlite://{}", dir.path().join("m.db").display()),
-            None,
-        ),
+        None => (format!("sqlite://{}", dir.path().join("m.db").display()), None),
     };
     {
         let mut conn = ruralserve::db::connect(&url).expect("connect");
@@ -65,16 +48,11 @@ fn migrations_run_up_down_and_up_again() {
         ruralserve::db::revert_all_migrations(&mut conn).expect("down");
         let again = ruralserve::db::run_migrations(&mut conn).expect("up again");
         assert_eq!(again, applied);
-        assert_eq!(
-            ruralserve::db::run_migrations(&mut conn).expect("nothing pending"),
-            0
-        );
+        assert_eq!(ruralserve::db::run_migrations(&mut conn).expect("nothing pending"), 0);
     }
     if let Some((admin_url, name)) = cleanup {
         let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .expect("drop");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).expect("drop");
     }
 }
 

@@ -15,11 +15,8 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
-    pub const ALL: [ApplicationStatus; 3] = [
-        ApplicationStatus::Draft,
-        ApplicationStatus::Submitted,
-        ApplicationStatus::Withdrawn,
-    ];
+    pub const ALL: [ApplicationStatus; 3] =
+        [ApplicationStatus::Draft, ApplicationStatus::Submitted, ApplicationStatus::Withdrawn];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,9 +27,7 @@ impl ApplicationStatus {
     }
 
     pub fn parse(s: &str) -> Option<ApplicationStatus> {
-        ApplicationStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        ApplicationStatus::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
     /// Only a draft can be edited: submission locks the record.
@@ -49,10 +44,7 @@ pub enum ApplicationAction {
 }
 
 /// The application state machine: every allowed move, and a refusal for the rest.
-pub fn next_status(
-    from: ApplicationStatus,
-    action: ApplicationAction,
-) -> Result<ApplicationStatus, &'static str> {
+pub fn next_status(from: ApplicationStatus, action: ApplicationAction) -> Result<ApplicationStatus, &'static str> {
     use ApplicationAction::*;
     use ApplicationStatus::*;
     match (from, action) {
@@ -164,35 +156,18 @@ pub fn step_errors(step: FormStep, a: &ApplicationAnswers, today: NaiveDate) -> 
                 }
                 Some(_) => {}
             }
-            require(
-                &mut errors,
-                "expected_graduation",
-                a.expected_graduation.is_some(),
-            );
-            require(
-                &mut errors,
-                "annual_tuition",
-                a.annual_tuition_minor.is_some(),
-            );
-            require(
-                &mut errors,
-                "enrolled_full_time",
-                a.enrolled_full_time.is_some(),
-            );
+            require(&mut errors, "expected_graduation", a.expected_graduation.is_some());
+            require(&mut errors, "annual_tuition", a.annual_tuition_minor.is_some());
+            require(&mut errors, "enrolled_full_time", a.enrolled_full_time.is_some());
         }
         FormStep::Home => {
             require(&mut errors, "home_county", !a.home_county.trim().is_empty());
-            require(
-                &mut errors,
-                "home_sub_county",
-                !a.home_sub_county.trim().is_empty(),
-            );
+            require(&mut errors, "home_sub_county", !a.home_sub_county.trim().is_empty());
         }
         FormStep::Essays => {
-            for (field, text) in [
-                ("essay_motivation", &a.essay_motivation),
-                ("essay_rural_service", &a.essay_rural_service),
-            ] {
+            for (field, text) in
+                [("essay_motivation", &a.essay_motivation), ("essay_rural_service", &a.essay_rural_service)]
+            {
                 if text.trim().is_empty() {
                     require(&mut errors, field, false);
                 } else if word_count(text) > ESSAY_MAX_WORDS {
@@ -217,23 +192,14 @@ pub struct SubmissionContext<'a> {
 }
 
 /// Why submission is refused, if it is: the closing time (checked on the server), and every missing piece.
-pub fn submission_errors(
-    answers: &ApplicationAnswers,
-    ctx: &SubmissionContext,
-    now: NaiveDateTime,
-) -> FieldErrors {
+pub fn submission_errors(answers: &ApplicationAnswers, ctx: &SubmissionContext, now: NaiveDateTime) -> FieldErrors {
     let mut errors = FieldErrors::new();
     if now < ctx.opens_at {
         errors.insert("call".into(), "error-call-not-open".into());
     } else if now >= ctx.closes_at {
         errors.insert("call".into(), "error-call-closed".into());
     }
-    for step in [
-        FormStep::Personal,
-        FormStep::Education,
-        FormStep::Home,
-        FormStep::Essays,
-    ] {
+    for step in [FormStep::Personal, FormStep::Education, FormStep::Home, FormStep::Essays] {
         errors.extend(step_errors(step, answers, now.date()));
     }
     for q in ctx.questions {
@@ -293,10 +259,7 @@ mod tests {
 
     #[test]
     fn every_refused_transition() {
-        assert_eq!(
-            next_status(Submitted, Submit),
-            Err("error-already-submitted")
-        );
+        assert_eq!(next_status(Submitted, Submit), Err("error-already-submitted"));
         assert_eq!(next_status(Withdrawn, Submit), Err("error-withdrawn"));
         assert_eq!(next_status(Withdrawn, Withdraw), Err("error-withdrawn"));
     }
@@ -318,19 +281,10 @@ mod tests {
     #[test]
     fn an_essay_over_the_word_limit_is_refused() {
         let long = "word ".repeat(ESSAY_MAX_WORDS + 1);
-        let answers = ApplicationAnswers {
-            essay_motivation: long,
-            ..complete()
-        };
+        let answers = ApplicationAnswers { essay_motivation: long, ..complete() };
         let errors = step_errors(FormStep::Essays, &answers, at("2026-12-01 10:00").date());
-        assert_eq!(
-            errors.get("essay_motivation").map(String::as_str),
-            Some("error-too-many-words")
-        );
-        let exactly = ApplicationAnswers {
-            essay_motivation: "word ".repeat(ESSAY_MAX_WORDS),
-            ..complete()
-        };
+        assert_eq!(errors.get("essay_motivation").map(String::as_str), Some("error-too-many-words"));
+        let exactly = ApplicationAnswers { essay_motivation: "word ".repeat(ESSAY_MAX_WORDS), ..complete() };
         assert!(step_errors(FormStep::Essays, &exactly, at("2026-12-01 10:00").date()).is_empty());
     }
 
@@ -352,10 +306,7 @@ mod tests {
 
     #[test]
     fn submission_after_closing_or_with_gaps_is_refused_with_each_reason() {
-        let answers = ApplicationAnswers {
-            home_county: String::new(),
-            ..complete()
-        };
+        let answers = ApplicationAnswers { home_county: String::new(), ..complete() };
         let required = vec!["identity".to_string(), "transcript".to_string()];
         let ctx = SubmissionContext {
             questions: &["other_obligation".to_string()],
@@ -366,31 +317,16 @@ mod tests {
             closes_at: at("2027-01-31 23:59"),
         };
         let errors = submission_errors(&answers, &ctx, at("2027-01-31 23:59"));
-        assert_eq!(
-            errors.get("call").map(String::as_str),
-            Some("error-call-closed")
-        );
-        assert_eq!(
-            errors.get("home_county").map(String::as_str),
-            Some("error-required")
-        );
-        assert_eq!(
-            errors.get("question_other_obligation").map(String::as_str),
-            Some("error-required")
-        );
-        assert_eq!(
-            errors.get("document_transcript").map(String::as_str),
-            Some("error-document-missing")
-        );
+        assert_eq!(errors.get("call").map(String::as_str), Some("error-call-closed"));
+        assert_eq!(errors.get("home_county").map(String::as_str), Some("error-required"));
+        assert_eq!(errors.get("question_other_obligation").map(String::as_str), Some("error-required"));
+        assert_eq!(errors.get("document_transcript").map(String::as_str), Some("error-document-missing"));
         assert!(!errors.contains_key("document_identity"));
     }
 
     #[test]
     fn references_carry_funder_year_and_number() {
         assert_eq!(reference_number("MOH", 2027, 123), "MOH-2027-000123");
-        assert_eq!(
-            reference_number("AMREF", 2027, 1_234_567),
-            "AMREF-2027-1234567"
-        );
+        assert_eq!(reference_number("AMREF", 2027, 1_234_567), "AMREF-2027-1234567");
     }
 }

@@ -18,8 +18,7 @@ pub fn standard_questions() -> Vec<EligibilityQuestion> {
     vec![
         EligibilityQuestion {
             key: "other_obligation".into(),
-            text: "Are you already under a service obligation to another scholarship or employer?"
-                .into(),
+            text: "Are you already under a service obligation to another scholarship or employer?".into(),
             disqualifying_answer: true,
             reason: "Already under another service obligation".into(),
         },
@@ -57,30 +56,19 @@ pub struct EligibilityOutcome {
 /// Runs every rule and collects every reason, not just the first, so the funder sees the whole picture.
 pub fn assess(facts: &EligibilityFacts, questions: &[EligibilityQuestion]) -> EligibilityOutcome {
     let mut reasons = Vec::new();
-    if !facts.programme_cadre.is_empty() && !facts.cadre.eq_ignore_ascii_case(facts.programme_cadre)
-    {
-        reasons.push(format!(
-            "Cadre {:?} is outside this programme's cadre ({})",
-            facts.cadre, facts.programme_cadre
-        ));
+    if !facts.programme_cadre.is_empty() && !facts.cadre.eq_ignore_ascii_case(facts.programme_cadre) {
+        reasons.push(format!("Cadre {:?} is outside this programme's cadre ({})", facts.cadre, facts.programme_cadre));
     }
     if facts.enrolled_full_time == Some(false) {
         reasons.push("Not enrolled full-time".to_string());
     }
     for q in questions {
-        let answer = facts
-            .answers
-            .iter()
-            .find(|(k, _)| *k == q.key)
-            .map(|(_, a)| *a);
+        let answer = facts.answers.iter().find(|(k, _)| *k == q.key).map(|(_, a)| *a);
         if answer == Some(q.disqualifying_answer) {
             reasons.push(q.reason.clone());
         }
     }
-    EligibilityOutcome {
-        eligible: reasons.is_empty(),
-        reasons,
-    }
+    EligibilityOutcome { eligible: reasons.is_empty(), reasons }
 }
 
 #[cfg(test)]
@@ -88,12 +76,7 @@ mod tests {
     use super::*;
 
     fn facts<'a>(answers: &'a [(String, bool)]) -> EligibilityFacts<'a> {
-        EligibilityFacts {
-            cadre: "nursing",
-            programme_cadre: "nursing",
-            enrolled_full_time: Some(true),
-            answers,
-        }
+        EligibilityFacts { cadre: "nursing", programme_cadre: "nursing", enrolled_full_time: Some(true), answers }
     }
 
     #[test]
@@ -110,29 +93,16 @@ mod tests {
 
     #[test]
     fn another_obligation_makes_an_applicant_ineligible_with_the_reason() {
-        let answers = vec![
-            ("other_obligation".to_string(), true),
-            ("citizen".to_string(), true),
-        ];
+        let answers = vec![("other_obligation".to_string(), true), ("citizen".to_string(), true)];
         let outcome = assess(&facts(&answers), &standard_questions());
         assert!(!outcome.eligible);
-        assert_eq!(
-            outcome.reasons,
-            vec!["Already under another service obligation".to_string()]
-        );
+        assert_eq!(outcome.reasons, vec!["Already under another service obligation".to_string()]);
     }
 
     #[test]
     fn every_failed_rule_is_reported() {
-        let answers = vec![
-            ("earlier_default".to_string(), true),
-            ("citizen".to_string(), false),
-        ];
-        let f = EligibilityFacts {
-            cadre: "medicine",
-            enrolled_full_time: Some(false),
-            ..facts(&answers)
-        };
+        let answers = vec![("earlier_default".to_string(), true), ("citizen".to_string(), false)];
+        let f = EligibilityFacts { cadre: "medicine", enrolled_full_time: Some(false), ..facts(&answers) };
         let outcome = assess(&f, &standard_questions());
         assert_eq!(outcome.reasons.len(), 4, "{:?}", outcome.reasons);
         assert!(outcome.reasons[0].contains("outside this programme's cadre"));

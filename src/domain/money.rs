@@ -11,8 +11,7 @@ pub struct Money {
 /// Digits after the decimal point for a currency (ISO 4217); 2 unless the currency has none.
 pub fn minor_digits(currency: &str) -> u32 {
     match currency {
-        "JPY" | "KRW" | "XOF" | "XAF" | "RWF" | "UGX" | "VND" | "CLP" | "PYG" | "BIF" | "GNF"
-        | "KMF" | "DJF" => 0,
+        "JPY" | "KRW" | "XOF" | "XAF" | "RWF" | "UGX" | "VND" | "CLP" | "PYG" | "BIF" | "GNF" | "KMF" | "DJF" => 0,
         "BHD" | "KWD" | "OMR" | "JOD" | "TND" | "LYD" | "IQD" => 3,
         _ => 2,
     }
@@ -26,11 +25,7 @@ pub fn is_currency_code(code: &str) -> bool {
 /// Parses a typed amount ("1,250,000.50", "300") into minor units of `currency`, exactly.
 pub fn parse_amount(text: &str, currency: &str) -> Result<i64, &'static str> {
     let digits = minor_digits(currency);
-    let cleaned: String = text
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != ' ' && *c != '_')
-        .collect();
+    let cleaned: String = text.trim().chars().filter(|c| *c != ',' && *c != ' ' && *c != '_').collect();
     if cleaned.is_empty() {
         return Err("error-required");
     }
@@ -48,23 +43,13 @@ pub fn parse_amount(text: &str, currency: &str) -> Result<i64, &'static str> {
     if fraction.len() > digits as usize {
         return Err("error-amount-precision");
     }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| "error-amount-too-large")?
-    };
-    let mut fraction_units: i64 = if fraction.is_empty() {
-        0
-    } else {
-        fraction.parse().map_err(|_| "error-amount-format")?
-    };
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| "error-amount-too-large")? };
+    let mut fraction_units: i64 =
+        if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| "error-amount-format")? };
     for _ in fraction.len()..digits as usize {
         fraction_units *= 10;
     }
-    whole
-        .checked_mul(10_i64.pow(digits))
-        .and_then(|w| w.checked_add(fraction_units))
-        .ok_or("error-amount-too-large")
+    whole.checked_mul(10_i64.pow(digits)).and_then(|w| w.checked_add(fraction_units)).ok_or("error-amount-too-large")
 }
 
 /// Shows minor units as a grouped decimal: 125000050 KES → "1,250,000.50 KES".
@@ -86,10 +71,7 @@ pub fn format_amount(minor: i64, currency: &str) -> String {
     if digits == 0 {
         format!("{sign}{grouped} {currency}")
     } else {
-        format!(
-            "{sign}{grouped}.{fraction:0width$} {currency}",
-            width = digits as usize
-        )
+        format!("{sign}{grouped}.{fraction:0width$} {currency}", width = digits as usize)
     }
 }
 
@@ -112,10 +94,7 @@ mod tests {
         assert_eq!(parse_amount("12.345", "KES"), Err("error-amount-precision"));
         assert_eq!(parse_amount("1.5", "XOF"), Err("error-amount-precision"));
         assert_eq!(parse_amount("ten", "KES"), Err("error-amount-format"));
-        assert_eq!(
-            parse_amount("99999999999999999999", "KES"),
-            Err("error-amount-too-large")
-        );
+        assert_eq!(parse_amount("99999999999999999999", "KES"), Err("error-amount-too-large"));
     }
 
     #[test]

@@ -68,97 +68,51 @@ impl ProgrammeTerms {
             }
         };
         check(
-            self.service_years_per_support_year > 0.0
-                && self.service_years_per_support_year <= 10.0,
+            self.service_years_per_support_year > 0.0 && self.service_years_per_support_year <= 10.0,
             "service_years_per_support_year",
             "error-range-0-10",
         );
+        check(self.min_service_years >= 0.0 && self.min_service_years <= 20.0, "min_service_years", "error-range-0-20");
+        check((1..=10).contains(&self.max_support_years), "max_support_years", "error-range-1-10");
+        check((1..=80).contains(&self.full_time_hours_per_week), "full_time_hours_per_week", "error-range-1-80");
         check(
-            self.min_service_years >= 0.0 && self.min_service_years <= 20.0,
-            "min_service_years",
-            "error-range-0-20",
-        );
-        check(
-            (1..=10).contains(&self.max_support_years),
-            "max_support_years",
-            "error-range-1-10",
-        );
-        check(
-            (1..=80).contains(&self.full_time_hours_per_week),
-            "full_time_hours_per_week",
-            "error-range-1-80",
-        );
-        check(
-            self.half_time_hours_per_week > 0
-                && self.half_time_hours_per_week < self.full_time_hours_per_week,
+            self.half_time_hours_per_week > 0 && self.half_time_hours_per_week < self.full_time_hours_per_week,
             "half_time_hours_per_week",
             "error-half-time-hours",
         );
-        check(
-            self.half_time_credit > 0.0 && self.half_time_credit <= 1.0,
-            "half_time_credit",
-            "error-fraction",
-        );
+        check(self.half_time_credit > 0.0 && self.half_time_credit <= 1.0, "half_time_credit", "error-fraction");
         check(
             (0..=366).contains(&self.days_away_allowed_per_service_year),
             "days_away_allowed_per_service_year",
             "error-range-0-366",
         );
-        check(
-            (0..=730).contains(&self.parental_leave_max_days),
-            "parental_leave_max_days",
-            "error-range-0-730",
-        );
+        check((0..=730).contains(&self.parental_leave_max_days), "parental_leave_max_days", "error-range-0-730");
         check(
             (1..=24).contains(&self.verification_interval_months),
             "verification_interval_months",
             "error-range-1-24",
         );
-        check(
-            (0..=366).contains(&self.verification_late_days),
-            "verification_late_days",
-            "error-range-0-366",
-        );
-        check(
-            (0..=1095).contains(&self.start_window_days),
-            "start_window_days",
-            "error-range-0-1095",
-        );
+        check((0..=366).contains(&self.verification_late_days), "verification_late_days", "error-range-0-366");
+        check((0..=1095).contains(&self.start_window_days), "start_window_days", "error-range-0-1095");
         check(
             (0.0..=10.0).contains(&self.in_school_breach_multiplier),
             "in_school_breach_multiplier",
             "error-range-0-10",
         );
-        check(
-            (0.0..=10.0).contains(&self.damages_multiplier),
-            "damages_multiplier",
-            "error-range-0-10",
-        );
+        check((0.0..=10.0).contains(&self.damages_multiplier), "damages_multiplier", "error-range-0-10");
         check(
             (0.0..=1.0).contains(&self.damages_annual_interest_rate),
             "damages_annual_interest_rate",
             "error-fraction",
         );
-        check(
-            self.damages_minimum_minor >= 0,
-            "damages_minimum_minor",
-            "error-amount-negative",
-        );
+        check(self.damages_minimum_minor >= 0, "damages_minimum_minor", "error-amount-negative");
         check(
             (0..=3650).contains(&self.damages_payment_deadline_days),
             "damages_payment_deadline_days",
             "error-range-0-3650",
         );
-        check(
-            self.stipend_monthly_minor >= 0,
-            "stipend_monthly_minor",
-            "error-amount-negative",
-        );
-        check(
-            self.lump_sum_yearly_minor >= 0,
-            "lump_sum_yearly_minor",
-            "error-amount-negative",
-        );
+        check(self.stipend_monthly_minor >= 0, "stipend_monthly_minor", "error-amount-negative");
+        check(self.lump_sum_yearly_minor >= 0, "lump_sum_yearly_minor", "error-amount-negative");
         if errors.is_empty() {
             Ok(())
         } else {
@@ -180,11 +134,7 @@ impl TermsHistory {
     }
 
     pub fn in_force_on(&self, date: NaiveDate) -> Option<&ProgrammeTerms> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|(from, _)| *from <= date)
-            .map(|(_, t)| t)
+        self.entries.iter().rev().find(|(from, _)| *from <= date).map(|(_, t)| t)
     }
 }
 
@@ -201,24 +151,15 @@ mod tests {
         let terms = ProgrammeTerms::typical();
         assert_eq!(terms.obligated_service_years(1), 2.0);
         assert_eq!(terms.obligated_service_years(4), 4.0);
-        let dost = ProgrammeTerms {
-            service_years_per_support_year: 2.0,
-            ..terms
-        };
+        let dost = ProgrammeTerms { service_years_per_support_year: 2.0, ..terms };
         assert_eq!(dost.obligated_service_years(3), 6.0);
     }
 
     #[test]
     fn the_terms_in_force_are_the_latest_begun() {
         let old = ProgrammeTerms::typical();
-        let new = ProgrammeTerms {
-            min_service_years: 3.0,
-            ..old.clone()
-        };
-        let history = TermsHistory::new(vec![
-            (date("2027-01-01"), new.clone()),
-            (date("2020-01-01"), old.clone()),
-        ]);
+        let new = ProgrammeTerms { min_service_years: 3.0, ..old.clone() };
+        let history = TermsHistory::new(vec![(date("2027-01-01"), new.clone()), (date("2020-01-01"), old.clone())]);
         assert_eq!(history.in_force_on(date("2019-12-31")), None);
         assert_eq!(history.in_force_on(date("2026-06-01")), Some(&old));
         assert_eq!(history.in_force_on(date("2027-01-01")), Some(&new));
@@ -226,20 +167,10 @@ mod tests {
 
     #[test]
     fn validation_names_each_bad_term() {
-        let terms = ProgrammeTerms {
-            half_time_credit: 1.5,
-            max_support_years: 0,
-            ..ProgrammeTerms::typical()
-        };
+        let terms = ProgrammeTerms { half_time_credit: 1.5, max_support_years: 0, ..ProgrammeTerms::typical() };
         let errors = terms.validate().expect_err("two bad terms");
-        assert_eq!(
-            errors.get("half_time_credit").map(String::as_str),
-            Some("error-fraction")
-        );
-        assert_eq!(
-            errors.get("max_support_years").map(String::as_str),
-            Some("error-range-1-10")
-        );
+        assert_eq!(errors.get("half_time_credit").map(String::as_str), Some("error-fraction"));
+        assert_eq!(errors.get("max_support_years").map(String::as_str), Some("error-range-1-10"));
         assert_eq!(errors.len(), 2);
         assert!(ProgrammeTerms::typical().validate().is_ok());
     }

@@ -48,10 +48,7 @@ impl Role {
 
     /// Funder staff who may read the applications made to their organisation's calls.
     pub fn reads_applications(self) -> bool {
-        matches!(
-            self,
-            Role::ProgrammeOfficer | Role::Reviewer | Role::Administrator
-        )
+        matches!(self, Role::ProgrammeOfficer | Role::Reviewer | Role::Administrator)
     }
 }
 

@@ -37,11 +37,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
@@ -111,11 +107,7 @@ pub fn register(
                 conn,
                 &email,
                 &i18n.t(lang, "mail-account-exists-subject"),
-                &i18n.t_args(
-                    lang,
-                    "mail-account-exists-body",
-                    &[("url", format!("{public_url}/password/forgot"))],
-                ),
+                &i18n.t_args(lang, "mail-account-exists-body", &[("url", format!("{public_url}/password/forgot"))]),
             )?;
             return Ok(());
         }
@@ -143,16 +135,9 @@ pub fn register(
             conn,
             &email,
             &i18n.t(r.language, "mail-verify-subject"),
-            &i18n.t_args(
-                r.language,
-                "mail-verify-body",
-                &[("url", format!("{public_url}/verify?token={token}"))],
-            ),
+            &i18n.t_args(r.language, "mail-verify-body", &[("url", format!("{public_url}/verify?token={token}"))]),
         )?;
-        let origin = Origin {
-            actor_id: Some(user_id),
-            client_addr: client_addr.to_string(),
-        };
+        let origin = Origin { actor_id: Some(user_id), client_addr: client_addr.to_string() };
         audit::record(
             conn,
             &origin,
@@ -172,10 +157,7 @@ pub fn verify_email(conn: &mut DbConn, token: &str, client_addr: &str) -> Result
             return Ok(false);
         };
         users::set_verified(conn, user_id)?;
-        let origin = Origin {
-            actor_id: Some(user_id),
-            client_addr: client_addr.to_string(),
-        };
+        let origin = Origin { actor_id: Some(user_id), client_addr: client_addr.to_string() };
         audit::record(
             conn,
             &origin,
@@ -230,10 +212,7 @@ pub fn login(
             users::record_login_attempt(conn, &email, client_addr, false)?;
             audit::record(
                 conn,
-                &Origin {
-                    actor_id: None,
-                    client_addr: client_addr.into(),
-                },
+                &Origin { actor_id: None, client_addr: client_addr.into() },
                 "login_failed",
                 "user",
                 &email,
@@ -257,12 +236,7 @@ fn dummy_hash() -> &'static str {
 }
 
 /// E-mails a reset link if the account exists; says nothing either way.
-pub fn request_password_reset(
-    conn: &mut DbConn,
-    i18n: &I18n,
-    public_url: &str,
-    email: &str,
-) -> Result<(), AppError> {
+pub fn request_password_reset(conn: &mut DbConn, i18n: &I18n, public_url: &str, email: &str) -> Result<(), AppError> {
     let email = normalise_email(email);
     write_transaction(conn, |conn| {
         let Some(user) = users::find_by_email(conn, &email)? else {
@@ -284,23 +258,14 @@ pub fn request_password_reset(
             conn,
             &email,
             &i18n.t(lang, "mail-reset-subject"),
-            &i18n.t_args(
-                lang,
-                "mail-reset-body",
-                &[("url", format!("{public_url}/password/reset?token={token}"))],
-            ),
+            &i18n.t_args(lang, "mail-reset-body", &[("url", format!("{public_url}/password/reset?token={token}"))]),
         )?;
         Ok(())
     })
 }
 
 /// Sets a new password from a reset token; the token works once. Every session of the user ends.
-pub fn reset_password(
-    conn: &mut DbConn,
-    token: &str,
-    password: &str,
-    client_addr: &str,
-) -> Result<(), AppError> {
+pub fn reset_password(conn: &mut DbConn, token: &str, password: &str, client_addr: &str) -> Result<(), AppError> {
     write_transaction(conn, |conn| {
         let user_id = users::consume_token(conn, "reset_password", &hash_secret(token))?
             .ok_or_else(|| AppError::field("token", "error-token-invalid"))?;
@@ -310,19 +275,8 @@ pub fn reset_password(
         // A reset proves control of the mailbox, so it also verifies the address.
         users::set_verified(conn, user_id)?;
         sessions::delete_for_user(conn, user_id)?;
-        let origin = Origin {
-            actor_id: Some(user_id),
-            client_addr: client_addr.to_string(),
-        };
-        audit::record(
-            conn,
-            &origin,
-            "reset_password",
-            "user",
-            user_id,
-            None::<&()>,
-            None::<&()>,
-        )?;
+        let origin = Origin { actor_id: Some(user_id), client_addr: client_addr.to_string() };
+        audit::record(conn, &origin, "reset_password", "user", user_id, None::<&()>, None::<&()>)?;
         Ok(())
     })
 }
@@ -349,10 +303,7 @@ pub fn create_staff(conn: &mut DbConn, origin: &Origin, s: &NewStaff) -> Result<
         errors.insert("password".into(), key.into());
     }
     if s.role.needs_organisation() && s.organisation_id.is_none() {
-        errors.insert(
-            "organisation_id".into(),
-            "error-organisation-required".into(),
-        );
+        errors.insert("organisation_id".into(), "error-organisation-required".into());
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -378,20 +329,13 @@ pub fn create_staff(conn: &mut DbConn, origin: &Origin, s: &NewStaff) -> Result<
             "user",
             id,
             None::<&()>,
-            Some(
-                &serde_json::json!({"email": email, "role": s.role.as_str(), "organisation_id": s.organisation_id}),
-            ),
+            Some(&serde_json::json!({"email": email, "role": s.role.as_str(), "organisation_id": s.organisation_id})),
         )?;
         Ok(id)
     })
 }
 
-pub fn set_disabled(
-    conn: &mut DbConn,
-    actor: &Actor,
-    user_id: i64,
-    disabled: bool,
-) -> Result<(), AppError> {
+pub fn set_disabled(conn: &mut DbConn, actor: &Actor, user_id: i64, disabled: bool) -> Result<(), AppError> {
     actor.require(&[Role::Administrator])?;
     if user_id == actor.user_id {
         return Err(AppError::Conflict("error-own-account".into()));
@@ -406,11 +350,7 @@ pub fn set_disabled(
         audit::record(
             conn,
             &actor.origin(),
-            if disabled {
-                "disable_user"
-            } else {
-                "enable_user"
-            },
+            if disabled { "disable_user" } else { "enable_user" },
             "user",
             user_id,
             Some(&serde_json::json!({"disabled": before.disabled})),
@@ -421,12 +361,7 @@ pub fn set_disabled(
 }
 
 /// Issues an API token for a correct e-mail and password; the secret is shown once and stored hashed.
-pub fn issue_api_token(
-    conn: &mut DbConn,
-    email: &str,
-    password: &str,
-    client_addr: &str,
-) -> Result<String, AppError> {
+pub fn issue_api_token(conn: &mut DbConn, email: &str, password: &str, client_addr: &str) -> Result<String, AppError> {
     let user = match login(conn, email, password, client_addr)? {
         Ok(user) => user,
         Err(LoginRefusal::Throttled) => return Err(AppError::TooManyRequests),
@@ -435,19 +370,8 @@ pub fn issue_api_token(
     let secret = new_secret();
     write_transaction(conn, |conn| {
         let id = users::insert_api_token(conn, user.id, &hash_secret(&secret))?;
-        let origin = Origin {
-            actor_id: Some(user.id),
-            client_addr: client_addr.to_string(),
-        };
-        audit::record(
-            conn,
-            &origin,
-            "issue_api_token",
-            "api_token",
-            id,
-            None::<&()>,
-            None::<&()>,
-        )?;
+        let origin = Origin { actor_id: Some(user.id), client_addr: client_addr.to_string() };
+        audit::record(conn, &origin, "issue_api_token", "api_token", id, None::<&()>, None::<&()>)?;
         Ok(())
     })?;
     Ok(secret)

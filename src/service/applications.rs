@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::application::{
-    next_status, reference_number, step_errors, submission_errors, ApplicationAction,
-    ApplicationAnswers, ApplicationStatus, FormStep, SubmissionContext,
+    next_status, reference_number, step_errors, submission_errors, ApplicationAction, ApplicationAnswers,
+    ApplicationStatus, FormStep, SubmissionContext,
 };
 use crate::domain::eligibility::{assess, EligibilityFacts};
 use crate::domain::role::Role;
@@ -59,11 +59,7 @@ pub fn readable(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Application
     if allowed {
         Ok(application)
     } else {
-        tracing::warn!(
-            actor = actor.user_id,
-            application = id,
-            "refused access to an application"
-        );
+        tracing::warn!(actor = actor.user_id, application = id, "refused access to an application");
         Err(AppError::NotFound)
     }
 }
@@ -90,13 +86,11 @@ pub fn save_step(
 ) -> Result<crate::error::FieldErrors, AppError> {
     write_transaction(conn, |conn| {
         let before = own(conn, actor, id)?;
-        let status =
-            ApplicationStatus::parse(&before.status).unwrap_or(ApplicationStatus::Submitted);
+        let status = ApplicationStatus::parse(&before.status).unwrap_or(ApplicationStatus::Submitted);
         if !status.is_editable() {
             return Err(AppError::Conflict("error-conflict-locked".into()));
         }
-        let questions_json = serde_json::to_string(question_answers)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let questions_json = serde_json::to_string(question_answers).map_err(|e| AppError::Internal(e.to_string()))?;
         store::save_answers(conn, id, version, answers, &questions_json)?;
         audit::record(
             conn,
@@ -123,20 +117,15 @@ pub fn submit(
 ) -> Result<String, AppError> {
     write_transaction(conn, |conn| {
         let application = own(conn, actor, id)?;
-        let status =
-            ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
-        next_status(status, ApplicationAction::Submit)
-            .map_err(|key| AppError::Conflict(key.into()))?;
+        let status = ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
+        next_status(status, ApplicationAction::Submit).map_err(|key| AppError::Conflict(key.into()))?;
         let listing = programmes::call_listing(conn, application.call_id)?;
         let call = &listing.call;
         let questions = call.questions();
         let question_keys: Vec<String> = questions.iter().map(|q| q.key.clone()).collect();
         let answered: Vec<(String, bool)> = application.question_answers();
         let answered_keys: Vec<String> = answered.iter().map(|(k, _)| k.clone()).collect();
-        let uploaded: Vec<String> = store::documents(conn, id)?
-            .into_iter()
-            .map(|d| d.kind)
-            .collect();
+        let uploaded: Vec<String> = store::documents(conn, id)?.into_iter().map(|d| d.kind).collect();
         let required = call.required_document_kinds();
         let at = now();
         let ctx = SubmissionContext {
@@ -166,12 +155,7 @@ pub fn submit(
             conn,
             id,
             version,
-            &Submission {
-                reference: &reference,
-                eligible: outcome.eligible,
-                reasons: &outcome.reasons,
-                at,
-            },
+            &Submission { reference: &reference, eligible: outcome.eligible, reasons: &outcome.reasons, at },
         )?;
         store::add_event(conn, id, "submitted", &reference, Some(actor.user_id))?;
         if !outcome.eligible {
@@ -191,19 +175,8 @@ pub fn submit(
         outbox::enqueue(
             conn,
             &actor.email,
-            &i18n.t_args(
-                lang,
-                "mail-receipt-subject",
-                &[("reference", reference.clone())],
-            ),
-            &i18n.t_args(
-                lang,
-                "mail-receipt-body",
-                &[
-                    ("reference", reference.clone()),
-                    ("call", call.title.clone()),
-                ],
-            ),
+            &i18n.t_args(lang, "mail-receipt-subject", &[("reference", reference.clone())]),
+            &i18n.t_args(lang, "mail-receipt-body", &[("reference", reference.clone()), ("call", call.title.clone())]),
         )?;
         Ok(reference)
     })
@@ -212,8 +185,7 @@ pub fn submit(
 pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> Result<(), AppError> {
     write_transaction(conn, |conn| {
         let application = own(conn, actor, id)?;
-        let status =
-            ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
+        let status = ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
         let next = next_status(status, ApplicationAction::Withdraw)
             .map_err(|_| AppError::Conflict("error-withdrawn".into()))?;
         store::set_status(conn, id, version, next.as_str())?;

@@ -33,11 +33,7 @@ pub fn sniff_content_type(content: &[u8]) -> Option<&'static str> {
 /// Keeps a file name for display only: no path, no control characters, bounded length.
 pub fn display_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(120)
-        .collect();
+    let cleaned: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(120).collect();
     if cleaned.trim().is_empty() {
         "document".into()
     } else {
@@ -63,8 +59,7 @@ pub async fn upload(
     if content.len() > MAX_UPLOAD_BYTES {
         return Err(AppError::field("file", "error-file-too-large"));
     }
-    let content_type =
-        sniff_content_type(&content).ok_or_else(|| AppError::field("file", "error-file-type"))?;
+    let content_type = sniff_content_type(&content).ok_or_else(|| AppError::field("file", "error-file-type"))?;
     // Check the right to upload before writing anything.
     let check_actor = actor.clone();
     db.run(move |conn| {
@@ -86,15 +81,26 @@ pub async fn upload(
     let saved = db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let replaced = store::put_document(conn, &NewDocument {
+                let replaced = store::put_document(
+                    conn,
+                    &NewDocument {
+                        application_id,
+                        kind: &kind,
+                        original_name: &display_name(&original_name),
+                        content_type,
+                        size_bytes: size,
+                        storage_key: &key,
+                    },
+                )?;
+                audit::record(
+                    conn,
+                    &actor.origin(),
+                    "upload_document",
+                    "application",
                     application_id,
-                    kind: &kind,
-                    original_name: &display_name(&original_name),
-                    content_type,
-                    size_bytes: size,
-                    storage_key: &key,
-                })?;
-                audit::record(conn, &actor.origin(), "upload_document", "application", application_id, None::<&()>, Some(&serde_json::json!({"kind": kind, "content_type": content_type, "size_bytes": size})))?;
+                    None::<&()>,
+                    Some(&serde_json::json!({"kind": kind, "content_type": content_type, "size_bytes": size})),
+                )?;
                 Ok(replaced)
             })
         })
@@ -155,18 +161,9 @@ mod tests {
 
     #[test]
     fn types_come_from_the_content() {
-        assert_eq!(
-            sniff_content_type(b"%PDF-1.7\n..."),
-            Some("application/pdf")
-        );
-        assert_eq!(
-            sniff_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some("image/jpeg")
-        );
-        assert_eq!(
-            sniff_content_type(b"\x89PNG\r\n\x1a\n...."),
-            Some("image/png")
-        );
+        assert_eq!(sniff_content_type(b"%PDF-1.7\n..."), Some("application/pdf"));
+        assert_eq!(sniff_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff_content_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
         assert_eq!(sniff_content_type(b"MZ\x90\x00 pretending.pdf"), None);
         assert_eq!(sniff_content_type(b"<html><script>"), None);
     }

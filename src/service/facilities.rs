@@ -51,9 +51,7 @@ fn parse_coordinate(text: &str, column: &str, limit: f64) -> Result<Option<i64>,
     match t.parse::<f64>() {
         // Micro-degrees: integers on both backends, about 11 cm of precision.
         Ok(v) if v.is_finite() && v.abs() <= limit => Ok(Some((v * 1_000_000.0).round() as i64)),
-        _ => Err(format!(
-            "{column} {t:?} is not a number between -{limit} and {limit}"
-        )),
+        _ => Err(format!("{column} {t:?} is not a number between -{limit} and {limit}")),
     }
 }
 
@@ -70,21 +68,12 @@ fn parse_count(text: &str, column: &str) -> Result<i32, String> {
 
 pub fn import_csv(conn: &mut DbConn, data: &[u8]) -> Result<ImportReport, AppError> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(data);
-    let headers = reader
-        .headers()
-        .map_err(|e| AppError::BadRequest(format!("line 1: cannot read the header: {e}")))?
-        .clone();
+    let headers =
+        reader.headers().map_err(|e| AppError::BadRequest(format!("line 1: cannot read the header: {e}")))?.clone();
     let index = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let missing: Vec<&str> = REQUIRED_COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| index(c).is_none())
-        .collect();
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| index(c).is_none()).collect();
     if !missing.is_empty() {
-        return Err(AppError::BadRequest(format!(
-            "line 1: missing columns: {}",
-            missing.join(", ")
-        )));
+        return Err(AppError::BadRequest(format!("line 1: missing columns: {}", missing.join(", "))));
     }
     let col = |name: &str| index(name).unwrap_or(usize::MAX);
     let services_col = index("services");
@@ -116,9 +105,7 @@ pub fn import_csv(conn: &mut DbConn, data: &[u8]) -> Result<ImportReport, AppErr
             let code = Some(field("code")).filter(|c| !c.is_empty());
             if let Some(c) = &code {
                 if !seen_codes.insert(c.clone()) {
-                    return Err(format!(
-                        "code {c} appears twice in the file; the first row was kept"
-                    ));
+                    return Err(format!("code {c} appears twice in the file; the first row was kept"));
                 }
             }
             // Rows without an MFL code are still real facilities: keyed by county and name instead.
@@ -137,19 +124,13 @@ pub fn import_csv(conn: &mut DbConn, data: &[u8]) -> Result<ImportReport, AppErr
                 beds: parse_count(&field("beds"), "beds")?,
                 latitude_e6: parse_coordinate(&field("latitude"), "latitude", 90.0)?,
                 longitude_e6: parse_coordinate(&field("longitude"), "longitude", 180.0)?,
-                services: services_col
-                    .and_then(|i| record.get(i))
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
+                services: services_col.and_then(|i| record.get(i)).unwrap_or_default().trim().to_string(),
                 name,
                 county,
             })
         })();
         match parsed {
-            Ok(facility) if existing.contains(&facility.registry_key) => {
-                report.already_present += 1
-            }
+            Ok(facility) if existing.contains(&facility.registry_key) => report.already_present += 1,
             Ok(facility) => {
                 existing.insert(facility.registry_key.clone());
                 batch.push(facility);
@@ -170,10 +151,7 @@ mod tests {
         assert_eq!(parse_level("Level 4"), Ok(Some(4)));
         assert_eq!(parse_level(""), Ok(None));
         assert!(parse_level("Level 9").is_err());
-        assert_eq!(
-            parse_coordinate("-1.2921", "latitude", 90.0),
-            Ok(Some(-1_292_100))
-        );
+        assert_eq!(parse_coordinate("-1.2921", "latitude", 90.0), Ok(Some(-1_292_100)));
         assert_eq!(parse_coordinate("", "latitude", 90.0), Ok(None));
         assert!(parse_coordinate("95", "latitude", 90.0).is_err());
         assert_eq!(parse_count("", "beds"), Ok(0));

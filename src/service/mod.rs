@@ -26,8 +26,8 @@ pub struct Actor {
 
 impl Actor {
     pub fn from_user(user: &User, client_addr: &str) -> Result<Actor, AppError> {
-        let role = Role::parse(&user.role)
-            .ok_or_else(|| AppError::Internal(format!("user {} has unknown role", user.id)))?;
+        let role =
+            Role::parse(&user.role).ok_or_else(|| AppError::Internal(format!("user {} has unknown role", user.id)))?;
         Ok(Actor {
             user_id: user.id,
             role,
@@ -39,10 +39,7 @@ impl Actor {
     }
 
     pub fn origin(&self) -> Origin {
-        Origin {
-            actor_id: Some(self.user_id),
-            client_addr: self.client_addr.clone(),
-        }
+        Origin { actor_id: Some(self.user_id), client_addr: self.client_addr.clone() }
     }
 
     pub fn require(&self, allowed: &[Role]) -> Result<(), AppError> {

@@ -33,11 +33,7 @@ pub struct ProgrammeInput<'a> {
     pub terms: ProgrammeTerms,
 }
 
-pub fn create_programme(
-    conn: &mut DbConn,
-    actor: &Actor,
-    input: &ProgrammeInput,
-) -> Result<i64, AppError> {
+pub fn create_programme(conn: &mut DbConn, actor: &Actor, input: &ProgrammeInput) -> Result<i64, AppError> {
     actor.require(&[Role::ProgrammeOfficer])?;
     let organisation_id = actor.organisation_id.ok_or(AppError::Forbidden)?;
     let mut errors = input.terms.validate().err().unwrap_or_default();
@@ -72,9 +68,7 @@ pub fn create_programme(
             "programme",
             id,
             None::<&()>,
-            Some(
-                &serde_json::json!({"name": input.name, "terms_from": input.terms_from, "terms": input.terms}),
-            ),
+            Some(&serde_json::json!({"name": input.name, "terms_from": input.terms_from, "terms": input.terms})),
         )?;
         Ok(id)
     })
@@ -138,15 +132,8 @@ pub fn validate_call(input: &CallInput) -> FieldErrors {
     if input.budget_minor < 0 {
         errors.insert("budget".into(), "error-amount-negative".into());
     }
-    if let Some(bad) = input
-        .required_documents
-        .iter()
-        .find(|d| !DOCUMENT_KINDS.contains(&d.as_str()))
-    {
-        errors.insert(
-            "required_documents".into(),
-            format!("error-unknown-document: {bad}"),
-        );
+    if let Some(bad) = input.required_documents.iter().find(|d| !DOCUMENT_KINDS.contains(&d.as_str())) {
+        errors.insert("required_documents".into(), format!("error-unknown-document: {bad}"));
     }
     errors
 }

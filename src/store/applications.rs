@@ -96,12 +96,7 @@ pub struct StatusEvent {
     pub at: NaiveDateTime,
 }
 
-pub fn insert_draft(
-    conn: &mut DbConn,
-    call_id: i64,
-    applicant_id: i64,
-    full_name: &str,
-) -> Result<i64, AppError> {
+pub fn insert_draft(conn: &mut DbConn, call_id: i64, applicant_id: i64, full_name: &str) -> Result<i64, AppError> {
     let now = super::now();
     diesel::insert_into(applications::table)
         .values((
@@ -138,11 +133,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Application, AppError> {
     Ok(applications::table.find(id).first(conn)?)
 }
 
-pub fn find_for_applicant(
-    conn: &mut DbConn,
-    call_id: i64,
-    applicant_id: i64,
-) -> Result<Option<Application>, AppError> {
+pub fn find_for_applicant(conn: &mut DbConn, call_id: i64, applicant_id: i64) -> Result<Option<Application>, AppError> {
     Ok(applications::table
         .filter(applications::call_id.eq(call_id))
         .filter(applications::applicant_id.eq(applicant_id))
@@ -173,10 +164,7 @@ pub fn save_answers(
     question_answers: &str,
 ) -> Result<(), AppError> {
     let n = diesel::update(
-        applications::table
-            .find(id)
-            .filter(applications::version.eq(version))
-            .filter(applications::status.eq("draft")),
+        applications::table.find(id).filter(applications::version.eq(version)).filter(applications::status.eq("draft")),
     )
     .set((
         applications::full_name.eq(&a.full_name),
@@ -212,19 +200,10 @@ pub struct Submission<'a> {
     pub at: NaiveDateTime,
 }
 
-pub fn mark_submitted(
-    conn: &mut DbConn,
-    id: i64,
-    version: i32,
-    s: &Submission,
-) -> Result<(), AppError> {
-    let reasons =
-        serde_json::to_string(s.reasons).map_err(|e| AppError::Internal(e.to_string()))?;
+pub fn mark_submitted(conn: &mut DbConn, id: i64, version: i32, s: &Submission) -> Result<(), AppError> {
+    let reasons = serde_json::to_string(s.reasons).map_err(|e| AppError::Internal(e.to_string()))?;
     let n = diesel::update(
-        applications::table
-            .find(id)
-            .filter(applications::version.eq(version))
-            .filter(applications::status.eq("draft")),
+        applications::table.find(id).filter(applications::version.eq(version)).filter(applications::status.eq("draft")),
     )
     .set((
         applications::status.eq("submitted"),
@@ -244,17 +223,13 @@ pub fn mark_submitted(
 }
 
 pub fn set_status(conn: &mut DbConn, id: i64, version: i32, status: &str) -> Result<(), AppError> {
-    let n = diesel::update(
-        applications::table
-            .find(id)
-            .filter(applications::version.eq(version)),
-    )
-    .set((
-        applications::status.eq(status),
-        applications::updated_at.eq(super::now()),
-        applications::version.eq(version + 1),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(applications::table.find(id).filter(applications::version.eq(version)))
+        .set((
+            applications::status.eq(status),
+            applications::updated_at.eq(super::now()),
+            applications::version.eq(version + 1),
+        ))
+        .execute(conn)?;
     if n == 1 {
         Ok(())
     } else {
@@ -371,9 +346,7 @@ pub struct ApplicationSummary {
 }
 
 fn filtered<'a>(f: &'a ApplicationFilter) -> applications_boxed::BoxedQuery<'a> {
-    let mut q = applications::table
-        .inner_join(calls::table.inner_join(programmes::table))
-        .into_boxed();
+    let mut q = applications::table.inner_join(calls::table.inner_join(programmes::table)).into_boxed();
     if let Some(org) = f.organisation_id {
         q = q.filter(programmes::organisation_id.eq(org));
     }
@@ -411,10 +384,7 @@ mod applications_boxed {
     use super::*;
     pub type BoxedQuery<'a> = diesel::helper_types::IntoBoxed<
         'a,
-        diesel::dsl::InnerJoin<
-            applications::table,
-            diesel::dsl::InnerJoin<calls::table, programmes::table>,
-        >,
+        diesel::dsl::InnerJoin<applications::table, diesel::dsl::InnerJoin<calls::table, programmes::table>>,
         crate::db::MultiBackend,
     >;
 }

@@ -59,11 +59,7 @@ fn snapshot<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| format!("\"unserialisable: {e}\""))
 }
 
-pub fn trail(
-    conn: &mut DbConn,
-    entity: &str,
-    entity_id: &str,
-) -> Result<Vec<AuditEvent>, AppError> {
+pub fn trail(conn: &mut DbConn, entity: &str, entity_id: &str) -> Result<Vec<AuditEvent>, AppError> {
     Ok(audit_events::table
         .filter(audit_events::entity.eq(entity))
         .filter(audit_events::entity_id.eq(entity_id))
@@ -72,8 +68,5 @@ pub fn trail(
 }
 
 pub fn recent(conn: &mut DbConn, limit: i64) -> Result<Vec<AuditEvent>, AppError> {
-    Ok(audit_events::table
-        .order(audit_events::id.desc())
-        .limit(limit)
-        .load(conn)?)
+    Ok(audit_events::table.order(audit_events::id.desc()).limit(limit).load(conn)?)
 }

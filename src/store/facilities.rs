@@ -45,11 +45,7 @@ pub struct NewFacility {
 
 /// Every registry key already stored, so that an import adds only what is new (and so runs twice safely).
 pub fn existing_keys(conn: &mut DbConn) -> Result<std::collections::HashSet<String>, AppError> {
-    Ok(facilities::table
-        .select(facilities::registry_key)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect())
+    Ok(facilities::table.select(facilities::registry_key).load::<String>(conn)?.into_iter().collect())
 }
 
 pub fn insert_batch(conn: &mut DbConn, batch: &[NewFacility]) -> Result<usize, AppError> {

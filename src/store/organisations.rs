@@ -37,9 +37,7 @@ pub fn insert(conn: &mut DbConn, code: &str, name: &str, kind: &str) -> Result<i
 }
 
 pub fn all(conn: &mut DbConn) -> Result<Vec<Organisation>, AppError> {
-    Ok(organisations::table
-        .order(organisations::name.asc())
-        .load(conn)?)
+    Ok(organisations::table.order(organisations::name.asc()).load(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Organisation, AppError> {
@@ -47,8 +45,5 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Organisation, AppError> {
 }
 
 pub fn find_by_code(conn: &mut DbConn, code: &str) -> Result<Option<Organisation>, AppError> {
-    Ok(organisations::table
-        .filter(organisations::code.eq(code))
-        .first(conn)
-        .optional()?)
+    Ok(organisations::table.filter(organisations::code.eq(code)).first(conn).optional()?)
 }

@@ -23,12 +23,7 @@ pub struct OutboxMessage {
     pub sent_at: Option<NaiveDateTime>,
 }
 
-pub fn enqueue(
-    conn: &mut DbConn,
-    recipient: &str,
-    subject: &str,
-    body: &str,
-) -> Result<i64, AppError> {
+pub fn enqueue(conn: &mut DbConn, recipient: &str, subject: &str, body: &str) -> Result<i64, AppError> {
     let now = super::now();
     Ok(diesel::insert_into(outbox::table)
         .values((
@@ -73,22 +68,13 @@ pub fn claim_due(
 
 pub fn mark_sent(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> Result<(), AppError> {
     diesel::update(outbox::table.find(id))
-        .set((
-            outbox::status.eq("sent"),
-            outbox::sent_at.eq(at),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
+        .set((outbox::status.eq("sent"), outbox::sent_at.eq(at), outbox::attempts.eq(outbox::attempts + 1)))
         .execute(conn)?;
     Ok(())
 }
 
 /// Records a failed attempt; the message stays pending and is tried again at `retry_at`.
-pub fn mark_failed(
-    conn: &mut DbConn,
-    id: i64,
-    error: &str,
-    retry_at: NaiveDateTime,
-) -> Result<(), AppError> {
+pub fn mark_failed(conn: &mut DbConn, id: i64, error: &str, retry_at: NaiveDateTime) -> Result<(), AppError> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::attempts.eq(outbox::attempts + 1),
@@ -100,10 +86,7 @@ pub fn mark_failed(
 }
 
 pub fn recent(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxMessage>, AppError> {
-    Ok(outbox::table
-        .order(outbox::id.desc())
-        .limit(limit)
-        .load(conn)?)
+    Ok(outbox::table.order(outbox::id.desc()).limit(limit).load(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> Result<OutboxMessage, AppError> {
@@ -112,9 +95,5 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<OutboxMessage, AppError> {
 
 /// The newest message to a recipient (used by the tests and the demo to follow e-mailed links).
 pub fn latest_to(conn: &mut DbConn, recipient: &str) -> Result<Option<OutboxMessage>, AppError> {
-    Ok(outbox::table
-        .filter(outbox::recipient.eq(recipient))
-        .order(outbox::id.desc())
-        .first(conn)
-        .optional()?)
+    Ok(outbox::table.filter(outbox::recipient.eq(recipient)).order(outbox::id.desc()).first(conn).optional()?)
 }

@@ -41,12 +41,7 @@ pub struct Call {
 
 impl Call {
     pub fn required_document_kinds(&self) -> Vec<String> {
-        self.required_documents
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect()
+        self.required_documents.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
     }
 
     pub fn questions(&self) -> Vec<EligibilityQuestion> {
@@ -112,20 +107,14 @@ pub fn terms_history(conn: &mut DbConn, programme_id: i64) -> Result<TermsHistor
         .load(conn)?;
     let mut entries = Vec::with_capacity(rows.len());
     for (from, json) in rows {
-        let terms: ProgrammeTerms = serde_json::from_str(&json).map_err(|e| {
-            AppError::Internal(format!(
-                "stored terms of programme {programme_id} unreadable: {e}"
-            ))
-        })?;
+        let terms: ProgrammeTerms = serde_json::from_str(&json)
+            .map_err(|e| AppError::Internal(format!("stored terms of programme {programme_id} unreadable: {e}")))?;
         entries.push((from, terms));
     }
     Ok(TermsHistory::new(entries))
 }
 
-pub fn terms_list(
-    conn: &mut DbConn,
-    programme_id: i64,
-) -> Result<Vec<(NaiveDate, ProgrammeTerms)>, AppError> {
+pub fn terms_list(conn: &mut DbConn, programme_id: i64) -> Result<Vec<(NaiveDate, ProgrammeTerms)>, AppError> {
     let rows: Vec<(NaiveDate, String)> = programme_terms::table
         .filter(programme_terms::programme_id.eq(programme_id))
         .order(programme_terms::effective_from.desc())
@@ -177,8 +166,7 @@ pub struct NewCall<'a> {
 }
 
 pub fn insert_call(conn: &mut DbConn, c: &NewCall) -> Result<i64, AppError> {
-    let questions = serde_json::to_string(c.eligibility_questions)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let questions = serde_json::to_string(c.eligibility_questions).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(diesel::insert_into(calls::table)
         .values((
             calls::programme_id.eq(c.programme_id),
@@ -212,14 +200,12 @@ pub struct CallListing {
 
 fn to_listing(rows: Vec<(Call, Programme, String, String)>) -> Vec<CallListing> {
     rows.into_iter()
-        .map(
-            |(call, programme, organisation_name, organisation_code)| CallListing {
-                call,
-                programme,
-                organisation_name,
-                organisation_code,
-            },
-        )
+        .map(|(call, programme, organisation_name, organisation_code)| CallListing {
+            call,
+            programme,
+            organisation_name,
+            organisation_code,
+        })
         .collect()
 }
 
@@ -229,28 +215,15 @@ pub fn open_calls(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<CallListi
         .filter(calls::opens_at.le(now))
         .filter(calls::closes_at.gt(now))
         .order(calls::closes_at.asc())
-        .select((
-            calls::all_columns,
-            programmes::all_columns,
-            organisations::name,
-            organisations::code,
-        ))
+        .select((calls::all_columns, programmes::all_columns, organisations::name, organisations::code))
         .load(conn)?;
     Ok(to_listing(rows))
 }
 
-pub fn calls_of_organisation(
-    conn: &mut DbConn,
-    organisation_id: Option<i64>,
-) -> Result<Vec<CallListing>, AppError> {
+pub fn calls_of_organisation(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<CallListing>, AppError> {
     let mut query = calls::table
         .inner_join(programmes::table.inner_join(organisations::table))
-        .select((
-            calls::all_columns,
-            programmes::all_columns,
-            organisations::name,
-            organisations::code,
-        ))
+        .select((calls::all_columns, programmes::all_columns, organisations::name, organisations::code))
         .into_boxed();
     if let Some(org) = organisation_id {
         query = query.filter(programmes::organisation_id.eq(org));
@@ -262,21 +235,12 @@ pub fn call_listing(conn: &mut DbConn, call_id: i64) -> Result<CallListing, AppE
     let row = calls::table
         .inner_join(programmes::table.inner_join(organisations::table))
         .filter(calls::id.eq(call_id))
-        .select((
-            calls::all_columns,
-            programmes::all_columns,
-            organisations::name,
-            organisations::code,
-        ))
+        .select((calls::all_columns, programmes::all_columns, organisations::name, organisations::code))
         .first(conn)?;
     Ok(to_listing(vec![row]).remove(0))
 }
 
-pub fn find_call_by_title(
-    conn: &mut DbConn,
-    programme_id: i64,
-    title: &str,
-) -> Result<Option<Call>, AppError> {
+pub fn find_call_by_title(conn: &mut DbConn, programme_id: i64, title: &str) -> Result<Option<Call>, AppError> {
     Ok(calls::table
         .filter(calls::programme_id.eq(programme_id))
         .filter(calls::title.eq(title))

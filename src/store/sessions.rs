@@ -8,11 +8,7 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::schema::sessions;
 
-pub fn load(
-    conn: &mut DbConn,
-    key_hash: &str,
-    now: NaiveDateTime,
-) -> Result<Option<String>, AppError> {
+pub fn load(conn: &mut DbConn, key_hash: &str, now: NaiveDateTime) -> Result<Option<String>, AppError> {
     Ok(sessions::table
         .filter(sessions::session_key_hash.eq(key_hash))
         .filter(sessions::expires_at.gt(now))
@@ -48,19 +44,13 @@ pub fn update(
     expires_at: NaiveDateTime,
 ) -> Result<bool, AppError> {
     let n = diesel::update(sessions::table.find(key_hash))
-        .set((
-            sessions::user_id.eq(user_id),
-            sessions::state.eq(state),
-            sessions::expires_at.eq(expires_at),
-        ))
+        .set((sessions::user_id.eq(user_id), sessions::state.eq(state), sessions::expires_at.eq(expires_at)))
         .execute(conn)?;
     Ok(n == 1)
 }
 
 pub fn touch(conn: &mut DbConn, key_hash: &str, expires_at: NaiveDateTime) -> Result<(), AppError> {
-    diesel::update(sessions::table.find(key_hash))
-        .set(sessions::expires_at.eq(expires_at))
-        .execute(conn)?;
+    diesel::update(sessions::table.find(key_hash)).set(sessions::expires_at.eq(expires_at)).execute(conn)?;
     Ok(())
 }
 

@@ -62,16 +62,11 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<User, AppError> {
 }
 
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>, AppError> {
-    Ok(users::table
-        .filter(users::email.eq(email))
-        .first(conn)
-        .optional()?)
+    Ok(users::table.filter(users::email.eq(email)).first(conn).optional()?)
 }
 
 pub fn staff_of(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<User>, AppError> {
-    let mut query = users::table
-        .filter(users::role.ne("applicant"))
-        .into_boxed();
+    let mut query = users::table.filter(users::role.ne("applicant")).into_boxed();
     if let Some(org) = organisation_id {
         query = query.filter(users::organisation_id.eq(org));
     }
@@ -79,30 +74,22 @@ pub fn staff_of(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<U
 }
 
 pub fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> Result<(), AppError> {
-    diesel::update(users::table.find(id))
-        .set(users::password_hash.eq(hash))
-        .execute(conn)?;
+    diesel::update(users::table.find(id)).set(users::password_hash.eq(hash)).execute(conn)?;
     Ok(())
 }
 
 pub fn set_verified(conn: &mut DbConn, id: i64) -> Result<(), AppError> {
-    diesel::update(users::table.find(id))
-        .set(users::email_verified.eq(true))
-        .execute(conn)?;
+    diesel::update(users::table.find(id)).set(users::email_verified.eq(true)).execute(conn)?;
     Ok(())
 }
 
 pub fn set_disabled(conn: &mut DbConn, id: i64, disabled: bool) -> Result<(), AppError> {
-    diesel::update(users::table.find(id))
-        .set(users::disabled.eq(disabled))
-        .execute(conn)?;
+    diesel::update(users::table.find(id)).set(users::disabled.eq(disabled)).execute(conn)?;
     Ok(())
 }
 
 pub fn set_language(conn: &mut DbConn, id: i64, language: &str) -> Result<(), AppError> {
-    diesel::update(users::table.find(id))
-        .set(users::language.eq(language))
-        .execute(conn)?;
+    diesel::update(users::table.find(id)).set(users::language.eq(language)).execute(conn)?;
     Ok(())
 }
 
@@ -128,11 +115,7 @@ pub fn insert_token(
 
 /// Marks a live token used and returns its user; `None` when unknown, used or expired. The UPDATE's
 /// condition makes the use single even when two requests race.
-pub fn consume_token(
-    conn: &mut DbConn,
-    purpose: &str,
-    token_hash: &str,
-) -> Result<Option<i64>, AppError> {
+pub fn consume_token(conn: &mut DbConn, purpose: &str, token_hash: &str) -> Result<Option<i64>, AppError> {
     let now = super::now();
     let found: Option<(i64, i64)> = user_tokens::table
         .filter(user_tokens::purpose.eq(purpose))
@@ -145,23 +128,15 @@ pub fn consume_token(
     let Some((token_id, user_id)) = found else {
         return Ok(None);
     };
-    let updated = diesel::update(
-        user_tokens::table
-            .find(token_id)
-            .filter(user_tokens::used_at.is_null()),
-    )
-    .set(user_tokens::used_at.eq(now))
-    .execute(conn)?;
+    let updated = diesel::update(user_tokens::table.find(token_id).filter(user_tokens::used_at.is_null()))
+        .set(user_tokens::used_at.eq(now))
+        .execute(conn)?;
     Ok((updated == 1).then_some(user_id))
 }
 
 // ---- API tokens ----
 
-pub fn insert_api_token(
-    conn: &mut DbConn,
-    user_id: i64,
-    token_hash: &str,
-) -> Result<i64, AppError> {
+pub fn insert_api_token(conn: &mut DbConn, user_id: i64, token_hash: &str) -> Result<i64, AppError> {
     Ok(diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::user_id.eq(user_id),
@@ -185,9 +160,7 @@ pub fn user_for_api_token(conn: &mut DbConn, token_hash: &str) -> Result<Option<
 
 pub fn revoke_api_token(conn: &mut DbConn, token_hash: &str) -> Result<usize, AppError> {
     Ok(diesel::update(
-        api_tokens::table
-            .filter(api_tokens::token_hash.eq(token_hash))
-            .filter(api_tokens::revoked_at.is_null()),
+        api_tokens::table.filter(api_tokens::token_hash.eq(token_hash)).filter(api_tokens::revoked_at.is_null()),
     )
     .set(api_tokens::revoked_at.eq(super::now()))
     .execute(conn)?)

@@ -38,15 +38,8 @@ async fn render_home(
     values: serde_json::Value,
     status: StatusCode,
 ) -> PageResult {
-    let (orgs, staff) = state
-        .db
-        .run(|conn| Ok((organisations::all(conn)?, users::staff_of(conn, None)?)))
-        .await?;
-    let roles: Vec<&str> = Role::ALL
-        .iter()
-        .filter(|r| **r != Role::Applicant)
-        .map(|r| r.as_str())
-        .collect();
+    let (orgs, staff) = state.db.run(|conn| Ok((organisations::all(conn)?, users::staff_of(conn, None)?))).await?;
+    let roles: Vec<&str> = Role::ALL.iter().filter(|r| **r != Role::Applicant).map(|r| r.as_str()).collect();
     render_status(
         state,
         visitor,
@@ -60,31 +53,14 @@ async fn render_home(
 
 async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     admin(&visitor)?;
-    render_home(
-        &state,
-        &visitor,
-        Default::default(),
-        serde_json::json!({}),
-        StatusCode::OK,
-    )
-    .await
+    render_home(&state, &visitor, Default::default(), serde_json::json!({}), StatusCode::OK).await
 }
 
-async fn create_organisation(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    form: Form,
-) -> PageResult {
+async fn create_organisation(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = admin(&visitor)?;
-    let code = form
-        .get("code")
-        .map(|c| c.trim().to_uppercase())
-        .unwrap_or_default();
-    let name = form
-        .get("name")
-        .map(|c| c.trim().to_string())
-        .unwrap_or_default();
+    let code = form.get("code").map(|c| c.trim().to_uppercase()).unwrap_or_default();
+    let name = form.get("name").map(|c| c.trim().to_string()).unwrap_or_default();
     let kind = form.get("kind").cloned().unwrap_or_default();
     let mut errors = crate::error::FieldErrors::new();
     if code.is_empty() || code.len() > 12 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -163,38 +139,19 @@ async fn create_user(state: web::Data<AppState>, visitor: Visitor, form: Form) -
         Err(AppError::Validation(errors)) => {
             let mut values = serde_json::to_value(&form.0).unwrap_or_default();
             values["password"] = serde_json::Value::String(String::new());
-            render_home(
-                &state,
-                &visitor,
-                errors,
-                values,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render_home(&state, &visitor, errors, values, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn set_disabled(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<i64>,
-    form: Form,
-) -> PageResult {
+async fn set_disabled(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = admin(&visitor)?;
     let id = path.into_inner();
     let disabled = form.get("disabled").map(|v| v == "true").unwrap_or(false);
-    state
-        .db
-        .run(move |conn| accounts::set_disabled(conn, &actor, id, disabled))
-        .await?;
-    visitor.flash(if disabled {
-        "user-disabled"
-    } else {
-        "user-enabled"
-    });
+    state.db.run(move |conn| accounts::set_disabled(conn, &actor, id, disabled)).await?;
+    visitor.flash(if disabled { "user-disabled" } else { "user-enabled" });
     Ok(redirect("/admin"))
 }
 
@@ -204,33 +161,15 @@ struct AuditQuery {
     id: Option<String>,
 }
 
-async fn audit_trail(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    query: web::Query<AuditQuery>,
-) -> PageResult {
+async fn audit_trail(state: web::Data<AppState>, visitor: Visitor, query: web::Query<AuditQuery>) -> PageResult {
     admin(&visitor)?;
-    let (entity, id) = (
-        query.entity.clone().unwrap_or_default(),
-        query.id.clone().unwrap_or_default(),
-    );
+    let (entity, id) = (query.entity.clone().unwrap_or_default(), query.id.clone().unwrap_or_default());
     let (e, i) = (entity.clone(), id.clone());
     let events = state
         .db
-        .run(move |conn| {
-            if e.is_empty() {
-                audit::recent(conn, 100)
-            } else {
-                audit::trail(conn, &e, &i)
-            }
-        })
+        .run(move |conn| if e.is_empty() { audit::recent(conn, 100) } else { audit::trail(conn, &e, &i) })
         .await?;
-    render(
-        &state,
-        &visitor,
-        "admin/audit.html",
-        &serde_json::json!({"events": events, "entity": entity, "id": id}),
-    )
+    render(&state, &visitor, "admin/audit.html", &serde_json::json!({"events": events, "entity": entity, "id": id}))
 }
 
 async fn mailbox(state: web::Data<AppState>, visitor: Visitor) -> PageResult {

@@ -20,9 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/applications", web::get().to(list_applications))
         .route("/applications/{id}", web::get().to(get_application))
         .route("/openapi.json", web::get().to(openapi))
-        .default_service(web::to(|| async {
-            Err::<HttpResponse, _>(AppError::NotFound)
-        }));
+        .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }));
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -57,22 +55,13 @@ async fn issue_token(
 ) -> Result<HttpResponse, AppError> {
     let addr = super::page::client_addr(&req, &state);
     let body = body.into_inner();
-    let token = state
-        .db
-        .run(move |conn| accounts::issue_api_token(conn, &body.email, &body.password, &addr))
-        .await?;
+    let token = state.db.run(move |conn| accounts::issue_api_token(conn, &body.email, &body.password, &addr)).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({"token": token, "token_type": "Bearer"})))
 }
 
-async fn revoke_token(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
+async fn revoke_token(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let token = bearer(&req).ok_or(AppError::Unauthenticated)?;
-    let revoked = state
-        .db
-        .run(move |conn| users::revoke_api_token(conn, &hash_secret(&token)))
-        .await?;
+    let revoked = state.db.run(move |conn| users::revoke_api_token(conn, &hash_secret(&token))).await?;
     if revoked == 0 {
         return Err(AppError::Unauthenticated);
     }
@@ -90,23 +79,13 @@ fn call_json(l: &programmes::CallListing) -> serde_json::Value {
 
 /// Open calls are public, as on the site.
 async fn list_calls(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let calls = state
-        .db
-        .run(|conn| programmes::open_calls(conn, now()))
-        .await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({"calls": calls.iter().map(call_json).collect::<Vec<_>>()})))
+    let calls = state.db.run(|conn| programmes::open_calls(conn, now())).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"calls": calls.iter().map(call_json).collect::<Vec<_>>()})))
 }
 
-async fn get_call(
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+async fn get_call(state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let listing = state
-        .db
-        .run(move |conn| programmes::call_listing(conn, id))
-        .await?;
+    let listing = state.db.run(move |conn| programmes::call_listing(conn, id)).await?;
     Ok(HttpResponse::Ok().json(call_json(&listing)))
 }
 
@@ -131,10 +110,8 @@ async fn list_applications(
         .db
         .run(move |conn| {
             if actor.role == crate::domain::role::Role::Applicant {
-                let own: Vec<serde_json::Value> = store::of_applicant(conn, actor.user_id)?
-                    .iter()
-                    .map(|(a, _, _)| application_json(a))
-                    .collect();
+                let own: Vec<serde_json::Value> =
+                    store::of_applicant(conn, actor.user_id)?.iter().map(|(a, _, _)| application_json(a)).collect();
                 let total = own.len() as i64;
                 return Ok((own, total));
             }
@@ -142,10 +119,8 @@ async fn list_applications(
                 return Err(AppError::Forbidden);
             }
             let filter = filter_for(actor.organisation_scope()?, &q);
-            let ids: Vec<i64> = store::list(conn, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)?
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
+            let ids: Vec<i64> =
+                store::list(conn, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)?.into_iter().map(|r| r.id).collect();
             let mut items = Vec::with_capacity(ids.len());
             for id in ids {
                 items.push(application_json(&store::find(conn, id)?));
@@ -153,7 +128,8 @@ async fn list_applications(
             Ok((items, store::count(conn, &filter)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"applications": items, "total": total, "page": page, "page_size": PAGE_SIZE})))
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({"applications": items, "total": total, "page": page, "page_size": PAGE_SIZE})))
 }
 
 async fn get_application(
@@ -176,9 +152,7 @@ async fn get_application(
 }
 
 async fn openapi() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(OPENAPI)
+    HttpResponse::Ok().content_type("application/json").body(OPENAPI)
 }
 
 const OPENAPI: &str = include_str!("openapi.json");

@@ -39,35 +39,19 @@ type Form = web::Form<HashMap<String, String>>;
 async fn my_applications(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     let actor = visitor.actor()?;
     actor.require(&[Role::Applicant])?;
-    let rows = state
-        .db
-        .run(move |conn| store::of_applicant(conn, actor.user_id))
-        .await?;
+    let rows = state.db.run(move |conn| store::of_applicant(conn, actor.user_id)).await?;
     let items: Vec<_> = rows
         .into_iter()
         .map(|(a, title, _)| serde_json::json!({"id": a.id, "reference": a.reference, "status": a.status, "call": title}))
         .collect();
-    render(
-        &state,
-        &visitor,
-        "applicant/list.html",
-        &serde_json::json!({"applications": items}),
-    )
+    render(&state, &visitor, "applicant/list.html", &serde_json::json!({"applications": items}))
 }
 
-async fn apply(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<i64>,
-    form: Form,
-) -> PageResult {
+async fn apply(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
-    let id = state
-        .db
-        .run(move |conn| service::start(conn, &actor, call_id))
-        .await?;
+    let id = state.db.run(move |conn| service::start(conn, &actor, call_id)).await?;
     Ok(redirect(&format!("/applications/{id}/step/personal")))
 }
 
@@ -97,37 +81,24 @@ fn values_of(a: &Application, call: &Call) -> BTreeMap<String, String> {
     v.insert("phone".into(), a.phone.clone());
     v.insert("institution".into(), a.institution.clone());
     v.insert("cadre".into(), a.cadre.clone());
-    v.insert(
-        "year_of_study".into(),
-        a.year_of_study.map(|y| y.to_string()).unwrap_or_default(),
-    );
+    v.insert("year_of_study".into(), a.year_of_study.map(|y| y.to_string()).unwrap_or_default());
     v.insert("expected_graduation".into(), date(a.expected_graduation));
     v.insert(
         "annual_tuition".into(),
         a.annual_tuition_minor
-            .map(|m| {
-                format_amount(m, &call.currency)
-                    .trim_end_matches(&call.currency)
-                    .trim()
-                    .to_string()
-            })
+            .map(|m| format_amount(m, &call.currency).trim_end_matches(&call.currency).trim().to_string())
             .unwrap_or_default(),
     );
     v.insert(
         "enrolled_full_time".into(),
-        a.enrolled_full_time
-            .map(|b| if b { "yes" } else { "no" }.to_string())
-            .unwrap_or_default(),
+        a.enrolled_full_time.map(|b| if b { "yes" } else { "no" }.to_string()).unwrap_or_default(),
     );
     v.insert("home_county".into(), a.home_county.clone());
     v.insert("home_sub_county".into(), a.home_sub_county.clone());
     v.insert("essay_motivation".into(), a.essay_motivation.clone());
     v.insert("essay_rural_service".into(), a.essay_rural_service.clone());
     for (k, answer) in a.question_answers() {
-        v.insert(
-            format!("question_{k}"),
-            if answer { "yes" } else { "no" }.into(),
-        );
+        v.insert(format!("question_{k}"), if answer { "yes" } else { "no" }.into());
     }
     v
 }
@@ -147,11 +118,7 @@ async fn load_step(state: &AppState, visitor: &Visitor, id: i64) -> Result<Draft
             let application = service::own(conn, &actor, id)?;
             let call = programmes::find_call(conn, application.call_id)?;
             let documents = store::documents(conn, id)?;
-            Ok(Draft {
-                application,
-                call,
-                documents,
-            })
+            Ok(Draft { application, call, documents })
         })
         .await
 }
@@ -164,11 +131,7 @@ fn step_page(
     values: BTreeMap<String, String>,
     errors: FieldErrors,
 ) -> StepPage {
-    let Draft {
-        application: a,
-        call,
-        documents,
-    } = draft;
+    let Draft { application: a, call, documents } = draft;
     let required = call.required_document_kinds();
     StepPage {
         id: a.id,
@@ -189,11 +152,7 @@ fn step_page(
     }
 }
 
-async fn step_form(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<(i64, String)>,
-) -> PageResult {
+async fn step_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path<(i64, String)>) -> PageResult {
     let (id, step_name) = path.into_inner();
     let step = FormStep::parse(&step_name).ok_or(AppError::NotFound)?;
     let draft = load_step(&state, &visitor, id).await?;
@@ -229,9 +188,7 @@ fn apply_step(
 ) -> (ApplicationAnswers, FieldErrors) {
     let mut errors = FieldErrors::new();
     let text = |name: &str, max: usize| {
-        form.get(name)
-            .map(|v| v.trim().chars().take(max).collect::<String>())
-            .unwrap_or_default()
+        form.get(name).map(|v| v.trim().chars().take(max).collect::<String>()).unwrap_or_default()
     };
     match step {
         FormStep::Personal => {
@@ -255,11 +212,7 @@ fn apply_step(
                     }
                 }
             };
-            a.expected_graduation = parse_date(
-                &text("expected_graduation", 20),
-                "expected_graduation",
-                &mut errors,
-            );
+            a.expected_graduation = parse_date(&text("expected_graduation", 20), "expected_graduation", &mut errors);
             let tuition = text("annual_tuition", 30);
             a.annual_tuition_minor = if tuition.is_empty() {
                 None
@@ -316,28 +269,13 @@ async fn save_step(
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let (id, step_name) = path.into_inner();
     let step = FormStep::parse(&step_name).ok_or(AppError::NotFound)?;
-    let Draft {
-        application, call, ..
-    } = load_step(&state, &visitor, id).await?;
-    let version: i32 = form
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(application.version);
-    let mut questions: BTreeMap<String, bool> =
-        application.question_answers().into_iter().collect();
-    let (answers, mut errors) = apply_step(
-        step,
-        &form,
-        application.answers(),
-        &mut questions,
-        &call.currency,
-    );
+    let Draft { application, call, .. } = load_step(&state, &visitor, id).await?;
+    let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(application.version);
+    let mut questions: BTreeMap<String, bool> = application.question_answers().into_iter().collect();
+    let (answers, mut errors) = apply_step(step, &form, application.answers(), &mut questions, &call.currency);
     let actor = visitor.actor()?;
     let (a2, q2) = (answers.clone(), questions.clone());
-    let gaps = state
-        .db
-        .run(move |conn| service::save_step(conn, &actor, id, version, step, &a2, &q2))
-        .await?;
+    let gaps = state.db.run(move |conn| service::save_step(conn, &actor, id, version, step, &a2, &q2)).await?;
     for (field, key) in gaps {
         errors.entry(field).or_insert(key);
     }
@@ -351,11 +289,7 @@ async fn save_step(
     }
     if errors.is_empty() || form.contains_key("save_only") {
         visitor.flash("draft-saved");
-        let next = if form.contains_key("save_only") {
-            Some(step)
-        } else {
-            step.next()
-        };
+        let next = if form.contains_key("save_only") { Some(step) } else { step.next() };
         let to = match next {
             Some(s) => format!("/applications/{id}/step/{}", s.as_str()),
             None => format!("/applications/{id}"),
@@ -371,13 +305,7 @@ async fn save_step(
         }
     }
     let page = step_page(&state, &visitor, reloaded, step, values, errors);
-    render_status(
-        &state,
-        &visitor,
-        "applicant/step.html",
-        &page,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
+    render_status(&state, &visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// Reads the upload form: the CSRF token, the document kind and one file of at most 10 MB. Reading stops
@@ -388,16 +316,12 @@ async fn read_upload(
     let mut fields = HashMap::new();
     let mut file = None;
     while let Some(item) = payload.next().await {
-        let mut part =
-            item.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
+        let mut part = item.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
         let name = part.name().unwrap_or_default().to_string();
-        let filename = part
-            .content_disposition()
-            .and_then(|cd| cd.get_filename().map(String::from));
+        let filename = part.content_disposition().and_then(|cd| cd.get_filename().map(String::from));
         let mut buffer = bytes::BytesMut::new();
         while let Some(chunk) = part.next().await {
-            let chunk = chunk
-                .map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
+            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
             if buffer.len() + chunk.len() > MAX_UPLOAD_BYTES {
                 return Err(AppError::field("file", "error-file-too-large"));
             }
@@ -412,19 +336,12 @@ async fn read_upload(
     Ok((fields, file))
 }
 
-async fn upload(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<i64>,
-    payload: Multipart,
-) -> PageResult {
+async fn upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, payload: Multipart) -> PageResult {
     let id = path.into_inner();
     let result = read_upload(payload).await;
     let (fields, file) = match result {
         Ok(parts) => parts,
-        Err(AppError::Validation(errors)) => {
-            return show_documents_with(&state, &visitor, id, errors).await
-        }
+        Err(AppError::Validation(errors)) => return show_documents_with(&state, &visitor, id, errors).await,
         Err(e) => return Err(e.into()),
     };
     visitor.check_csrf(fields.get("csrf_token").map(String::as_str))?;
@@ -444,98 +361,48 @@ async fn upload(
             visitor.flash("document-uploaded");
             Ok(redirect(&format!("/applications/{id}/step/documents")))
         }
-        Err(AppError::Validation(errors)) => {
-            show_documents_with(&state, &visitor, id, errors).await
-        }
+        Err(AppError::Validation(errors)) => show_documents_with(&state, &visitor, id, errors).await,
         Err(e) => Err(e.into()),
     }
 }
 
-async fn show_documents_with(
-    state: &AppState,
-    visitor: &Visitor,
-    id: i64,
-    errors: FieldErrors,
-) -> PageResult {
+async fn show_documents_with(state: &AppState, visitor: &Visitor, id: i64, errors: FieldErrors) -> PageResult {
     let draft = load_step(state, visitor, id).await?;
     let values = values_of(&draft.application, &draft.call);
     let page = step_page(state, visitor, draft, FormStep::Documents, values, errors);
-    render_status(
-        state,
-        visitor,
-        "applicant/step.html",
-        &page,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
+    render_status(state, visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-async fn submit(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<i64>,
-    form: Form,
-) -> PageResult {
+async fn submit(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let id = path.into_inner();
     let actor = visitor.actor()?;
-    let version: i32 = form
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     let (i18n, lang) = (state.i18n.clone(), visitor.lang.clone());
-    match state
-        .db
-        .run(move |conn| service::submit(conn, &i18n, &actor, id, version, &lang))
-        .await
-    {
+    match state.db.run(move |conn| service::submit(conn, &i18n, &actor, id, version, &lang)).await {
         Ok(_) => {
             visitor.flash("submitted");
             Ok(redirect(&format!("/applications/{id}")))
         }
         Err(AppError::Validation(errors)) => {
-            view_with(
-                &state,
-                &visitor,
-                id,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            view_with(&state, &visitor, id, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn withdraw(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<i64>,
-    form: Form,
-) -> PageResult {
+async fn withdraw(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let id = path.into_inner();
     let actor = visitor.actor()?;
-    let version: i32 = form
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    state
-        .db
-        .run(move |conn| service::withdraw(conn, &actor, id, version))
-        .await?;
+    let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    state.db.run(move |conn| service::withdraw(conn, &actor, id, version)).await?;
     visitor.flash("withdrawn");
     Ok(redirect(&format!("/applications/{id}")))
 }
 
 async fn view(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
-    view_with(
-        &state,
-        &visitor,
-        path.into_inner(),
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
-    .await
+    view_with(&state, &visitor, path.into_inner(), FieldErrors::new(), StatusCode::OK).await
 }
 
 #[derive(Serialize)]
@@ -566,18 +433,11 @@ async fn view_with(
         .run(move |conn| {
             let application = service::readable(conn, &actor, id)?;
             let call = programmes::find_call(conn, application.call_id)?;
-            Ok((
-                application.clone(),
-                call,
-                store::documents(conn, id)?,
-                store::events(conn, id)?,
-            ))
+            Ok((application.clone(), call, store::documents(conn, id)?, store::events(conn, id)?))
         })
         .await?;
     let page = ViewPage {
-        tuition: application
-            .annual_tuition_minor
-            .map(|m| format_amount(m, &call.currency)),
+        tuition: application.annual_tuition_minor.map(|m| format_amount(m, &call.currency)),
         reasons: application.reasons(),
         answers: application.question_answers(),
         call_title: call.title,
@@ -598,17 +458,14 @@ async fn download(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let actor = visitor.actor()?;
-    let (document, content) =
-        documents::download(&state.db, &state.files, &actor, path.into_inner()).await?;
+    let (document, content) = documents::download(&state.db, &state.files, &actor, path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .content_type(document.content_type.as_str())
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
                 "attachment; filename=\"{}\"",
-                document
-                    .original_name
-                    .replace(|c: char| !c.is_ascii() || c == '"', "_")
+                document.original_name.replace(|c: char| !c.is_ascii() || c == '"', "_")
             ),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

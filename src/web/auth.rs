@@ -35,10 +35,7 @@ fn field<'a>(form: &'a Form, name: &str) -> &'a str {
 /// The registration form's shape checks; the password policy is the domain's.
 #[derive(Debug, Deserialize, Validate)]
 struct RegisterForm {
-    #[validate(
-        email(message = "error-email"),
-        length(max = 254, message = "error-email")
-    )]
+    #[validate(email(message = "error-email"), length(max = 254, message = "error-email"))]
     email: String,
     #[validate(length(min = 1, max = 200, message = "error-required"))]
     full_name: String,
@@ -59,12 +56,7 @@ fn validator_errors(e: validator::ValidationErrors) -> FieldErrors {
 }
 
 async fn register_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(
-        &state,
-        &visitor,
-        "auth/register.html",
-        &serde_json::json!({"values": {}, "errors": {}}),
-    )
+    render(&state, &visitor, "auth/register.html", &serde_json::json!({"values": {}, "errors": {}}))
 }
 
 async fn register(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
@@ -74,18 +66,10 @@ async fn register(state: web::Data<AppState>, visitor: Visitor, form: Form) -> P
         full_name: field(&form, "full_name").trim().to_string(),
     };
     let values = serde_json::json!({"email": shape.email, "full_name": shape.full_name});
-    let mut errors = shape
-        .validate()
-        .err()
-        .map(validator_errors)
-        .unwrap_or_default();
+    let mut errors = shape.validate().err().map(validator_errors).unwrap_or_default();
     if errors.is_empty() {
-        let (i18n, url, lang, addr) = (
-            state.i18n.clone(),
-            state.config.public_url.clone(),
-            visitor.lang.clone(),
-            visitor.client_addr.clone(),
-        );
+        let (i18n, url, lang, addr) =
+            (state.i18n.clone(), state.config.public_url.clone(), visitor.lang.clone(), visitor.client_addr.clone());
         let password = field(&form, "password").to_string();
         let result = state
             .db
@@ -126,33 +110,16 @@ struct TokenQuery {
     token: Option<String>,
 }
 
-async fn verify(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    query: web::Query<TokenQuery>,
-) -> PageResult {
+async fn verify(state: web::Data<AppState>, visitor: Visitor, query: web::Query<TokenQuery>) -> PageResult {
     let token = query.token.clone().unwrap_or_default();
     let addr = visitor.client_addr.clone();
-    let ok = state
-        .db
-        .run(move |conn| accounts::verify_email(conn, &token, &addr))
-        .await?;
+    let ok = state.db.run(move |conn| accounts::verify_email(conn, &token, &addr)).await?;
     let message = if ok { "verify-done" } else { "verify-failed" };
-    render(
-        &state,
-        &visitor,
-        "auth/message.html",
-        &serde_json::json!({"title": "verify-title", "message": message}),
-    )
+    render(&state, &visitor, "auth/message.html", &serde_json::json!({"title": "verify-title", "message": message}))
 }
 
 async fn login_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(
-        &state,
-        &visitor,
-        "auth/login.html",
-        &serde_json::json!({"email": "", "error": null, "errors": {}}),
-    )
+    render(&state, &visitor, "auth/login.html", &serde_json::json!({"email": "", "error": null, "errors": {}}))
 }
 
 async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
@@ -161,19 +128,14 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
     let password = field(&form, "password").to_string();
     let addr = visitor.client_addr.clone();
     let e = email.clone();
-    let outcome = state
-        .db
-        .run(move |conn| accounts::login(conn, &e, &password, &addr))
-        .await?;
+    let outcome = state.db.run(move |conn| accounts::login(conn, &e, &password, &addr)).await?;
     match outcome {
         Ok(user) => {
             // A new session id at log-in (ASVS 7.2.4): nothing from before carries over but the language.
             visitor.session.renew();
             visitor.session.clear();
             let _ = visitor.session.insert(USER_ID_KEY, user.id);
-            let _ = visitor
-                .session
-                .insert(LOGIN_AT_KEY, chrono::Utc::now().timestamp());
+            let _ = visitor.session.insert(LOGIN_AT_KEY, chrono::Utc::now().timestamp());
             let home = match user.role.as_str() {
                 "applicant" => "/my/applications",
                 "administrator" => "/admin",
@@ -186,18 +148,9 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
         }
         Err(refusal) => {
             let (status, error) = match refusal {
-                LoginRefusal::BadCredentials => (
-                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "login-failed",
-                ),
-                LoginRefusal::Unverified => (
-                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "login-unverified",
-                ),
-                LoginRefusal::Throttled => (
-                    actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                    "login-throttled",
-                ),
+                LoginRefusal::BadCredentials => (actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "login-failed"),
+                LoginRefusal::Unverified => (actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "login-unverified"),
+                LoginRefusal::Throttled => (actix_web::http::StatusCode::TOO_MANY_REQUESTS, "login-throttled"),
             };
             render_status(
                 &state,
@@ -220,31 +173,20 @@ async fn logout_everywhere(state: web::Data<AppState>, visitor: Visitor, form: F
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let id = actor.user_id;
-    state
-        .db
-        .run(move |conn| sessions::delete_for_user(conn, id))
-        .await?;
+    state.db.run(move |conn| sessions::delete_for_user(conn, id)).await?;
     visitor.session.purge();
     Ok(redirect("/"))
 }
 
 async fn forgot_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(
-        &state,
-        &visitor,
-        "auth/forgot.html",
-        &serde_json::json!({"errors": {}}),
-    )
+    render(&state, &visitor, "auth/forgot.html", &serde_json::json!({"errors": {}}))
 }
 
 async fn forgot(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let email = field(&form, "email").to_string();
     let (i18n, url) = (state.i18n.clone(), state.config.public_url.clone());
-    state
-        .db
-        .run(move |conn| accounts::request_password_reset(conn, &i18n, &url, &email))
-        .await?;
+    state.db.run(move |conn| accounts::request_password_reset(conn, &i18n, &url, &email)).await?;
     render(
         &state,
         &visitor,
@@ -253,11 +195,7 @@ async fn forgot(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Pag
     )
 }
 
-async fn reset_form(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    query: web::Query<TokenQuery>,
-) -> PageResult {
+async fn reset_form(state: web::Data<AppState>, visitor: Visitor, query: web::Query<TokenQuery>) -> PageResult {
     render(
         &state,
         &visitor,
@@ -276,11 +214,7 @@ async fn reset(
     let password = field(&form, "password").to_string();
     let addr = visitor.client_addr.clone();
     let t = token.clone();
-    match state
-        .db
-        .run(move |conn| accounts::reset_password(conn, &t, &password, &addr))
-        .await
-    {
+    match state.db.run(move |conn| accounts::reset_password(conn, &t, &password, &addr)).await {
         Ok(()) => {
             visitor.flash("reset-done");
             Ok(redirect("/login"))

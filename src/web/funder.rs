@@ -25,14 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/funder", web::get().to(home))
         .route("/funder/programmes/new", web::get().to(programme_form))
         .route("/funder/programmes/new", web::post().to(create_programme))
-        .route(
-            "/funder/programmes/{id}/calls/new",
-            web::get().to(call_form),
-        )
-        .route(
-            "/funder/programmes/{id}/calls/new",
-            web::post().to(create_call),
-        )
+        .route("/funder/programmes/{id}/calls/new", web::get().to(call_form))
+        .route("/funder/programmes/{id}/calls/new", web::post().to(create_call))
         .route("/funder/applications", web::get().to(applications))
         .route("/funder/applications.csv", web::get().to(export_csv));
 }
@@ -52,10 +46,7 @@ async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
             Ok((list, programmes::calls_of_organisation(conn, scope)?))
         })
         .await?;
-    let calls: Vec<_> = calls
-        .iter()
-        .map(|l| super::public::call_view(&state, &visitor.lang, l, None))
-        .collect();
+    let calls: Vec<_> = calls.iter().map(|l| super::public::call_view(&state, &visitor.lang, l, None)).collect();
     let may_create = actor.role == Role::ProgrammeOfficer;
     render(
         &state,
@@ -73,19 +64,10 @@ fn terms_values(t: &ProgrammeTerms) -> serde_json::Value {
 async fn programme_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     visitor.actor()?.require(&[Role::ProgrammeOfficer])?;
     let values = serde_json::json!({"terms": terms_values(&ProgrammeTerms::typical()), "currency": "KES", "terms_from": chrono::Utc::now().date_naive().to_string()});
-    render(
-        &state,
-        &visitor,
-        "funder/programme_new.html",
-        &serde_json::json!({"values": values, "errors": {}}),
-    )
+    render(&state, &visitor, "funder/programme_new.html", &serde_json::json!({"values": values, "errors": {}}))
 }
 
-fn number<T: std::str::FromStr + Default>(
-    form: &HashMap<String, String>,
-    name: &str,
-    errors: &mut FieldErrors,
-) -> T {
+fn number<T: std::str::FromStr + Default>(form: &HashMap<String, String>, name: &str, errors: &mut FieldErrors) -> T {
     match form.get(name).map(|v| v.trim()).unwrap_or_default().parse() {
         Ok(v) => v,
         Err(_) => {
@@ -95,12 +77,7 @@ fn number<T: std::str::FromStr + Default>(
     }
 }
 
-fn money(
-    form: &HashMap<String, String>,
-    name: &str,
-    currency: &str,
-    errors: &mut FieldErrors,
-) -> i64 {
+fn money(form: &HashMap<String, String>, name: &str, currency: &str, errors: &mut FieldErrors) -> i64 {
     match parse_amount(form.get(name).map(String::as_str).unwrap_or("0"), currency) {
         Ok(v) => v,
         Err(key) => {
@@ -110,11 +87,7 @@ fn money(
     }
 }
 
-fn terms_from_form(
-    form: &HashMap<String, String>,
-    currency: &str,
-    errors: &mut FieldErrors,
-) -> ProgrammeTerms {
+fn terms_from_form(form: &HashMap<String, String>, currency: &str, errors: &mut FieldErrors) -> ProgrammeTerms {
     ProgrammeTerms {
         service_years_per_support_year: number(form, "service_years_per_support_year", errors),
         min_service_years: number(form, "min_service_years", errors),
@@ -122,11 +95,7 @@ fn terms_from_form(
         full_time_hours_per_week: number(form, "full_time_hours_per_week", errors),
         half_time_hours_per_week: number(form, "half_time_hours_per_week", errors),
         half_time_credit: number(form, "half_time_credit", errors),
-        days_away_allowed_per_service_year: number(
-            form,
-            "days_away_allowed_per_service_year",
-            errors,
-        ),
+        days_away_allowed_per_service_year: number(form, "days_away_allowed_per_service_year", errors),
         parental_leave_max_days: number(form, "parental_leave_max_days", errors),
         verification_interval_months: number(form, "verification_interval_months", errors),
         verification_late_days: number(form, "verification_late_days", errors),
@@ -145,21 +114,14 @@ async fn create_programme(state: web::Data<AppState>, visitor: Visitor, form: Fo
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let mut errors = FieldErrors::new();
-    let currency = form
-        .get("currency")
-        .map(|c| c.trim().to_uppercase())
-        .unwrap_or_default();
+    let currency = form.get("currency").map(|c| c.trim().to_uppercase()).unwrap_or_default();
     let terms = terms_from_form(&form, &currency, &mut errors);
-    let terms_from = NaiveDate::parse_from_str(
-        form.get("terms_from")
-            .map(String::as_str)
-            .unwrap_or_default(),
-        "%Y-%m-%d",
-    )
-    .unwrap_or_else(|_| {
-        errors.insert("terms_from".into(), "error-date".into());
-        NaiveDate::default()
-    });
+    let terms_from =
+        NaiveDate::parse_from_str(form.get("terms_from").map(String::as_str).unwrap_or_default(), "%Y-%m-%d")
+            .unwrap_or_else(|_| {
+                errors.insert("terms_from".into(), "error-date".into());
+                NaiveDate::default()
+            });
     if errors.is_empty() {
         let f = form.clone();
         let (t, c) = (terms.clone(), currency.clone());
@@ -197,18 +159,11 @@ async fn create_programme(state: web::Data<AppState>, visitor: Visitor, form: Fo
     )
 }
 
-async fn call_form(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<i64>,
-) -> PageResult {
+async fn call_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
     let actor = visitor.actor()?;
     actor.require(&[Role::ProgrammeOfficer])?;
     let id = path.into_inner();
-    let programme = state
-        .db
-        .run(move |conn| programmes::find_programme(conn, id))
-        .await?;
+    let programme = state.db.run(move |conn| programmes::find_programme(conn, id)).await?;
     if !actor.can_manage_organisation(programme.organisation_id) {
         return Err(AppError::NotFound.into());
     }
@@ -225,12 +180,7 @@ fn local_to_utc(state: &AppState, text: &str) -> Option<NaiveDateTime> {
     let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M"))
         .ok()?;
-    state
-        .config
-        .time_zone
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.naive_utc())
+    state.config.time_zone.from_local_datetime(&naive).earliest().map(|t| t.naive_utc())
 }
 
 async fn create_call(
@@ -240,20 +190,11 @@ async fn create_call(
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let pairs = form.into_inner();
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     visitor.check_csrf(Some(&get("csrf_token")))?;
     let actor = visitor.actor()?;
     let programme_id = path.into_inner();
-    let programme = state
-        .db
-        .run(move |conn| programmes::find_programme(conn, programme_id))
-        .await?;
+    let programme = state.db.run(move |conn| programmes::find_programme(conn, programme_id)).await?;
     let mut errors = FieldErrors::new();
     let opens_at = local_to_utc(&state, &get("opens_at")).unwrap_or_else(|| {
         errors.insert("opens_at".into(), "error-datetime".into());
@@ -267,11 +208,8 @@ async fn create_call(
     let intake_year: i32 = number(&map, "intake_year", &mut errors);
     let seats: i32 = number(&map, "seats", &mut errors);
     let budget_minor = money(&map, "budget", &programme.currency, &mut errors);
-    let required: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "required_documents")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let required: Vec<String> =
+        pairs.iter().filter(|(k, _)| k == "required_documents").map(|(_, v)| v.clone()).collect();
     let title = get("title");
     if errors.is_empty() {
         let input = CallInput {
@@ -336,9 +274,7 @@ pub struct ListQuery {
 }
 
 fn non_empty(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 pub fn filter_for(scope: Option<i64>, q: &ListQuery) -> ApplicationFilter {
@@ -354,11 +290,7 @@ pub fn filter_for(scope: Option<i64>, q: &ListQuery) -> ApplicationFilter {
     }
 }
 
-async fn applications(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    query: web::Query<ListQuery>,
-) -> PageResult {
+async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::Query<ListQuery>) -> PageResult {
     let actor = visitor.actor()?;
     if !actor.role.reads_applications() {
         return Err(AppError::Forbidden.into());
@@ -372,19 +304,11 @@ async fn applications(
         .run(move |conn| {
             let rows = store::list(conn, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
             let total = store::count(conn, &filter)?;
-            Ok((
-                rows,
-                total,
-                store::counties(conn, scope)?,
-                programmes::calls_of_organisation(conn, scope)?,
-            ))
+            Ok((rows, total, store::counties(conn, scope)?, programmes::calls_of_organisation(conn, scope)?))
         })
         .await?;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-    let calls: Vec<_> = calls
-        .iter()
-        .map(|l| serde_json::json!({"id": l.call.id, "title": l.call.title}))
-        .collect();
+    let calls: Vec<_> = calls.iter().map(|l| serde_json::json!({"id": l.call.id, "title": l.call.title})).collect();
     let query_string = serde_urlencoded_query(&q);
     render(
         &state,
@@ -474,9 +398,7 @@ async fn export_csv(
                 "created_at",
                 "updated_at",
             ];
-            writer
-                .write_record(header)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            writer.write_record(header).map_err(|e| AppError::Internal(e.to_string()))?;
             let mut after = 0;
             loop {
                 let page = store::export_page(conn, &filter, after, 1000)?;
@@ -524,17 +446,12 @@ async fn export_csv(
                 None::<&()>,
                 None::<&()>,
             )?;
-            writer
-                .into_inner()
-                .map_err(|e| AppError::Internal(e.to_string()))
+            writer.into_inner().map_err(|e| AppError::Internal(e.to_string()))
         })
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"applications.csv\"",
-        ))
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"applications.csv\""))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(body))
 }

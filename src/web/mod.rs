@@ -59,17 +59,10 @@ pub fn build_state(config: Config) -> Result<AppState, AppError> {
     std::fs::create_dir_all(&upload_dir)
         .map_err(|e| AppError::Config(format!("cannot create {}: {e}", upload_dir.display())))?;
     let files: Arc<dyn ObjectStore> = Arc::new(
-        object_store::local::LocalFileSystem::new_with_prefix(&upload_dir).map_err(|e| {
-            AppError::Config(format!("upload directory {}: {e}", upload_dir.display()))
-        })?,
+        object_store::local::LocalFileSystem::new_with_prefix(&upload_dir)
+            .map_err(|e| AppError::Config(format!("upload directory {}: {e}", upload_dir.display())))?,
     );
-    Ok(AppState {
-        db,
-        tera,
-        i18n,
-        config,
-        files,
-    })
+    Ok(AppState { db, tera, i18n, config, files })
 }
 
 /// The key that signs the session cookie, kept in the data directory so that restarts keep users logged in.
@@ -81,8 +74,7 @@ pub fn session_key(config: &Config) -> Result<Key, AppError> {
         }
     }
     let key = Key::generate();
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| AppError::Config(format!("data directory: {e}")))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| AppError::Config(format!("data directory: {e}")))?;
     std::fs::write(&path, key.master())
         .map_err(|e| AppError::Config(format!("cannot write {}: {e}", path.display())))?;
     Ok(key)
@@ -121,30 +113,19 @@ macro_rules! ruralserve_app {
             .app_data($crate::web::json_config())
             .wrap(
                 actix_session::SessionMiddleware::builder(store, $key)
-                    .cookie_name(if secure {
-                        "__Host-ruralserve".to_string()
-                    } else {
-                        "ruralserve".to_string()
-                    })
+                    .cookie_name(if secure { "__Host-ruralserve".to_string() } else { "ruralserve".to_string() })
                     .cookie_secure(secure)
                     .cookie_http_only(true)
                     .cookie_same_site(actix_web::cookie::SameSite::Lax)
                     .cookie_path("/".to_string())
                     .session_lifecycle(
                         actix_session::config::BrowserSession::default()
-                            .state_ttl(actix_web::cookie::time::Duration::minutes(
-                                $crate::web::SESSION_IDLE_MINUTES,
-                            ))
-                            .state_ttl_extension_policy(
-                                actix_session::config::TtlExtensionPolicy::OnEveryRequest,
-                            ),
+                            .state_ttl(actix_web::cookie::time::Duration::minutes($crate::web::SESSION_IDLE_MINUTES))
+                            .state_ttl_extension_policy(actix_session::config::TtlExtensionPolicy::OnEveryRequest),
                     )
                     .build(),
             )
-            .wrap(
-                actix_web::middleware::ErrorHandlers::new()
-                    .default_handler($crate::web::render_error_page),
-            )
+            .wrap(actix_web::middleware::ErrorHandlers::new().default_handler($crate::web::render_error_page))
             .wrap($crate::web::security_headers(secure))
             .wrap(actix_web::middleware::Compress::default())
             .configure($crate::web::routes)
@@ -158,10 +139,7 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
         .add(("Referrer-Policy", "same-origin"))
         .add(("X-Frame-Options", "DENY"));
     if https {
-        headers = headers.add((
-            "Strict-Transport-Security",
-            "max-age=31536000; includeSubDomains",
-        ));
+        headers = headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
     }
     headers
 }
@@ -170,23 +148,18 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
 pub fn form_config() -> web::FormConfig {
     web::FormConfig::default()
         .limit(256 * 1024)
-        .error_handler(|e, _| {
-            AppError::BadRequest(format!("The form could not be read: {e}")).into()
-        })
+        .error_handler(|e, _| AppError::BadRequest(format!("The form could not be read: {e}")).into())
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|e, _| {
-        AppError::BadRequest(format!("The address has a bad parameter: {e}")).into()
-    })
+    web::QueryConfig::default()
+        .error_handler(|e, _| AppError::BadRequest(format!("The address has a bad parameter: {e}")).into())
 }
 
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(64 * 1024)
-        .error_handler(|e, _| {
-            AppError::BadRequest(format!("The JSON body could not be read: {e}")).into()
-        })
+        .error_handler(|e, _| AppError::BadRequest(format!("The JSON body could not be read: {e}")).into())
 }
 
 pub async fn serve(config: Config) -> std::io::Result<()> {
@@ -197,13 +170,8 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
     let state = web::Data::new(build_state(config).map_err(to_io)?);
     match mailer {
         Some(m) => crate::mail::spawn_worker(state.db.clone(), m),
-        None => tracing::info!(
-            "no RURALSERVE_SMTP_URL: e-mails stay in the outbox, readable at /admin/mailbox"
-        ),
+        None => tracing::info!("no RURALSERVE_SMTP_URL: e-mails stay in the outbox, readable at /admin/mailbox"),
     }
     tracing::info!("listening on http://{listen}");
-    HttpServer::new(move || ruralserve_app!(state.clone(), key.clone()))
-        .bind(&listen)?
-        .run()
-        .await
+    HttpServer::new(move || ruralserve_app!(state.clone(), key.clone())).bind(&listen)?.run().await
 }

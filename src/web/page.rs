@@ -45,16 +45,12 @@ impl ResponseError for PageError {
     /// carries the error to it.
     fn error_response(&self) -> HttpResponse {
         if matches!(self.0, AppError::Unauthenticated) {
-            return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/login"))
-                .finish();
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
         }
         if matches!(self.0, AppError::Internal(_) | AppError::Config(_)) {
             tracing::error!(error = %self.0, "internal error");
         }
-        let mut response = HttpResponse::build(self.status_code())
-            .content_type("text/html; charset=utf-8")
-            .finish();
+        let mut response = HttpResponse::build(self.status_code()).content_type("text/html; charset=utf-8").finish();
         response.extensions_mut().insert(self.0.clone());
         response
     }
@@ -78,29 +74,20 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
             context.insert("lang", lang);
             context.insert("status", &status.as_u16());
             context.insert("message", &error.public_message_in(lang));
-            state
-                .tera
-                .render("error.html", &context)
-                .unwrap_or_else(|e| {
-                    tracing::error!(error = ?e, "error page template");
-                    html_escape(&error.public_message())
-                })
+            state.tera.render("error.html", &context).unwrap_or_else(|e| {
+                tracing::error!(error = ?e, "error page template");
+                html_escape(&error.public_message())
+            })
         }
         None => html_escape(&error.public_message()),
     };
     let (req, response) = res.into_parts();
     let response = response.set_body(body).map_into_boxed_body();
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(req, response).map_into_right_body(),
-    ))
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
 }
 
 pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 pub type PageResult = Result<HttpResponse, PageError>;
@@ -127,12 +114,7 @@ impl Visitor {
     /// Refuses a state-changing form whose token is missing or wrong (ASVS 3.5.1).
     pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), AppError> {
         match submitted {
-            Some(token)
-                if !self.csrf.is_empty()
-                    && constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) =>
-            {
-                Ok(())
-            }
+            Some(token) if !self.csrf.is_empty() && constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) => Ok(()),
             _ => {
                 tracing::warn!(addr = %self.client_addr, "refused a form without a valid CSRF token");
                 Err(AppError::Forbidden)
@@ -145,9 +127,7 @@ impl Visitor {
     }
 
     fn take_flash(&self) -> Option<String> {
-        self.session
-            .remove_as::<String>(FLASH_KEY)
-            .and_then(Result::ok)
+        self.session.remove_as::<String>(FLASH_KEY).and_then(Result::ok)
     }
 }
 
@@ -157,17 +137,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// The client's address: the peer, or the forwarded address when the peer is the configured proxy.
 pub fn client_addr(req: &HttpRequest, state: &AppState) -> String {
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let peer = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
     if let Some(proxy) = &state.config.trusted_proxy {
         if *proxy == peer {
-            if let Some(forwarded) = req
-                .headers()
-                .get("X-Forwarded-For")
-                .and_then(|v| v.to_str().ok())
-            {
+            if let Some(forwarded) = req.headers().get("X-Forwarded-For").and_then(|v| v.to_str().ok()) {
                 // The proxy appends the address it saw last; earlier entries are the client's own claims.
                 if let Some(last) = forwarded.rsplit(',').next() {
                     return last.trim().to_string();
@@ -180,11 +153,7 @@ pub fn client_addr(req: &HttpRequest, state: &AppState) -> String {
 
 /// Refuses a cross-site POST by its Origin header, when the browser sends one (ASVS 3.5.3).
 fn origin_allowed(req: &HttpRequest, state: &AppState) -> bool {
-    let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
     if origin == state.config.public_url {
@@ -246,23 +215,13 @@ impl FromRequest for Visitor {
                 (None, None) => accept_language(&req),
             }
             .to_string();
-            Ok(Visitor {
-                user,
-                lang,
-                csrf,
-                client_addr: client_addr(&req, &state),
-                session,
-            })
+            Ok(Visitor { user, lang, csrf, client_addr: client_addr(&req, &state), session })
         })
     }
 }
 
 fn accept_language(req: &HttpRequest) -> &'static str {
-    let header = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let header = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let first = header.split(',').next().unwrap_or_default().trim();
     I18n::language(first.split(['-', ';']).next().unwrap_or_default())
 }
@@ -279,12 +238,7 @@ struct Common<'a, T: Serialize> {
     page: &'a T,
 }
 
-pub fn render<T: Serialize>(
-    state: &AppState,
-    visitor: &Visitor,
-    template: &str,
-    page: &T,
-) -> PageResult {
+pub fn render<T: Serialize>(state: &AppState, visitor: &Visitor, template: &str, page: &T) -> PageResult {
     render_status(state, visitor, template, page, StatusCode::OK)
 }
 
@@ -306,67 +260,35 @@ pub fn render_status<T: Serialize>(
         page,
     };
     let context = tera::Context::from_serialize(&common).map_err(AppError::from)?;
-    let body = state
-        .tera
-        .render(template, &context)
-        .map_err(AppError::from)?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    let body = state.tera.render(template, &context).map_err(AppError::from)?;
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
 
 /// Tera, built once, with the translation function `t(k=…, l=lang, …arguments)`.
 pub fn build_tera(i18n: Arc<I18n>) -> Result<tera::Tera, AppError> {
     let mut tera = tera::Tera::default();
     for (name, source) in TEMPLATES {
-        tera.add_raw_template(name, source)
-            .map_err(AppError::from)?;
+        tera.add_raw_template(name, source).map_err(AppError::from)?;
     }
-    tera.register_function(
-        "t",
-        move |args: &std::collections::HashMap<String, tera::Value>| {
-            let key = args
-                .get("k")
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| tera::Error::msg("t: missing k"))?;
-            let lang = args.get("l").and_then(|v| v.as_str()).unwrap_or("en");
-            let extra: Vec<(&str, String)> = args
-                .iter()
-                .filter(|(name, _)| name.as_str() != "k" && name.as_str() != "l")
-                .map(|(name, v)| {
-                    (
-                        name.as_str(),
-                        v.as_str()
-                            .map(String::from)
-                            .unwrap_or_else(|| v.to_string()),
-                    )
-                })
-                .collect();
-            Ok(tera::Value::String(if extra.is_empty() {
-                i18n.t(lang, key)
-            } else {
-                i18n.t_args(lang, key, &extra)
-            }))
-        },
-    );
-    tera.register_filter(
-        "money",
-        |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
-            let minor = value
-                .as_i64()
-                .ok_or_else(|| tera::Error::msg("money: not an integer"))?;
-            let currency = args.get("c").and_then(|v| v.as_str()).unwrap_or("KES");
-            Ok(tera::Value::String(crate::domain::money::format_amount(
-                minor, currency,
-            )))
-        },
-    );
+    tera.register_function("t", move |args: &std::collections::HashMap<String, tera::Value>| {
+        let key = args.get("k").and_then(|v| v.as_str()).ok_or_else(|| tera::Error::msg("t: missing k"))?;
+        let lang = args.get("l").and_then(|v| v.as_str()).unwrap_or("en");
+        let extra: Vec<(&str, String)> = args
+            .iter()
+            .filter(|(name, _)| name.as_str() != "k" && name.as_str() != "l")
+            .map(|(name, v)| (name.as_str(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))
+            .collect();
+        Ok(tera::Value::String(if extra.is_empty() { i18n.t(lang, key) } else { i18n.t_args(lang, key, &extra) }))
+    });
+    tera.register_filter("money", |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
+        let minor = value.as_i64().ok_or_else(|| tera::Error::msg("money: not an integer"))?;
+        let currency = args.get("c").and_then(|v| v.as_str()).unwrap_or("KES");
+        Ok(tera::Value::String(crate::domain::money::format_amount(minor, currency)))
+    });
     Ok(tera)
 }
 
@@ -375,72 +297,21 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../templates/macros.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("base.html", include_str!("../../templates/base.html")),
-    (
-        "public/home.html",
-        include_str!("../../templates/public/home.html"),
-    ),
-    (
-        "public/call.html",
-        include_str!("../../templates/public/call.html"),
-    ),
-    (
-        "auth/register.html",
-        include_str!("../../templates/auth/register.html"),
-    ),
-    (
-        "auth/login.html",
-        include_str!("../../templates/auth/login.html"),
-    ),
-    (
-        "auth/forgot.html",
-        include_str!("../../templates/auth/forgot.html"),
-    ),
-    (
-        "auth/reset.html",
-        include_str!("../../templates/auth/reset.html"),
-    ),
-    (
-        "auth/message.html",
-        include_str!("../../templates/auth/message.html"),
-    ),
-    (
-        "applicant/list.html",
-        include_str!("../../templates/applicant/list.html"),
-    ),
-    (
-        "applicant/step.html",
-        include_str!("../../templates/applicant/step.html"),
-    ),
-    (
-        "applicant/view.html",
-        include_str!("../../templates/applicant/view.html"),
-    ),
-    (
-        "funder/home.html",
-        include_str!("../../templates/funder/home.html"),
-    ),
-    (
-        "funder/programme_new.html",
-        include_str!("../../templates/funder/programme_new.html"),
-    ),
-    (
-        "funder/call_new.html",
-        include_str!("../../templates/funder/call_new.html"),
-    ),
-    (
-        "funder/applications.html",
-        include_str!("../../templates/funder/applications.html"),
-    ),
-    (
-        "admin/home.html",
-        include_str!("../../templates/admin/home.html"),
-    ),
-    (
-        "admin/audit.html",
-        include_str!("../../templates/admin/audit.html"),
-    ),
-    (
-        "admin/mailbox.html",
-        include_str!("../../templates/admin/mailbox.html"),
-    ),
+    ("public/home.html", include_str!("../../templates/public/home.html")),
+    ("public/call.html", include_str!("../../templates/public/call.html")),
+    ("auth/register.html", include_str!("../../templates/auth/register.html")),
+    ("auth/login.html", include_str!("../../templates/auth/login.html")),
+    ("auth/forgot.html", include_str!("../../templates/auth/forgot.html")),
+    ("auth/reset.html", include_str!("../../templates/auth/reset.html")),
+    ("auth/message.html", include_str!("../../templates/auth/message.html")),
+    ("applicant/list.html", include_str!("../../templates/applicant/list.html")),
+    ("applicant/step.html", include_str!("../../templates/applicant/step.html")),
+    ("applicant/view.html", include_str!("../../templates/applicant/view.html")),
+    ("funder/home.html", include_str!("../../templates/funder/home.html")),
+    ("funder/programme_new.html", include_str!("../../templates/funder/programme_new.html")),
+    ("funder/call_new.html", include_str!("../../templates/funder/call_new.html")),
+    ("funder/applications.html", include_str!("../../templates/funder/applications.html")),
+    ("admin/home.html", include_str!("../../templates/admin/home.html")),
+    ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
+    ("admin/mailbox.html", include_str!("../../templates/admin/mailbox.html")),
 ];

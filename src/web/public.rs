@@ -40,29 +40,12 @@ pub struct CallView {
 }
 
 /// The terms in plain words, each sentence a translated message with the figures filled in.
-pub fn terms_in_words(
-    i18n: &I18n,
-    lang: &str,
-    terms: &ProgrammeTerms,
-    currency: &str,
-) -> Vec<String> {
+pub fn terms_in_words(i18n: &I18n, lang: &str, terms: &ProgrammeTerms, currency: &str) -> Vec<String> {
     let n = |v: f64| format!("{v}");
     vec![
-        i18n.t_args(
-            lang,
-            "terms-service-rate",
-            &[("years", n(terms.service_years_per_support_year))],
-        ),
-        i18n.t_args(
-            lang,
-            "terms-minimum",
-            &[("years", n(terms.min_service_years))],
-        ),
-        i18n.t_args(
-            lang,
-            "terms-max-support",
-            &[("years", terms.max_support_years.to_string())],
-        ),
+        i18n.t_args(lang, "terms-service-rate", &[("years", n(terms.service_years_per_support_year))]),
+        i18n.t_args(lang, "terms-minimum", &[("years", n(terms.min_service_years))]),
+        i18n.t_args(lang, "terms-max-support", &[("years", terms.max_support_years.to_string())]),
         i18n.t_args(
             lang,
             "terms-hours",
@@ -72,16 +55,8 @@ pub fn terms_in_words(
                 ("credit", n(terms.half_time_credit)),
             ],
         ),
-        i18n.t_args(
-            lang,
-            "terms-days-away",
-            &[("days", terms.days_away_allowed_per_service_year.to_string())],
-        ),
-        i18n.t_args(
-            lang,
-            "terms-start-window",
-            &[("days", terms.start_window_days.to_string())],
-        ),
+        i18n.t_args(lang, "terms-days-away", &[("days", terms.days_away_allowed_per_service_year.to_string())]),
+        i18n.t_args(lang, "terms-start-window", &[("days", terms.start_window_days.to_string())]),
         i18n.t_args(
             lang,
             "terms-verification",
@@ -96,45 +71,25 @@ pub fn terms_in_words(
             &[
                 ("multiplier", n(terms.damages_multiplier)),
                 ("rate", n(terms.damages_annual_interest_rate * 100.0)),
-                (
-                    "minimum",
-                    format_amount(terms.damages_minimum_minor, currency),
-                ),
+                ("minimum", format_amount(terms.damages_minimum_minor, currency)),
                 ("deadline", terms.damages_payment_deadline_days.to_string()),
             ],
         ),
-        i18n.t_args(
-            lang,
-            "terms-in-school-breach",
-            &[("multiplier", n(terms.in_school_breach_multiplier))],
-        ),
+        i18n.t_args(lang, "terms-in-school-breach", &[("multiplier", n(terms.in_school_breach_multiplier))]),
         i18n.t_args(
             lang,
             "terms-support",
             &[
-                (
-                    "stipend",
-                    format_amount(terms.stipend_monthly_minor, currency),
-                ),
+                ("stipend", format_amount(terms.stipend_monthly_minor, currency)),
                 ("lump", format_amount(terms.lump_sum_yearly_minor, currency)),
             ],
         ),
     ]
 }
 
-pub fn call_view(
-    state: &AppState,
-    lang: &str,
-    listing: &CallListing,
-    terms: Option<&ProgrammeTerms>,
-) -> CallView {
+pub fn call_view(state: &AppState, lang: &str, listing: &CallListing, terms: Option<&ProgrammeTerms>) -> CallView {
     let tz = state.config.time_zone;
-    let local = |t: chrono::NaiveDateTime| {
-        t.and_utc()
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string()
-    };
+    let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string();
     let call = &listing.call;
     CallView {
         id: call.id,
@@ -154,34 +109,17 @@ pub fn call_view(
             .iter()
             .map(|k| state.i18n.t(lang, &format!("doc-{}", k.replace('_', "-"))))
             .collect(),
-        terms: terms
-            .map(|t| terms_in_words(&state.i18n, lang, t, &call.currency))
-            .unwrap_or_default(),
+        terms: terms.map(|t| terms_in_words(&state.i18n, lang, t, &call.currency)).unwrap_or_default(),
     }
 }
 
 async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    let listings = state
-        .db
-        .run(|conn| programmes::open_calls(conn, now()))
-        .await?;
-    let calls: Vec<CallView> = listings
-        .iter()
-        .map(|l| call_view(&state, &visitor.lang, l, None))
-        .collect();
-    render(
-        &state,
-        &visitor,
-        "public/home.html",
-        &serde_json::json!({ "calls": calls }),
-    )
+    let listings = state.db.run(|conn| programmes::open_calls(conn, now())).await?;
+    let calls: Vec<CallView> = listings.iter().map(|l| call_view(&state, &visitor.lang, l, None)).collect();
+    render(&state, &visitor, "public/home.html", &serde_json::json!({ "calls": calls }))
 }
 
-async fn call_page(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<i64>,
-) -> PageResult {
+async fn call_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
     let id = path.into_inner();
     let (listing, history) = state
         .db
@@ -191,16 +129,9 @@ async fn call_page(
             Ok((listing, history))
         })
         .await?;
-    let terms = history
-        .in_force_on(listing.call.opens_at.date())
-        .or_else(|| history.in_force_on(now().date()));
+    let terms = history.in_force_on(listing.call.opens_at.date()).or_else(|| history.in_force_on(now().date()));
     let view = call_view(&state, &visitor.lang, &listing, terms);
-    render(
-        &state,
-        &visitor,
-        "public/call.html",
-        &serde_json::json!({ "call": view }),
-    )
+    render(&state, &visitor, "public/call.html", &serde_json::json!({ "call": view }))
 }
 
 /// Remembers the language: in a cookie for visitors, and on the account for users.
@@ -213,16 +144,10 @@ async fn set_language(
     let lang = I18n::language(form.get("lang").map(String::as_str).unwrap_or("en")).to_string();
     if let Some(user) = &visitor.user {
         let (id, l) = (user.id, lang.clone());
-        state
-            .db
-            .run(move |conn| users::set_language(conn, id, &l))
-            .await?;
+        state.db.run(move |conn| users::set_language(conn, id, &l)).await?;
     }
-    let back = form
-        .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .cloned()
-        .unwrap_or_else(|| "/".into());
+    let back =
+        form.get("back").filter(|b| b.starts_with('/') && !b.starts_with("//")).cloned().unwrap_or_else(|| "/".into());
     let mut response = redirect(&back);
     let cookie = language_cookie(&lang);
     let _ = response.add_cookie(&cookie);

@@ -35,10 +35,7 @@ fn other(e: impl std::fmt::Display) -> anyhow::Error {
 }
 
 impl SessionStore for DbSessionStore {
-    async fn load(
-        &self,
-        session_key: &SessionKey,
-    ) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let key_hash = hash_secret(session_key.as_ref());
         let state = self
             .db
@@ -47,17 +44,11 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| LoadError::Other(other(e)))?;
         match state {
             None => Ok(None),
-            Some(json) => serde_json::from_str(&json)
-                .map(Some)
-                .map_err(|e| LoadError::Deserialization(other(e))),
+            Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| LoadError::Deserialization(other(e))),
         }
     }
 
-    async fn save(
-        &self,
-        state: HashMap<String, String>,
-        ttl: &Duration,
-    ) -> Result<SessionKey, SaveError> {
+    async fn save(&self, state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
         let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(other(e)))?;
         let key = new_secret();
         let key_hash = hash_secret(&key);
@@ -76,8 +67,7 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        let json =
-            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
+        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(other(e)))?;
         let key_hash = hash_secret(session_key.as_ref());
         let user_id = user_of(&state);
         let expires_at = expiry(ttl);
@@ -90,30 +80,18 @@ impl SessionStore for DbSessionStore {
             Ok(session_key)
         } else {
             // The session was ended elsewhere: start a new one rather than resurrect it.
-            self.save(state, ttl)
-                .await
-                .map_err(|e| UpdateError::Other(other(e)))
+            self.save(state, ttl).await.map_err(|e| UpdateError::Other(other(e)))
         }
     }
 
-    async fn update_ttl(
-        &self,
-        session_key: &SessionKey,
-        ttl: &Duration,
-    ) -> Result<(), anyhow::Error> {
+    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
         let key_hash = hash_secret(session_key.as_ref());
         let expires_at = expiry(ttl);
-        self.db
-            .run(move |conn| sessions::touch(conn, &key_hash, expires_at))
-            .await
-            .map_err(other)
+        self.db.run(move |conn| sessions::touch(conn, &key_hash, expires_at)).await.map_err(other)
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let key_hash = hash_secret(session_key.as_ref());
-        self.db
-            .run(move |conn| sessions::delete(conn, &key_hash))
-            .await
-            .map_err(other)
+        self.db.run(move |conn| sessions::delete(conn, &key_hash)).await.map_err(other)
     }
 }

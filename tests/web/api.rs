@@ -12,11 +12,9 @@ async fn tokens_are_issued_used_and_revoked() {
     assert_eq!(status, 200);
     let items = body["applications"].as_array().expect("list");
     assert!(!items.is_empty());
-    assert!(items.iter().all(|a| a["eligibility"] == "eligible"
-        && a["reference"]
-            .as_str()
-            .unwrap_or_default()
-            .starts_with("MOH-")));
+    assert!(items
+        .iter()
+        .all(|a| a["eligibility"] == "eligible" && a["reference"].as_str().unwrap_or_default().starts_with("MOH-")));
     // Tokens are stored hashed.
     {
         use diesel::prelude::*;
@@ -35,7 +33,9 @@ async fn tokens_are_issued_used_and_revoked() {
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "unauthenticated");
     // A wrong password gets no token.
-    let req = actix_web::test::TestRequest::post().uri("/api/v1/tokens").set_json(serde_json::json!({"email": "officer@moh.demo.ruralserve.org", "password": "nope nope nope"}));
+    let req = actix_web::test::TestRequest::post()
+        .uri("/api/v1/tokens")
+        .set_json(serde_json::json!({"email": "officer@moh.demo.ruralserve.org", "password": "nope nope nope"}));
     let res = actix_web::test::call_service(&svc, req.to_request()).await;
     assert_eq!(res.status().as_u16(), 401);
 }
@@ -51,10 +51,7 @@ async fn an_applicant_sees_only_their_own_applications_through_the_api() {
     let calls = api_get(&svc, "/api/v1/calls", &token).await.1;
     assert_eq!(calls["calls"].as_array().map(Vec::len), Some(2));
     let supervisor = api_token(&svc, "supervisor@moh.demo.ruralserve.org").await;
-    assert_eq!(
-        api_get(&svc, "/api/v1/applications", &supervisor).await.0,
-        403
-    );
+    assert_eq!(api_get(&svc, "/api/v1/applications", &supervisor).await.0, 403);
 }
 
 #[actix_web::test]
@@ -77,21 +74,12 @@ async fn the_openapi_document_lists_exactly_the_routes_the_server_answers() {
                 other => panic!("unexpected method {other}"),
             }
             .uri(&uri);
-            let status = actix_web::test::call_service(&svc, req.to_request())
-                .await
-                .status()
-                .as_u16();
+            let status = actix_web::test::call_service(&svc, req.to_request()).await.status().as_u16();
             assert_ne!(status, 404, "{method} {uri} is documented but not served");
             assert_ne!(status, 405, "{method} {uri} is documented but not served");
-            let documented: Vec<&String> = ops[method]["responses"]
-                .as_object()
-                .expect("responses")
-                .keys()
-                .collect();
+            let documented: Vec<&String> = ops[method]["responses"].as_object().expect("responses").keys().collect();
             assert!(
-                documented
-                    .iter()
-                    .any(|code| code.as_str() == status.to_string()),
+                documented.iter().any(|code| code.as_str() == status.to_string()),
                 "{method} {uri} answered {status}, documented {documented:?}"
             );
         }

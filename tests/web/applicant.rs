@@ -18,42 +18,20 @@ where
 {
     let mut b = Browser::new();
     b.get(svc, "/register").await;
-    let page = b
-        .post(
-            svc,
-            "/register",
-            &[
-                ("full_name", "Wanjiru Kamau"),
-                ("email", EMAIL),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let page =
+        b.post(svc, "/register", &[("full_name", "Wanjiru Kamau"), ("email", EMAIL), ("password", PASSWORD)]).await;
     assert_eq!(page.status, 200, "{}", page.body);
     // Before verification, log-in is refused with a clear reason.
     b.get(svc, "/login").await;
-    let refused = b
-        .post(svc, "/login", &[("email", EMAIL), ("password", PASSWORD)])
-        .await;
+    let refused = b.post(svc, "/login", &[("email", EMAIL), ("password", PASSWORD)]).await;
     assert_eq!(refused.status, 422);
-    assert!(
-        refused.body.contains("confirm your e-mail"),
-        "{}",
-        refused.body
-    );
+    assert!(refused.body.contains("confirm your e-mail"), "{}", refused.body);
     let link = latest_link(app, EMAIL);
     assert!(link.starts_with("/verify?token="), "{link}");
     let verified = b.get(svc, &link).await;
-    assert!(
-        verified.body.contains("Your e-mail is confirmed"),
-        "{}",
-        verified.body
-    );
+    assert!(verified.body.contains("Your e-mail is confirmed"), "{}", verified.body);
     let again = b.get(svc, &link).await;
-    assert!(
-        again.body.contains("not valid"),
-        "a verification link works once"
-    );
+    assert!(again.body.contains("not valid"), "a verification link works once");
     b.log_in(svc, EMAIL, PASSWORD).await;
     b
 }
@@ -73,11 +51,7 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
     let started = b.post(&svc, "/calls/1/apply", &[]).await;
     assert_eq!(started.status, 303);
     let step_url = started.location.expect("redirect to the first step");
-    let id: i64 = step_url
-        .split('/')
-        .nth(2)
-        .and_then(|s| s.parse().ok())
-        .expect("application id");
+    let id: i64 = step_url.split('/').nth(2).and_then(|s| s.parse().ok()).expect("application id");
     // Applying twice reopens the same application: one per applicant per call.
     let again = b.post(&svc, "/calls/1/apply", &[]).await;
     assert_eq!(again.location.as_deref(), Some(step_url.as_str()));
@@ -88,23 +62,14 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
         .post(
             &svc,
             &format!("/applications/{id}/step/personal"),
-            &[
-                ("full_name", "Wanjiru Kamau"),
-                ("date_of_birth", "31-12-2004"),
-            ],
+            &[("full_name", "Wanjiru Kamau"), ("date_of_birth", "31-12-2004")],
         )
         .await;
     assert_eq!(gaps.status, 422);
-    assert!(
-        gaps.body.contains("Enter a date as YYYY-MM-DD"),
-        "{}",
-        gaps.body
-    );
+    assert!(gaps.body.contains("Enter a date as YYYY-MM-DD"), "{}", gaps.body);
     assert!(gaps.body.contains("id=\"national_id-error\""));
     // Leave and come back: what was typed is still there.
-    let back = b
-        .get(&svc, &format!("/applications/{id}/step/personal"))
-        .await;
+    let back = b.get(&svc, &format!("/applications/{id}/step/personal")).await;
     assert!(back.body.contains("value=\"Wanjiru Kamau\""));
 
     let steps: [(&str, &[(&str, &str)]); 5] = [
@@ -128,17 +93,11 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
                 ("enrolled_full_time", "yes"),
             ]),
         ),
-        (
-            "home",
-            step(&[("home_county", "Turkana"), ("home_sub_county", "Loima")]),
-        ),
+        ("home", step(&[("home_county", "Turkana"), ("home_sub_county", "Loima")])),
         (
             "essays",
             step(&[
-                (
-                    "essay_motivation",
-                    "<script>alert('x')</script> I want to heal.",
-                ),
+                ("essay_motivation", "<script>alert('x')</script> I want to heal."),
                 ("essay_rural_service", "In Turkana, where I was born."),
             ]),
         ),
@@ -152,32 +111,17 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
         ),
     ];
     for (name, fields) in steps {
-        b.get(&svc, &format!("/applications/{id}/step/{name}"))
-            .await;
-        let saved = b
-            .post(&svc, &format!("/applications/{id}/step/{name}"), fields)
-            .await;
+        b.get(&svc, &format!("/applications/{id}/step/{name}")).await;
+        let saved = b.post(&svc, &format!("/applications/{id}/step/{name}"), fields).await;
         assert_eq!(saved.status, 303, "step {name}: {}", saved.body);
     }
 
     // Documents: a renamed executable is refused by its content; a real PDF is accepted.
-    b.get(&svc, &format!("/applications/{id}/step/documents"))
-        .await;
-    let fake = b
-        .upload(
-            &svc,
-            &format!("/applications/{id}/documents"),
-            "identity",
-            "id.pdf",
-            b"MZ\x90\x00 not a pdf",
-        )
-        .await;
+    b.get(&svc, &format!("/applications/{id}/step/documents")).await;
+    let fake =
+        b.upload(&svc, &format!("/applications/{id}/documents"), "identity", "id.pdf", b"MZ\x90\x00 not a pdf").await;
     assert_eq!(fake.status, 422);
-    assert!(
-        fake.body.contains("Only PDF, JPEG and PNG"),
-        "{}",
-        fake.body
-    );
+    assert!(fake.body.contains("Only PDF, JPEG and PNG"), "{}", fake.body);
 
     // Submitting with a missing document is refused with the reason.
     let view = b.get(&svc, &format!("/applications/{id}")).await;
@@ -188,40 +132,18 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
         .and_then(|s| s.split('"').next())
         .expect("version")
         .to_string();
-    let refused = b
-        .post(
-            &svc,
-            &format!("/applications/{id}/submit"),
-            &[("version", &version)],
-        )
-        .await;
+    let refused = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
     assert_eq!(refused.status, 422);
-    assert!(
-        refused.body.contains("document_identity"),
-        "{}",
-        refused.body
-    );
+    assert!(refused.body.contains("document_identity"), "{}", refused.body);
 
     for kind in ["identity", "admission_letter", "transcript"] {
-        b.get(&svc, &format!("/applications/{id}/step/documents"))
-            .await;
-        let ok = b
-            .upload(
-                &svc,
-                &format!("/applications/{id}/documents"),
-                kind,
-                "scan.pdf",
-                PDF,
-            )
-            .await;
+        b.get(&svc, &format!("/applications/{id}/step/documents")).await;
+        let ok = b.upload(&svc, &format!("/applications/{id}/documents"), kind, "scan.pdf", PDF).await;
         assert_eq!(ok.status, 303, "{kind}: {}", ok.body);
     }
     let view = b.get(&svc, &format!("/applications/{id}")).await;
     // The essay's HTML is shown as text, never run.
-    assert!(
-        view.body.contains("&lt;script&gt;alert("),
-        "essay must be escaped"
-    );
+    assert!(view.body.contains("&lt;script&gt;alert("), "essay must be escaped");
     assert!(!view.body.contains("<script>alert"));
     let version = view
         .body
@@ -230,33 +152,16 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
         .and_then(|s| s.split('"').next())
         .expect("version")
         .to_string();
-    let submitted = b
-        .post(
-            &svc,
-            &format!("/applications/{id}/submit"),
-            &[("version", &version)],
-        )
-        .await;
+    let submitted = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
     assert_eq!(submitted.status, 303, "{}", submitted.body);
     let receipt = b.get(&svc, &format!("/applications/{id}")).await;
-    let year = chrono::Utc::now()
-        .format("%Y")
-        .to_string()
-        .parse::<i32>()
-        .expect("year")
-        + 1;
+    let year = chrono::Utc::now().format("%Y").to_string().parse::<i32>().expect("year") + 1;
     let reference = format!("MOH-{year}-{id:06}");
-    assert!(
-        receipt.body.contains(&reference),
-        "receipt with {reference}: {}",
-        receipt.body
-    );
+    assert!(receipt.body.contains(&reference), "receipt with {reference}: {}", receipt.body);
     assert!(receipt.body.contains("Eligible"));
     assert!(receipt.body.contains("Status history"));
     // The receipt is e-mailed too.
-    let mail = ruralserve::store::outbox::latest_to(&mut app.conn(), EMAIL)
-        .expect("q")
-        .expect("receipt e-mail");
+    let mail = ruralserve::store::outbox::latest_to(&mut app.conn(), EMAIL).expect("q").expect("receipt e-mail");
     assert!(mail.subject.contains(&reference));
 
     // Submission locks the record.
@@ -264,26 +169,15 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
         .post(
             &svc,
             &format!("/applications/{id}/step/home"),
-            &[
-                ("home_county", "Nairobi"),
-                ("home_sub_county", "Kibra"),
-                ("version", "99"),
-            ],
+            &[("home_county", "Nairobi"), ("home_sub_county", "Kibra"), ("version", "99")],
         )
         .await;
     assert_eq!(locked.status, 409, "{}", locked.body);
-    let twice = b
-        .post(
-            &svc,
-            &format!("/applications/{id}/submit"),
-            &[("version", &version)],
-        )
-        .await;
+    let twice = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
     assert_eq!(twice.status, 409);
 
     // The audit trail holds every step, with before and after.
-    let trail = ruralserve::store::audit::trail(&mut app.conn(), "application", &id.to_string())
-        .expect("trail");
+    let trail = ruralserve::store::audit::trail(&mut app.conn(), "application", &id.to_string()).expect("trail");
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
     assert!(
         actions.contains(&"start_application")
@@ -299,26 +193,15 @@ async fn an_applicant_under_another_obligation_is_flagged_ineligible_with_the_re
     let app = TestApp::new().with_demo();
     let svc = service!(app);
     let mut officer = Browser::new();
-    officer
-        .log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
-    let list = officer
-        .get(&svc, "/funder/applications?eligibility=ineligible")
-        .await;
+    officer.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
+    let list = officer.get(&svc, "/funder/applications?eligibility=ineligible").await;
     assert_eq!(list.status, 200);
     assert!(list.body.contains("Ineligible"));
     // Open one flagged application: the reason is stated.
-    let first = list
-        .body
-        .split("href=\"/applications/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a row");
+    let first = list.body.split("href=\"/applications/").nth(1).and_then(|s| s.split('"').next()).expect("a row");
     let detail = officer.get(&svc, &format!("/applications/{first}")).await;
     assert!(
-        detail
-            .body
-            .contains("Already under another service obligation")
+        detail.body.contains("Already under another service obligation")
             || detail.body.contains("Not enrolled full-time"),
         "{}",
         detail.body
@@ -330,22 +213,14 @@ async fn submission_after_the_closing_time_is_refused_by_the_server() {
     let app = TestApp::new().with_demo();
     let svc = service!(app);
     let mut b = Browser::new();
-    b.log_in(&svc, "student01.moh@demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    b.log_in(&svc, "student01.moh@demo.ruralserve.org", DEMO_PASSWORD).await;
     // student01's application (i = 0) is a complete draft; close the call under it.
     let mine = b.get(&svc, "/my/applications").await;
-    let id = mine
-        .body
-        .split("/applications/")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .expect("application")
-        .to_string();
-    diesel::sql_query(
-        "UPDATE calls SET opens_at = '2020-01-01 00:00:00', closes_at = '2020-02-01 00:00:00'",
-    )
-    .execute(&mut app.conn())
-    .expect("close");
+    let id =
+        mine.body.split("/applications/").nth(1).and_then(|s| s.split('/').next()).expect("application").to_string();
+    diesel::sql_query("UPDATE calls SET opens_at = '2020-01-01 00:00:00', closes_at = '2020-02-01 00:00:00'")
+        .execute(&mut app.conn())
+        .expect("close");
     let view = b.get(&svc, &format!("/applications/{id}")).await;
     let version = view
         .body
@@ -354,32 +229,18 @@ async fn submission_after_the_closing_time_is_refused_by_the_server() {
         .and_then(|s| s.split('"').next())
         .expect("version")
         .to_string();
-    let refused = b
-        .post(
-            &svc,
-            &format!("/applications/{id}/submit"),
-            &[("version", &version)],
-        )
-        .await;
+    let refused = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
     assert_eq!(refused.status, 422);
-    assert!(
-        refused.body.contains("The call has closed"),
-        "{}",
-        refused.body
-    );
+    assert!(refused.body.contains("The call has closed"), "{}", refused.body);
 }
 
 #[actix_web::test]
 async fn one_application_per_applicant_per_call_is_enforced_by_the_database() {
     let app = TestApp::new().with_demo();
     let mut conn = app.conn();
-    let user = ruralserve::store::users::find_by_email(&mut conn, "applicant@demo.ruralserve.org")
-        .expect("q")
-        .expect("user");
+    let user =
+        ruralserve::store::users::find_by_email(&mut conn, "applicant@demo.ruralserve.org").expect("q").expect("user");
     ruralserve::store::applications::insert_draft(&mut conn, 1, user.id, "A").expect("first");
     let second = ruralserve::store::applications::insert_draft(&mut conn, 1, user.id, "A");
-    assert!(
-        matches!(second, Err(ruralserve::error::AppError::Conflict(_))),
-        "{second:?}"
-    );
+    assert!(matches!(second, Err(ruralserve::error::AppError::Conflict(_))), "{second:?}");
 }

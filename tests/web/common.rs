@@ -24,10 +24,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 impl TestDb {
     pub fn new() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
-        match std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))
-        {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
             Some(admin_url) => {
                 let name = format!(
                     "rs_test_{}_{}_{}",
@@ -35,27 +32,14 @@ impl TestDb {
                     COUNTER.fetch_add(1, Ordering::SeqCst),
                     chrono::Utc::now().timestamp_subsec_nanos()
                 );
-                let mut admin = diesel::PgConnection::establish(&admin_url)
-                    .expect("TEST_DATABASE_URL reachable");
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .expect("create test database");
-                let (base, _) = admin_url
-                    .rsplit_once('/')
-                    .expect("URL with a database name");
-                TestDb {
-                    url: format!("{base}/{name}"),
-                    _dir: dir,
-                    pg_admin: Some((admin_url.clone(), name)),
-                }
+                let mut admin = diesel::PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
+                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
+                let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+                TestDb { url: format!("{base}/{name}"), _dir: dir, pg_admin: Some((admin_url.clone(), name)) }
             }
             None => {
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                TestDb {
-                    url,
-                    _dir: dir,
-                    pg_admin: None,
-                }
+                TestDb { url, _dir: dir, pg_admin: None }
             }
         }
     }
@@ -69,8 +53,7 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = &self.pg_admin {
             if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
             }
         }
     }
@@ -139,26 +122,18 @@ pub struct Page {
 
 impl Browser {
     pub fn new() -> Browser {
-        Browser {
-            cookies: vec![],
-            csrf: String::new(),
-        }
+        Browser { cookies: vec![], csrf: String::new() }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
     fn absorb<B: MessageBody>(&mut self, res: &ServiceResponse<B>) {
         for c in res.response().cookies() {
             self.cookies.retain(|(k, _)| k != c.name());
             if !c.value().is_empty() {
-                self.cookies
-                    .push((c.name().to_string(), c.value().to_string()));
+                self.cookies.push((c.name().to_string(), c.value().to_string()));
             }
         }
     }
@@ -168,29 +143,18 @@ impl Browser {
         S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
         B: MessageBody,
     {
-        let req = req
-            .insert_header(("Cookie", self.cookie_header()))
-            .peer_addr("10.0.0.1:5000".parse().expect("addr"));
+        let req = req.insert_header(("Cookie", self.cookie_header())).peer_addr("10.0.0.1:5000".parse().expect("addr"));
         let res = test::call_service(app, req.to_request()).await;
         self.absorb(&res);
         let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("Location")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from);
+        let location = res.headers().get("Location").and_then(|v| v.to_str().ok()).map(String::from);
         let headers = res.headers().clone();
         let bytes = test::read_body(res).await;
         let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Some(token) = find_csrf(&body) {
             self.csrf = token;
         }
-        Page {
-            status,
-            body,
-            location,
-            headers,
-        }
+        Page { status, body, location, headers }
     }
 
     pub async fn get<S, B>(&mut self, app: &S, path: &str) -> Page
@@ -210,13 +174,9 @@ impl Browser {
         if self.csrf.is_empty() {
             self.get(app, "/").await;
         }
-        let mut all: Vec<(String, String)> = fields
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         all.push(("csrf_token".into(), self.csrf.clone()));
-        self.send(app, test::TestRequest::post().uri(path).set_form(&all))
-            .await
+        self.send(app, test::TestRequest::post().uri(path).set_form(&all)).await
     }
 
     /// Posts a form exactly as given (no CSRF token added).
@@ -225,8 +185,7 @@ impl Browser {
         S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
         B: MessageBody,
     {
-        self.send(app, test::TestRequest::post().uri(path).set_form(fields))
-            .await
+        self.send(app, test::TestRequest::post().uri(path).set_form(fields)).await
     }
 
     pub async fn log_in<S, B>(&mut self, app: &S, email: &str, password: &str) -> Page
@@ -235,9 +194,7 @@ impl Browser {
         B: MessageBody,
     {
         self.get(app, "/login").await;
-        let page = self
-            .post(app, "/login", &[("email", email), ("password", password)])
-            .await;
+        let page = self.post(app, "/login", &[("email", email), ("password", password)]).await;
         assert_eq!(page.status, 303, "log-in of {email} failed: {}", page.body);
         // Pages after log-in carry the new session's token.
         self.get(app, "/").await;
@@ -245,14 +202,7 @@ impl Browser {
     }
 
     /// Uploads one file through the multipart form.
-    pub async fn upload<S, B>(
-        &mut self,
-        app: &S,
-        path: &str,
-        kind: &str,
-        filename: &str,
-        content: &[u8],
-    ) -> Page
+    pub async fn upload<S, B>(&mut self, app: &S, path: &str, kind: &str, filename: &str, content: &[u8]) -> Page
     where
         S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
         B: MessageBody,
@@ -260,17 +210,17 @@ impl Browser {
         let boundary = "XBOUNDARYX";
         let mut body = Vec::new();
         for (name, value) in [("csrf_token", self.csrf.as_str()), ("kind", kind)] {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
         }
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
         body.extend_from_slice(content);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let req = test::TestRequest::post()
             .uri(path)
-            .insert_header((
-                "Content-Type",
-                format!("multipart/form-data; boundary={boundary}"),
-            ))
+            .insert_header(("Content-Type", format!("multipart/form-data; boundary={boundary}")))
             .set_payload(body);
         self.send(app, req).await
     }
@@ -285,9 +235,8 @@ pub fn find_csrf(body: &str) -> Option<String> {
 
 /// The newest e-mail to an address, and the first link in it.
 pub fn latest_link(app: &TestApp, email: &str) -> String {
-    let message = ruralserve::store::outbox::latest_to(&mut app.conn(), email)
-        .expect("query")
-        .expect("an e-mail was sent");
+    let message =
+        ruralserve::store::outbox::latest_to(&mut app.conn(), email).expect("query").expect("an e-mail was sent");
     let start = message.body.find("http").expect("a link in the e-mail");
     let rest = &message.body[start..];
     let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
@@ -320,14 +269,9 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let req = test::TestRequest::get()
-        .uri(path)
-        .insert_header(("Authorization", format!("Bearer {token}")));
+    let req = test::TestRequest::get().uri(path).insert_header(("Authorization", format!("Bearer {token}")));
     let res = test::call_service(app, req.to_request()).await;
     let status = res.status().as_u16();
     let bytes = test::read_body(res).await;
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
+    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
 }

@@ -8,9 +8,7 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
     let app = TestApp::new().with_demo();
     let svc = service!(app);
     let mut officer = Browser::new();
-    officer
-        .log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    officer.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
     officer.get(&svc, "/funder/programmes/new").await;
     let terms = [
         ("service_years_per_support_year", "2"),
@@ -46,11 +44,7 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
     bad.push(("half_time_credit", "1.5"));
     let refused = officer.post(&svc, "/funder/programmes/new", &bad).await;
     assert_eq!(refused.status, 422);
-    assert!(
-        refused.body.contains("Enter a number from 0 to 1"),
-        "{}",
-        refused.body
-    );
+    assert!(refused.body.contains("Enter a number from 0 to 1"), "{}", refused.body);
     let created = officer.post(&svc, "/funder/programmes/new", &fields).await;
     assert_eq!(created.status, 303, "{}", created.body);
     let home = officer.get(&svc, "/funder").await;
@@ -61,18 +55,9 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
         .filter_map(|s| s.parse::<i64>().ok())
         .max()
         .expect("programme link");
-    officer
-        .get(
-            &svc,
-            &format!("/funder/programmes/{programme_id}/calls/new"),
-        )
-        .await;
-    let opens = (chrono::Utc::now() - chrono::Duration::days(1))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let closes = (chrono::Utc::now() + chrono::Duration::days(30))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
+    officer.get(&svc, &format!("/funder/programmes/{programme_id}/calls/new")).await;
+    let opens = (chrono::Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M").to_string();
+    let closes = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%dT%H:%M").to_string();
     let backwards = officer
         .post(
             &svc,
@@ -88,9 +73,7 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
         )
         .await;
     assert_eq!(backwards.status, 422);
-    assert!(backwards
-        .body
-        .contains("The closing time must be after the opening time"));
+    assert!(backwards.body.contains("The closing time must be after the opening time"));
     let opened = officer
         .post(
             &svc,
@@ -111,18 +94,9 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
     let call_url = opened.location.expect("call page");
     // The public page (no log-in) shows the call, its terms in words, in the installation's time zone.
     let mut public = Browser::new();
-    assert!(public
-        .get(&svc, "/")
-        .await
-        .body
-        .contains("Clinical officers 2027"));
+    assert!(public.get(&svc, "/").await.body.contains("Clinical officers 2027"));
     let page = public.get(&svc, &call_url).await;
-    assert!(
-        page.body
-            .contains("You serve 2 year(s) for each year of support."),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("You serve 2 year(s) for each year of support."), "{}", page.body);
     assert!(page.body.contains("You serve at least 3 year(s) in all."));
     assert!(page.body.contains("repay 2 times"));
     assert!(page.body.contains("12,000.00 KES"));
@@ -130,17 +104,8 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
     assert!(page.body.contains("EAT"), "times shown in Africa/Nairobi");
     // An NGO officer cannot open a call in the ministry's programme.
     let mut ngo = Browser::new();
-    ngo.log_in(&svc, "officer@rhsf.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
-    assert_eq!(
-        ngo.get(
-            &svc,
-            &format!("/funder/programmes/{programme_id}/calls/new")
-        )
-        .await
-        .status,
-        404
-    );
+    ngo.log_in(&svc, "officer@rhsf.demo.ruralserve.org", DEMO_PASSWORD).await;
+    assert_eq!(ngo.get(&svc, &format!("/funder/programmes/{programme_id}/calls/new")).await.status, 404);
 }
 
 #[actix_web::test]
@@ -148,45 +113,22 @@ async fn the_application_list_filters_searches_pages_and_exports_safely() {
     let app = TestApp::new().with_demo();
     let svc = service!(app);
     let mut officer = Browser::new();
-    officer
-        .log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    officer.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
     let all = officer.get(&svc, "/funder/applications").await;
     // 18 MOH applicants, 3 still drafts: 15 listed.
     assert!(all.body.contains("Applications (15)"), "{}", all.body);
-    let turkana = officer
-        .get(&svc, "/funder/applications?county=Turkana")
-        .await;
-    let rows = turkana
-        .body
-        .matches("<tr><td><a href=\"/applications/")
-        .count();
+    let turkana = officer.get(&svc, "/funder/applications?county=Turkana").await;
+    let rows = turkana.body.matches("<tr><td><a href=\"/applications/").count();
     assert!(rows > 0 && rows < 15);
     assert!(!turkana.body.contains("<td>Nairobi</td>"));
-    let withdrawn = officer
-        .get(&svc, "/funder/applications?status=withdrawn")
-        .await;
+    let withdrawn = officer.get(&svc, "/funder/applications?status=withdrawn").await;
     assert!(withdrawn.body.contains("Applications (1)"));
     // Search by name is case-insensitive on both databases; by reference too.
     let by_name = officer.get(&svc, "/funder/applications?q=OTIENO").await;
     assert!(by_name.body.contains("Otieno"));
-    let reference = all
-        .body
-        .split("MOH-")
-        .nth(1)
-        .map(|s| format!("MOH-{}", &s[..11]))
-        .expect("a reference");
-    let by_ref = officer
-        .get(
-            &svc,
-            &format!("/funder/applications?q={}", reference.to_lowercase()),
-        )
-        .await;
-    assert!(
-        by_ref.body.contains("Applications (1)"),
-        "{reference}: {}",
-        by_ref.body
-    );
+    let reference = all.body.split("MOH-").nth(1).map(|s| format!("MOH-{}", &s[..11])).expect("a reference");
+    let by_ref = officer.get(&svc, &format!("/funder/applications?q={}", reference.to_lowercase())).await;
+    assert!(by_ref.body.contains("Applications (1)"), "{reference}: {}", by_ref.body);
     // Pages of 25: add enough applications to need a second page.
     {
         let mut conn = app.conn();
@@ -227,21 +169,9 @@ async fn the_application_list_filters_searches_pages_and_exports_safely() {
     }
     let first = officer.get(&svc, "/funder/applications").await;
     assert!(first.body.contains("Page 1 of 2"));
-    assert_eq!(
-        first
-            .body
-            .matches("<tr><td><a href=\"/applications/")
-            .count(),
-        25
-    );
+    assert_eq!(first.body.matches("<tr><td><a href=\"/applications/").count(), 25);
     let second = officer.get(&svc, "/funder/applications?page=2").await;
-    assert_eq!(
-        second
-            .body
-            .matches("<tr><td><a href=\"/applications/")
-            .count(),
-        10
-    );
+    assert_eq!(second.body.matches("<tr><td><a href=\"/applications/").count(), 10);
     // The CSV export has every field, and cells that would run as formulas are neutralised.
     let csv = officer.get(&svc, "/funder/applications.csv").await;
     assert_eq!(csv.status, 200);

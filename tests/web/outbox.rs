@@ -54,9 +54,7 @@ fn fake_smtp_server() -> (u16, std::thread::JoinHandle<Vec<String>>) {
 fn mailer(app: &TestApp, port: u16) -> ruralserve::mail::Mailer {
     let mut config = config_for(&app.db);
     config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
-    ruralserve::mail::Mailer::from_config(&config)
-        .expect("config")
-        .expect("a mailer")
+    ruralserve::mail::Mailer::from_config(&config).expect("config").expect("a mailer")
 }
 
 #[actix_web::test]
@@ -69,23 +67,15 @@ async fn e_mails_wait_in_the_outbox_are_retried_on_failure_and_delivered_once() 
     b.post(
         &svc,
         "/register",
-        &[
-            ("full_name", "Amina Abdi"),
-            ("email", "amina@example.org"),
-            ("password", "desert rain in wajir"),
-        ],
+        &[("full_name", "Amina Abdi"), ("email", "amina@example.org"), ("password", "desert rain in wajir")],
     )
     .await;
-    let message = outbox::latest_to(&mut app.conn(), "amina@example.org")
-        .expect("q")
-        .expect("queued");
+    let message = outbox::latest_to(&mut app.conn(), "amina@example.org").expect("q").expect("queued");
     assert_eq!(message.status, "pending");
 
     // Without SMTP, administrators read it on the development mailbox.
     let mut admin = Browser::new();
-    admin
-        .log_in(&svc, "admin@demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    admin.log_in(&svc, "admin@demo.ruralserve.org", DEMO_PASSWORD).await;
     let mailbox = admin.get(&svc, "/admin/mailbox").await;
     assert!(mailbox.body.contains("amina@example.org") && mailbox.body.contains("verify?token="));
 
@@ -94,19 +84,12 @@ async fn e_mails_wait_in_the_outbox_are_retried_on_failure_and_delivered_once() 
         let l = TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let sent =
-        ruralserve::mail::deliver_due(&mut app.conn(), &mailer(&app, closed_port)).expect("runs");
+    let sent = ruralserve::mail::deliver_due(&mut app.conn(), &mailer(&app, closed_port)).expect("runs");
     assert_eq!(sent, 0);
     let after_failure = outbox::find(&mut app.conn(), message.id).expect("still there");
-    assert_eq!(
-        (after_failure.status.as_str(), after_failure.attempts),
-        ("pending", 1)
-    );
+    assert_eq!((after_failure.status.as_str(), after_failure.attempts), ("pending", 1));
     assert!(after_failure.last_error.is_some());
-    assert!(
-        after_failure.next_attempt_at > chrono::Utc::now().naive_utc(),
-        "retried later, not at once"
-    );
+    assert!(after_failure.next_attempt_at > chrono::Utc::now().naive_utc(), "retried later, not at once");
 
     // When it is due again and the server is up, it is delivered, and only once.
     {
@@ -115,23 +98,16 @@ async fn e_mails_wait_in_the_outbox_are_retried_on_failure_and_delivered_once() 
             .execute(&mut app.conn())
             .expect("due");
     }
-    let pending: usize = outbox::recent(&mut app.conn(), 100)
-        .expect("q")
-        .iter()
-        .filter(|m| m.status == "pending")
-        .count();
+    let pending: usize =
+        outbox::recent(&mut app.conn(), 100).expect("q").iter().filter(|m| m.status == "pending").count();
     let (port, server) = fake_smtp_server();
     let sent = ruralserve::mail::deliver_due(&mut app.conn(), &mailer(&app, port)).expect("runs");
     assert_eq!(sent, pending);
     let delivered = outbox::find(&mut app.conn(), message.id).expect("still there");
     assert_eq!(delivered.status, "sent");
     assert!(delivered.sent_at.is_some());
-    let again =
-        ruralserve::mail::deliver_due(&mut app.conn(), &mailer(&app, closed_port)).expect("runs");
+    let again = ruralserve::mail::deliver_due(&mut app.conn(), &mailer(&app, closed_port)).expect("runs");
     assert_eq!(again, 0, "nothing is sent twice");
     let received = server.join().expect("server");
-    assert!(
-        received.iter().any(|m| m.contains("amina@example.org")),
-        "{received:?}"
-    );
+    assert!(received.iter().any(|m| m.contains("amina@example.org")), "{received:?}");
 }

@@ -64,57 +64,36 @@ async fn the_role_by_resource_matrix_holds_for_pages_documents_and_the_api() {
         ("officer@rhsf.demo.ruralserve.org", moh_a, 404, 404),  // another funder's officer
         ("officer@moh.demo.ruralserve.org", ngo_a, 404, 404),   // MOH cannot read the NGO's
         ("supervisor@moh.demo.ruralserve.org", moh_a, 404, 404), // a facility supervisor has no business here
-        ("admin@demo.ruralserve.org", moh_a, 200, 200),          // the administrator
+        ("admin@demo.ruralserve.org", moh_a, 200, 200),         // the administrator
     ];
     for (who, application, page_status, doc_status) in cases {
         let mut b = Browser::new();
         b.log_in(&svc, who, DEMO_PASSWORD).await;
         let page = b.get(&svc, &format!("/applications/{application}")).await;
-        assert_eq!(
-            page.status, page_status,
-            "{who} reading application {application}"
-        );
+        assert_eq!(page.status, page_status, "{who} reading application {application}");
         if application == moh_a {
             let doc = b.get(&svc, &format!("/documents/{doc_id}")).await;
-            assert_eq!(
-                doc.status, doc_status,
-                "{who} downloading document {doc_id}"
-            );
+            assert_eq!(doc.status, doc_status, "{who} downloading document {doc_id}");
             if doc_status == 200 {
-                let disposition = doc
-                    .headers
-                    .get("Content-Disposition")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                assert!(
-                    disposition.starts_with("attachment"),
-                    "documents are never shown inline"
-                );
+                let disposition =
+                    doc.headers.get("Content-Disposition").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                assert!(disposition.starts_with("attachment"), "documents are never shown inline");
                 assert!(doc.body.starts_with("%PDF"));
             }
         }
         // The same rule through the API.
         let token = api_token(&svc, who).await;
         let res = api_get(&svc, &format!("/api/v1/applications/{application}"), &token).await;
-        assert_eq!(
-            res.0, page_status,
-            "{who} reading application {application} through the API"
-        );
+        assert_eq!(res.0, page_status, "{who} reading application {application} through the API");
     }
 
     // Not logged in: pages send to the log-in page, downloads too; the API answers 401.
     let mut anonymous = Browser::new();
     let page = anonymous.get(&svc, &format!("/applications/{moh_a}")).await;
-    assert_eq!(
-        (page.status, page.location.as_deref()),
-        (303, Some("/login"))
-    );
+    assert_eq!((page.status, page.location.as_deref()), (303, Some("/login")));
     let doc = anonymous.get(&svc, &format!("/documents/{doc_id}")).await;
     assert_eq!(doc.status, 303);
-    assert_eq!(
-        api_get(&svc, "/api/v1/applications", "nonsense").await.0,
-        401
-    );
+    assert_eq!(api_get(&svc, "/api/v1/applications", "nonsense").await.0, 401);
 }
 
 #[actix_web::test]
@@ -122,17 +101,12 @@ async fn a_funder_lists_only_its_own_applications_and_drafts_stay_private() {
     let app = TestApp::new().with_demo();
     let svc = service!(app);
     let mut moh = Browser::new();
-    moh.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    moh.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
     let list = moh.get(&svc, "/funder/applications").await;
     assert!(list.body.contains("MOH-"));
-    assert!(
-        !list.body.contains("RHSF-"),
-        "MOH staff must not see the NGO's applications"
-    );
+    assert!(!list.body.contains("RHSF-"), "MOH staff must not see the NGO's applications");
     let mut ngo = Browser::new();
-    ngo.log_in(&svc, "officer@rhsf.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    ngo.log_in(&svc, "officer@rhsf.demo.ruralserve.org", DEMO_PASSWORD).await;
     let list = ngo.get(&svc, "/funder/applications").await;
     assert!(list.body.contains("RHSF-") && !list.body.contains("MOH-"));
     let csv = ngo.get(&svc, "/funder/applications.csv").await;
@@ -147,33 +121,15 @@ async fn a_funder_lists_only_its_own_applications_and_drafts_stay_private() {
             .expect("a draft")
     };
     let mut admin = Browser::new();
-    admin
-        .log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
-    assert_eq!(
-        admin
-            .get(&svc, &format!("/applications/{draft_id}"))
-            .await
-            .status,
-        404
-    );
+    admin.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
+    assert_eq!(admin.get(&svc, &format!("/applications/{draft_id}")).await.status, 404);
     // Roles without application access are refused the list.
     let mut supervisor = Browser::new();
-    supervisor
-        .log_in(&svc, "supervisor@moh.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
-    assert_eq!(
-        supervisor.get(&svc, "/funder/applications").await.status,
-        403
-    );
+    supervisor.log_in(&svc, "supervisor@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
+    assert_eq!(supervisor.get(&svc, "/funder/applications").await.status, 403);
     let mut applicant = Browser::new();
-    applicant
-        .log_in(&svc, "applicant@demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
-    assert_eq!(
-        applicant.get(&svc, "/funder/applications").await.status,
-        403
-    );
+    applicant.log_in(&svc, "applicant@demo.ruralserve.org", DEMO_PASSWORD).await;
+    assert_eq!(applicant.get(&svc, "/funder/applications").await.status, 403);
     assert_eq!(applicant.get(&svc, "/admin").await.status, 403);
     assert_eq!(moh.get(&svc, "/admin/mailbox").await.status, 403);
 }
@@ -183,20 +139,14 @@ async fn forms_without_their_csrf_token_or_from_another_site_are_refused() {
     let app = TestApp::new().with_demo();
     let svc = service!(app);
     let mut b = Browser::new();
-    b.log_in(&svc, "applicant@demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    b.log_in(&svc, "applicant@demo.ruralserve.org", DEMO_PASSWORD).await;
     let missing = b.post_raw(&svc, "/calls/1/apply", &[]).await;
     assert_eq!(missing.status, 403);
-    let wrong = b
-        .post_raw(&svc, "/calls/1/apply", &[("csrf_token", "guess")])
-        .await;
+    let wrong = b.post_raw(&svc, "/calls/1/apply", &[("csrf_token", "guess")]).await;
     assert_eq!(wrong.status, 403);
     let count: i64 = {
         use diesel::prelude::*;
-        ruralserve::schema::applications::table
-            .count()
-            .get_result(&mut app.conn())
-            .expect("count")
+        ruralserve::schema::applications::table.count().get_result(&mut app.conn()).expect("count")
     };
     assert_eq!(count, 36, "no application was started by the refused forms");
     // Right token, wrong site.
@@ -209,14 +159,7 @@ async fn forms_without_their_csrf_token_or_from_another_site_are_refused() {
     // Log-in itself needs the token too.
     let mut fresh = Browser::new();
     let login = fresh
-        .post_raw(
-            &svc,
-            "/login",
-            &[
-                ("email", "applicant@demo.ruralserve.org"),
-                ("password", DEMO_PASSWORD),
-            ],
-        )
+        .post_raw(&svc, "/login", &[("email", "applicant@demo.ruralserve.org"), ("password", DEMO_PASSWORD)])
         .await;
     assert_eq!(login.status, 403);
 }
@@ -226,13 +169,7 @@ async fn pages_carry_the_security_headers() {
     let app = TestApp::new();
     let svc = service!(app);
     let page = Browser::new().get(&svc, "/").await;
-    let header = |name: &str| {
-        page.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
+    let header = |name: &str| page.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     assert!(header("Content-Security-Policy").contains("frame-ancestors 'none'"));
     assert!(!header("Content-Security-Policy").contains("unsafe-inline"));
     assert_eq!(header("X-Content-Type-Options"), "nosniff");
@@ -244,10 +181,7 @@ async fn pages_carry_the_security_headers() {
         .find(|c| c.starts_with("ruralserve="))
         .unwrap_or_default()
         .to_string();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
 #[actix_web::test]
@@ -255,18 +189,14 @@ async fn malformed_requests_get_a_clear_4xx_never_a_500() {
     let app = TestApp::new().with_demo();
     let svc = service!(app);
     let mut b = Browser::new();
-    b.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    b.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
     let bad_page = b.get(&svc, "/funder/applications?page=abc").await;
     assert_eq!(bad_page.status, 400);
     assert!(bad_page.body.contains("bad parameter"), "{}", bad_page.body);
     assert_eq!(b.get(&svc, "/applications/not-a-number").await.status, 404);
     assert_eq!(b.get(&svc, "/applications/99999999").await.status, 404);
     assert_eq!(b.get(&svc, "/calls/99999999").await.status, 404);
-    assert_eq!(
-        b.get(&svc, "/applications/1/step/nonsense").await.status,
-        404
-    );
+    assert_eq!(b.get(&svc, "/applications/1/step/nonsense").await.status, 404);
     // Bad JSON and a bad content type to the API.
     let req = actix_web::test::TestRequest::post()
         .uri("/api/v1/tokens")
@@ -274,62 +204,34 @@ async fn malformed_requests_get_a_clear_4xx_never_a_500() {
         .set_payload("{\"email\": ");
     let res = b.send(&svc, req).await;
     assert_eq!(res.status, 400);
-    assert!(
-        res.body.contains("\"code\":\"bad_request\""),
-        "{}",
-        res.body
-    );
-    let req = actix_web::test::TestRequest::post()
-        .uri("/api/v1/tokens")
-        .set_payload("email=x");
+    assert!(res.body.contains("\"code\":\"bad_request\""), "{}", res.body);
+    let req = actix_web::test::TestRequest::post().uri("/api/v1/tokens").set_payload("email=x");
     assert_eq!(b.send(&svc, req).await.status, 400);
     // A broken multipart upload.
     let mut applicant = Browser::new();
-    applicant
-        .log_in(&svc, "applicant@demo.ruralserve.org", DEMO_PASSWORD)
-        .await;
+    applicant.log_in(&svc, "applicant@demo.ruralserve.org", DEMO_PASSWORD).await;
     let start = applicant.post(&svc, "/calls/1/apply", &[]).await;
-    let id = start
-        .location
-        .expect("started")
-        .split('/')
-        .nth(2)
-        .expect("id")
-        .to_string();
+    let id = start.location.expect("started").split('/').nth(2).expect("id").to_string();
     let req = actix_web::test::TestRequest::post()
         .uri(&format!("/applications/{id}/documents"))
         .insert_header(("Content-Type", "multipart/form-data; boundary=XX"))
         .set_payload("--XX\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nunterminated");
     let res = applicant.send(&svc, req).await;
     assert!((400..500).contains(&res.status), "got {}", res.status);
-    let req = actix_web::test::TestRequest::post()
-        .uri(&format!("/applications/{id}/documents"))
-        .set_payload("not multipart");
+    let req =
+        actix_web::test::TestRequest::post().uri(&format!("/applications/{id}/documents")).set_payload("not multipart");
     let res = applicant.send(&svc, req).await;
     assert!((400..500).contains(&res.status), "got {}", res.status);
     // An oversized upload is refused with the limit named.
     let big = vec![b'%'; 10 * 1024 * 1024 + 10];
-    applicant
-        .get(&svc, &format!("/applications/{id}/step/documents"))
-        .await;
-    let res = applicant
-        .upload(
-            &svc,
-            &format!("/applications/{id}/documents"),
-            "identity",
-            "big.pdf",
-            &big,
-        )
-        .await;
+    applicant.get(&svc, &format!("/applications/{id}/step/documents")).await;
+    let res = applicant.upload(&svc, &format!("/applications/{id}/documents"), "identity", "big.pdf", &big).await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("larger than 10 MB"), "{}", res.body);
     // Nothing earlier was lost: the demo's applications are all there.
     let count: i64 = {
         use diesel::prelude::*;
-        ruralserve::schema::applications::table
-            .count()
-            .get_result(&mut app.conn())
-            .expect("count")
+        ruralserve::schema::applications::table.count().get_result(&mut app.conn()).expect("count")
     };
     assert_eq!(count, 37);
     let _ = diesel::sql_query("SELECT 1").execute(&mut app.conn());

@@ -44,10 +44,7 @@ pub(super) fn joint_preferences(
         }
     }
     pairs.sort_by_key(|&(ex, ey)| {
-        couple_pair_order(
-            edges.choice_rank[ex as usize] as usize,
-            edges.choice_rank[ey as usize] as usize,
-        )
+        couple_pair_order(edges.choice_rank[ex as usize] as usize, edges.choice_rank[ey as usize] as usize)
     });
     pairs
 }

@@ -50,25 +50,16 @@ impl<'a> Market<'a> {
         let couples = Couples::build(instance, &edges);
         // The per-facility view serves vacancies and floors; capped regions create vacancies
         // only at facilities with their own lists.
-        let caps_make_vacancies = instance.has_regional_caps()
-            && (0..m as u32).any(|f| instance.facility(f).preferences.is_some());
+        let caps_make_vacancies =
+            instance.has_regional_caps() && (0..m as u32).any(|f| instance.facility(f).preferences.is_some());
         if instance.has_couples() || instance.has_floors() || caps_make_vacancies {
             edges.ensure_by_facility(m);
         }
-        let capacity: Vec<u32> = (0..m as u32)
-            .map(|f| instance.facility(f).capacity)
-            .collect();
-        let held = capacity
-            .iter()
-            .map(|&c| BinaryHeap::with_capacity(c.min(1024) as usize))
-            .collect();
-        let region_of = (0..m as u32)
-            .map(|f| instance.facility(f).region.unwrap_or(NONE))
-            .collect();
+        let capacity: Vec<u32> = (0..m as u32).map(|f| instance.facility(f).capacity).collect();
+        let held = capacity.iter().map(|&c| BinaryHeap::with_capacity(c.min(1024) as usize)).collect();
+        let region_of = (0..m as u32).map(|f| instance.facility(f).region.unwrap_or(NONE)).collect();
         let regions = instance.region_count();
-        let region_cap = (0..regions as u32)
-            .map(|r| instance.region_cap(r).unwrap_or(u32::MAX))
-            .collect();
+        let region_cap = (0..regions as u32).map(|r| instance.region_cap(r).unwrap_or(u32::MAX)).collect();
         let next_edge = edges.start[..n].to_vec();
         // Nothing loops by design, but couples and floors re-open decisions; the limit is a
         // guarantee that a hostile instance ends, set far above what honest work needs.
@@ -96,14 +87,12 @@ impl<'a> Market<'a> {
     }
 
     pub fn held_key(&self, e: u32) -> u64 {
-        (u64::from(self.edges.facility_rank[e as usize]) << 32)
-            | u64::from(self.edges.applicant[e as usize])
+        (u64::from(self.edges.facility_rank[e as usize]) << 32) | u64::from(self.edges.applicant[e as usize])
     }
 
     pub fn region_has_room(&self, r: u32, extra: u32) -> bool {
         r == NONE
-            || u64::from(self.region_count[r as usize]) + u64::from(extra)
-                <= u64::from(self.region_cap[r as usize])
+            || u64::from(self.region_count[r as usize]) + u64::from(extra) <= u64::from(self.region_cap[r as usize])
     }
 
     /// Places the applicant of edge `e` at its facility (the caller checked there is room).
@@ -319,8 +308,7 @@ impl<'a> Market<'a> {
                     return false;
                 }
                 let partner_facility = self.edges.facility[partner_edge as usize];
-                return partner_facility == g
-                    || (r != NONE && self.region_of[partner_facility as usize] == r);
+                return partner_facility == g || (r != NONE && self.region_of[partner_facility as usize] == r);
             }
             if current == NONE {
                 // One that has not reached this facility yet will propose here itself.
@@ -334,11 +322,8 @@ impl<'a> Market<'a> {
     }
 
     pub fn into_matching(self) -> Matching {
-        let facility_of = self
-            .placed_edge
-            .iter()
-            .map(|&e| (e != NONE).then(|| self.edges.facility[e as usize]))
-            .collect();
+        let facility_of =
+            self.placed_edge.iter().map(|&e| (e != NONE).then(|| self.edges.facility[e as usize])).collect();
         let mut interrupted: Vec<ApplicantIndex> = Vec::new();
         for &a in &self.waiting {
             match self.instance.applicant(a).partner {
@@ -422,13 +407,8 @@ pub(super) fn facility_proposing(instance: &Instance) -> Matching {
         }
     }
     Matching {
-        facility_of: placed_edge
-            .iter()
-            .map(|&e| (e != NONE).then(|| edges.facility[e as usize]))
-            .collect(),
-        effective_capacity: (0..m as u32)
-            .map(|f| instance.facility(f).capacity)
-            .collect(),
+        facility_of: placed_edge.iter().map(|&e| (e != NONE).then(|| edges.facility[e as usize])).collect(),
+        effective_capacity: (0..m as u32).map(|f| instance.facility(f).capacity).collect(),
         seats_withheld_for_floors: 0,
         work_limit_reached: false,
         interrupted: Vec::new(),

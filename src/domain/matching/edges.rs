@@ -87,9 +87,7 @@ impl EdgeTable {
     pub fn of_facility(&self, f: FacilityIndex) -> &[u32] {
         match &self.by_facility {
             None => &[],
-            Some((start, edges)) => {
-                &edges[start[f as usize] as usize..start[f as usize + 1] as usize]
-            }
+            Some((start, edges)) => &edges[start[f as usize] as usize..start[f as usize + 1] as usize],
         }
     }
 }

@@ -12,17 +12,10 @@ const POPULARITY_EXPONENT: f64 = 1.0;
 /// Builds a market: `facilities` facilities in up to 47 regions (Kenya's counties), about 1.1
 /// seats per applicant in all, and `applicants` applicants each listing `list_length` distinct
 /// facilities drawn by popularity.
-pub fn generate_instance(
-    applicants: usize,
-    facilities: usize,
-    list_length: usize,
-    seed: u64,
-) -> InstanceInput {
+pub fn generate_instance(applicants: usize, facilities: usize, list_length: usize, seed: u64) -> InstanceInput {
     let mut rng = SplitMix64::new(seed);
     let regions = (facilities / 200).clamp(1, 47);
-    let mean_capacity = ((applicants as f64 * 1.1) / facilities.max(1) as f64)
-        .round()
-        .max(1.0) as u64;
+    let mean_capacity = ((applicants as f64 * 1.1) / facilities.max(1) as f64).round().max(1.0) as u64;
     let facility_inputs: Vec<FacilityInput> = (0..facilities)
         .map(|i| FacilityInput {
             id: format!("F{}", i + 1),
@@ -78,20 +71,11 @@ pub fn generate_instance(
             }
         })
         .collect();
-    InstanceInput {
-        applicants: applicant_inputs,
-        facilities: facility_inputs,
-        regional_caps: Default::default(),
-    }
+    InstanceInput { applicants: applicant_inputs, facilities: facility_inputs, regional_caps: Default::default() }
 }
 
 /// The generated market as `match` command input.
-pub fn generate_instance_json(
-    applicants: usize,
-    facilities: usize,
-    list_length: usize,
-    seed: u64,
-) -> String {
+pub fn generate_instance_json(applicants: usize, facilities: usize, list_length: usize, seed: u64) -> String {
     let instance = generate_instance(applicants, facilities, list_length, seed);
     // Serialising plain strings and numbers cannot fail; fall back to an empty market anyway.
     serde_json::to_string(&instance).unwrap_or_else(|_| "{}".to_string())

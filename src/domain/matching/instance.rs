@@ -81,19 +81,11 @@ pub enum InstanceError {
     #[error("{place}: must not be negative")]
     Negative { place: String },
     #[error("{place}: minimum {minimum} exceeds the capacity {capacity}")]
-    MinimumAboveCapacity {
-        place: String,
-        minimum: i64,
-        capacity: i64,
-    },
+    MinimumAboveCapacity { place: String, minimum: i64, capacity: i64 },
     #[error("{place}: an applicant cannot be their own partner")]
     OwnPartner { place: String },
     #[error("{place}: \"{partner}\" does not name \"{id}\" as partner")]
-    PartnerNotMutual {
-        place: String,
-        id: String,
-        partner: String,
-    },
+    PartnerNotMutual { place: String, id: String, partner: String },
 }
 
 /// A validated applicant.
@@ -187,14 +179,8 @@ impl Instance {
         let mut facility_regions = Vec::with_capacity(input.facilities.len());
         for (i, f) in input.facilities.iter().enumerate() {
             check_id(&f.id, || format!("facilities[{i}].id"))?;
-            if facility_index
-                .insert(f.id.clone(), i as FacilityIndex)
-                .is_some()
-            {
-                return Err(InstanceError::DuplicateFacility {
-                    id: f.id.clone(),
-                    place: format!("facilities[{i}]"),
-                });
+            if facility_index.insert(f.id.clone(), i as FacilityIndex).is_some() {
+                return Err(InstanceError::DuplicateFacility { id: f.id.clone(), place: format!("facilities[{i}]") });
             }
             facility_ids.push(f.id.clone());
             facility_regions.push(f.region.as_deref().map(&mut intern_region));
@@ -204,14 +190,8 @@ impl Instance {
         let mut applicant_ids = Vec::with_capacity(input.applicants.len());
         for (i, a) in input.applicants.iter().enumerate() {
             check_id(&a.id, || format!("applicants[{i}].id"))?;
-            if applicant_index
-                .insert(a.id.clone(), i as ApplicantIndex)
-                .is_some()
-            {
-                return Err(InstanceError::DuplicateApplicant {
-                    id: a.id.clone(),
-                    place: format!("applicants[{i}]"),
-                });
+            if applicant_index.insert(a.id.clone(), i as ApplicantIndex).is_some() {
+                return Err(InstanceError::DuplicateApplicant { id: a.id.clone(), place: format!("applicants[{i}]") });
             }
             applicant_ids.push(a.id.clone());
         }
@@ -225,11 +205,9 @@ impl Instance {
         for (i, a) in input.applicants.iter().enumerate() {
             listed_start.push(listed.len() as u32);
             for (k, id) in a.preferences.iter().enumerate() {
-                let f = *facility_index.get(id.as_str()).ok_or_else(|| {
-                    InstanceError::UnknownFacility {
-                        place: format!("applicants[{i}].preferences[{k}]"),
-                        id: id.clone(),
-                    }
+                let f = *facility_index.get(id.as_str()).ok_or_else(|| InstanceError::UnknownFacility {
+                    place: format!("applicants[{i}].preferences[{k}]"),
+                    id: id.clone(),
                 })?;
                 if last_lister[f as usize] == i as u32 {
                     return Err(InstanceError::ListedTwice {
@@ -241,8 +219,7 @@ impl Instance {
                 listed.push(f);
             }
             let allowed_regions = a.allowed_regions.as_ref().map(|names| {
-                let mut regions: Vec<RegionIndex> =
-                    names.iter().map(|n| intern_region(n)).collect();
+                let mut regions: Vec<RegionIndex> = names.iter().map(|n| intern_region(n)).collect();
                 regions.sort_unstable();
                 regions.dedup();
                 regions
@@ -251,21 +228,14 @@ impl Instance {
                 None => None,
                 Some(p) => {
                     let place = format!("applicants[{i}].partner");
-                    let j = *applicant_index.get(p.as_str()).ok_or_else(|| {
-                        InstanceError::UnknownApplicant {
-                            place: place.clone(),
-                            id: p.clone(),
-                        }
-                    })?;
+                    let j = *applicant_index
+                        .get(p.as_str())
+                        .ok_or_else(|| InstanceError::UnknownApplicant { place: place.clone(), id: p.clone() })?;
                     if j as usize == i {
                         return Err(InstanceError::OwnPartner { place });
                     }
                     if input.applicants[j as usize].partner.as_deref() != Some(a.id.as_str()) {
-                        return Err(InstanceError::PartnerNotMutual {
-                            place,
-                            id: a.id.clone(),
-                            partner: p.clone(),
-                        });
+                        return Err(InstanceError::PartnerNotMutual { place, id: a.id.clone(), partner: p.clone() });
                     }
                     Some(j)
                 }
@@ -295,9 +265,7 @@ impl Instance {
             }
             if let Some(need) = f.need_score {
                 if need < 0.0 {
-                    return Err(InstanceError::Negative {
-                        place: format!("facilities[{i}].need_score"),
-                    });
+                    return Err(InstanceError::Negative { place: format!("facilities[{i}].need_score") });
                 }
             }
             let preferences = match &f.preferences {
@@ -305,11 +273,9 @@ impl Instance {
                 Some(ids) => {
                     let mut ranked = Vec::with_capacity(ids.len());
                     for (k, id) in ids.iter().enumerate() {
-                        let a = *applicant_index.get(id.as_str()).ok_or_else(|| {
-                            InstanceError::UnknownApplicant {
-                                place: format!("facilities[{i}].preferences[{k}]"),
-                                id: id.clone(),
-                            }
+                        let a = *applicant_index.get(id.as_str()).ok_or_else(|| InstanceError::UnknownApplicant {
+                            place: format!("facilities[{i}].preferences[{k}]"),
+                            id: id.clone(),
                         })?;
                         if last_ranked[a as usize] == i as u32 {
                             return Err(InstanceError::ListedTwice {
@@ -324,11 +290,8 @@ impl Instance {
                 }
             };
             list_rank.push(preferences.as_ref().map(|ranked: &Vec<ApplicantIndex>| {
-                let mut by_applicant: Vec<(ApplicantIndex, u32)> = ranked
-                    .iter()
-                    .enumerate()
-                    .map(|(pos, &a)| (a, pos as u32))
-                    .collect();
+                let mut by_applicant: Vec<(ApplicantIndex, u32)> =
+                    ranked.iter().enumerate().map(|(pos, &a)| (a, pos as u32)).collect();
                 by_applicant.sort_unstable();
                 by_applicant
             }));
@@ -446,10 +409,7 @@ impl Instance {
     pub fn facility_rank(&self, f: FacilityIndex, a: ApplicantIndex) -> Option<u32> {
         match &self.list_rank[f as usize] {
             None => Some(self.merit_rank[a as usize]),
-            Some(by_applicant) => by_applicant
-                .binary_search_by_key(&a, |&(x, _)| x)
-                .ok()
-                .map(|i| by_applicant[i].1),
+            Some(by_applicant) => by_applicant.binary_search_by_key(&a, |&(x, _)| x).ok().map(|i| by_applicant[i].1),
         }
     }
 

@@ -18,14 +18,12 @@ use serde::{Deserialize, Serialize};
 
 pub use generator::generate_instance_json;
 pub use instance::{
-    Applicant, ApplicantIndex, ApplicantInput, Facility, FacilityIndex, FacilityInput, Instance,
-    InstanceError, InstanceInput, RegionIndex,
+    Applicant, ApplicantIndex, ApplicantInput, Facility, FacilityIndex, FacilityInput, Instance, InstanceError,
+    InstanceInput, RegionIndex,
 };
 pub use json::{run_match_command, MatchInputError, MatchRequest};
 pub use report::{explain, MatchReport};
-pub use stability::{
-    count_blocking_pairs, count_blocking_pairs_with_capacities, feasibility_problems,
-};
+pub use stability::{count_blocking_pairs, count_blocking_pairs_with_capacities, feasibility_problems};
 
 /// Which mechanism places the applicants.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,9 +83,7 @@ pub enum MatchError {
 pub fn run_matching(instance: &Instance, options: &MatchOptions) -> Result<Matching, MatchError> {
     Ok(match options.algorithm {
         Algorithm::DeferredAcceptance => match options.proposing {
-            Proposing::Applicants => {
-                deferred_acceptance::applicant_proposing(instance, options.work_limit)
-            }
+            Proposing::Applicants => deferred_acceptance::applicant_proposing(instance, options.work_limit),
             Proposing::Facilities => {
                 if instance.has_couples() {
                     return Err(MatchError::FacilityProposingUnsupported("partners"));
@@ -101,9 +97,7 @@ pub fn run_matching(instance: &Instance, options: &MatchOptions) -> Result<Match
                 deferred_acceptance::facility_proposing(instance)
             }
         },
-        Algorithm::SerialDictatorship => {
-            serial_dictatorship::serial_dictatorship(instance, instance.merit_order())
-        }
+        Algorithm::SerialDictatorship => serial_dictatorship::serial_dictatorship(instance, instance.merit_order()),
         Algorithm::Lottery => lottery::lottery(instance, options.seed),
     })
 }

@@ -121,11 +121,7 @@ fn need_band(need: Option<f64>) -> (u32, String) {
         None => (u32::MAX, "unscored".to_string()),
         Some(score) => {
             let low = ((score / 5.0).floor() as u32).min(4) * 5;
-            let label = if low >= 20 {
-                "20+".to_string()
-            } else {
-                format!("{low}-{}", low + 4)
-            };
+            let label = if low >= 20 { "20+".to_string() } else { format!("{low}-{}", low + 4) };
             (low, label)
         }
     }
@@ -150,11 +146,7 @@ pub fn explain(instance: &Instance, matching: &Matching, options: &MatchOptions)
         if let Some(r) = instance.facility(f).region {
             region_count[r as usize] += 1;
         }
-        let choice_rank = instance
-            .listed_facilities(a)
-            .iter()
-            .position(|&x| x == f)
-            .map_or(0, |p| p as u32 + 1);
+        let choice_rank = instance.listed_facilities(a).iter().position(|&x| x == f).map_or(0, |p| p as u32 + 1);
         first += u64::from(choice_rank == 1);
         top3 += u64::from(choice_rank <= 3);
         top5 += u64::from(choice_rank <= 5);
@@ -192,18 +184,12 @@ pub fn explain(instance: &Instance, matching: &Matching, options: &MatchOptions)
     for f in 0..m as FacilityIndex {
         let facility = instance.facility(f);
         let filled = placed[f as usize];
-        by_band
-            .entry(need_band(facility.need_score))
-            .or_default()
-            .add(facility.capacity, filled);
+        by_band.entry(need_band(facility.need_score)).or_default().add(facility.capacity, filled);
         let region_key = match facility.region {
             Some(r) => (false, instance.region_name(r).to_string()),
             None => (true, "(no region)".to_string()),
         };
-        by_region
-            .entry(region_key)
-            .or_default()
-            .add(facility.capacity, filled);
+        by_region.entry(region_key).or_default().add(facility.capacity, filled);
         if filled < facility.capacity {
             unfilled_facilities += 1;
             if filled == 0 {
@@ -221,8 +207,7 @@ pub fn explain(instance: &Instance, matching: &Matching, options: &MatchOptions)
     let seats = instance.total_seats();
     let stats = MatchStats {
         algorithm: options.algorithm,
-        proposing: (options.algorithm == Algorithm::DeferredAcceptance)
-            .then_some(options.proposing),
+        proposing: (options.algorithm == Algorithm::DeferredAcceptance).then_some(options.proposing),
         seed: (options.algorithm == Algorithm::Lottery).then_some(options.seed),
         applicants: instance.applicant_count() as u64,
         matched,
@@ -264,12 +249,7 @@ pub fn explain(instance: &Instance, matching: &Matching, options: &MatchOptions)
         ),
         work_limit_reached: matching.work_limit_reached,
     };
-    MatchReport {
-        assignments,
-        unmatched,
-        stats,
-        blocking_pairs: count_blocking_pairs(instance, &matching.facility_of),
-    }
+    MatchReport { assignments, unmatched, stats, blocking_pairs: count_blocking_pairs(instance, &matching.facility_of) }
 }
 
 /// What the final state says about why an applicant was left out.
@@ -301,22 +281,12 @@ impl ReasonContext<'_> {
         if self.matching.interrupted.binary_search(&a).is_ok() {
             return "the work limit stopped the match before this applicant was placed".to_string();
         }
-        let in_region: Vec<FacilityIndex> = listed
-            .iter()
-            .copied()
-            .filter(|&f| instance.region_allowed(a, f))
-            .collect();
+        let in_region: Vec<FacilityIndex> = listed.iter().copied().filter(|&f| instance.region_allowed(a, f)).collect();
         if in_region.is_empty() {
-            return format!(
-                "no listed facility in allowed regions ({})",
-                self.allowed_region_names(a)
-            );
+            return format!("no listed facility in allowed regions ({})", self.allowed_region_names(a));
         }
-        let acceptable: Vec<FacilityIndex> = in_region
-            .iter()
-            .copied()
-            .filter(|&f| instance.facility_rank(f, a).is_some())
-            .collect();
+        let acceptable: Vec<FacilityIndex> =
+            in_region.iter().copied().filter(|&f| instance.facility_rank(f, a).is_some()).collect();
         if acceptable.is_empty() {
             return format!(
                 "none of the {} in allowed regions ranks this applicant",
@@ -332,27 +302,17 @@ impl ReasonContext<'_> {
     fn allowed_region_names(&self, a: ApplicantIndex) -> String {
         match &self.instance.applicant(a).allowed_regions {
             None => String::new(),
-            Some(regions) => regions
-                .iter()
-                .map(|&r| self.instance.region_name(r))
-                .collect::<Vec<_>>()
-                .join(", "),
+            Some(regions) => regions.iter().map(|&r| self.instance.region_name(r)).collect::<Vec<_>>().join(", "),
         }
     }
 
     fn couple_reason(&self, a: ApplicantIndex, p: ApplicantIndex, acceptable: &[u32]) -> String {
         let instance = self.instance;
-        let partner_acceptable: Vec<FacilityIndex> = instance
-            .listed_facilities(p)
-            .iter()
-            .copied()
-            .filter(|&g| instance.acceptable(p, g))
-            .collect();
+        let partner_acceptable: Vec<FacilityIndex> =
+            instance.listed_facilities(p).iter().copied().filter(|&g| instance.acceptable(p, g)).collect();
         let any_pair = acceptable.iter().any(|&f| {
             let region = instance.facility(f).region;
-            partner_acceptable
-                .iter()
-                .any(|&g| g == f || (region.is_some() && instance.facility(g).region == region))
+            partner_acceptable.iter().any(|&g| g == f || (region.is_some() && instance.facility(g).region == region))
         });
         if any_pair {
             format!(
@@ -376,11 +336,9 @@ impl ReasonContext<'_> {
             let effective = self.matching.effective_capacity[f as usize];
             let count = self.placed[f as usize];
             let rank = instance.facility_rank(f, a);
-            let region_full = facility.region.is_some_and(|r| {
-                instance
-                    .region_cap(r)
-                    .is_some_and(|cap| self.region_count[r as usize] >= cap)
-            });
+            let region_full = facility
+                .region
+                .is_some_and(|r| instance.region_cap(r).is_some_and(|cap| self.region_count[r as usize] >= cap));
             if count >= facility.capacity {
                 let holds_better = match (self.worst_rank[f as usize], rank) {
                     (Some(w), Some(r)) => w < r,
@@ -399,11 +357,8 @@ impl ReasonContext<'_> {
                 other += 1;
             }
         }
-        let full_phrase = if self.turn_based {
-            "full when this applicant's turn came"
-        } else {
-            "full with applicants they prefer"
-        };
+        let full_phrase =
+            if self.turn_based { "full when this applicant's turn came" } else { "full with applicants they prefer" };
         let outside = listed - acceptable.len();
         let aside = if outside > 0 {
             format!(
@@ -429,9 +384,7 @@ impl ReasonContext<'_> {
             parts.push(format!("{region_capped} in regions at their cap"));
         }
         if withheld > 0 {
-            parts.push(format!(
-                "{withheld} with seats withheld to meet floors elsewhere"
-            ));
+            parts.push(format!("{withheld} with seats withheld to meet floors elsewhere"));
         }
         if other > 0 {
             parts.push(format!("{other} turned this applicant away earlier"));

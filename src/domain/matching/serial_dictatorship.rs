@@ -13,19 +13,12 @@ pub(super) fn serial_dictatorship(instance: &Instance, order: &[ApplicantIndex])
     let edges = EdgeTable::build(instance);
     let couples = Couples::build(instance, &edges);
     let m = instance.facility_count();
-    let capacity: Vec<u32> = (0..m as u32)
-        .map(|f| instance.facility(f).capacity)
-        .collect();
-    let region_of: Vec<u32> = (0..m as u32)
-        .map(|f| instance.facility(f).region.unwrap_or(NONE))
-        .collect();
+    let capacity: Vec<u32> = (0..m as u32).map(|f| instance.facility(f).capacity).collect();
+    let region_of: Vec<u32> = (0..m as u32).map(|f| instance.facility(f).region.unwrap_or(NONE)).collect();
     let mut filled = vec![0u32; m];
     let mut region_count = vec![0u32; instance.region_count()];
     let region_room = |region_count: &[u32], r: u32, seats: u32| -> bool {
-        r == NONE
-            || instance
-                .region_cap(r)
-                .is_none_or(|cap| region_count[r as usize] + seats <= cap)
+        r == NONE || instance.region_cap(r).is_none_or(|cap| region_count[r as usize] + seats <= cap)
     };
     let mut facility_of = vec![None; instance.applicant_count()];
     let mut chosen = vec![false; instance.applicant_count()];

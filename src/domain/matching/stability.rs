@@ -13,9 +13,8 @@ use super::instance::{ApplicantIndex, FacilityIndex, Instance};
 /// placement (see [`couple_pair_order`]) where both facilities would take it.
 /// Seats withheld to meet floors count as empty: blocking pairs are the price of the floors.
 pub fn count_blocking_pairs(instance: &Instance, facility_of: &[Option<FacilityIndex>]) -> u64 {
-    let capacity: Vec<u32> = (0..instance.facility_count() as FacilityIndex)
-        .map(|f| instance.facility(f).capacity)
-        .collect();
+    let capacity: Vec<u32> =
+        (0..instance.facility_count() as FacilityIndex).map(|f| instance.facility(f).capacity).collect();
     count_blocking_pairs_with_capacities(instance, facility_of, &capacity)
 }
 
@@ -88,8 +87,7 @@ pub fn count_blocking_pairs_with_capacities(
             }
             let facility = instance.facility(f);
             if let Some(pf) = partner_place {
-                let same_region =
-                    facility.region.is_some() && facility.region == instance.facility(pf).region;
+                let same_region = facility.region.is_some() && facility.region == instance.facility(pf).region;
                 if !(same_region || pf == f) {
                     continue;
                 }
@@ -101,10 +99,7 @@ pub fn count_blocking_pairs_with_capacities(
             let region_allows = match facility.region {
                 None => true,
                 Some(r) => {
-                    current_region == Some(r)
-                        || instance
-                            .region_cap(r)
-                            .is_none_or(|cap| region_count[r as usize] < cap)
+                    current_region == Some(r) || instance.region_cap(r).is_none_or(|cap| region_count[r as usize] < cap)
                 }
             };
             let prefers_applicant = worst_rank[f as usize].is_some_and(|w| w > rank);
@@ -184,9 +179,7 @@ impl CoupleAudit<'_> {
         current_region: Option<u32>,
     ) -> bool {
         let instance = self.instance;
-        let (Some(rank_x), Some(rank_y)) =
-            (instance.facility_rank(fx, x), instance.facility_rank(fy, y))
-        else {
+        let (Some(rank_x), Some(rank_y)) = (instance.facility_rank(fx, x), instance.facility_rank(fy, y)) else {
             return false;
         };
         // Seats each facility must give up (free ones first, then its worst holders).
@@ -210,11 +203,7 @@ impl CoupleAudit<'_> {
             let to_displace = (needed - from_free) as usize;
             let weakest_newcomer = ranks.iter().copied().max().unwrap_or(0);
             let worst_held = &self.held_ranks[f as usize];
-            if worst_held.len() < to_displace
-                || worst_held[..to_displace]
-                    .iter()
-                    .any(|&w| w <= weakest_newcomer)
-            {
+            if worst_held.len() < to_displace || worst_held[..to_displace].iter().any(|&w| w <= weakest_newcomer) {
                 return false;
             }
         }
@@ -222,19 +211,14 @@ impl CoupleAudit<'_> {
             None => true,
             Some(r) => {
                 current_region == Some(r)
-                    || instance
-                        .region_cap(r)
-                        .is_none_or(|cap| self.region_count[r as usize] + free_seats_taken <= cap)
+                    || instance.region_cap(r).is_none_or(|cap| self.region_count[r as usize] + free_seats_taken <= cap)
             }
         }
     }
 }
 
 /// Rules a placement must never break, whatever the algorithm: each problem in words.
-pub fn feasibility_problems(
-    instance: &Instance,
-    facility_of: &[Option<FacilityIndex>],
-) -> Vec<String> {
+pub fn feasibility_problems(instance: &Instance, facility_of: &[Option<FacilityIndex>]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut placed = vec![0u32; instance.facility_count()];
     let mut region_count = vec![0u32; instance.region_count()];
@@ -260,9 +244,7 @@ pub fn feasibility_problems(
                         && instance.facility(f).region == instance.facility(pf).region)
             });
             if !together {
-                problems.push(format!(
-                    "{id} placed without its partner in the same region"
-                ));
+                problems.push(format!("{id} placed without its partner in the same region"));
             }
         }
     }

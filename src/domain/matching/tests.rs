@@ -16,11 +16,7 @@ fn applicant(id: &str, preferences: &[&str]) -> ApplicantInput {
 }
 
 fn facility(id: &str, capacity: i64) -> FacilityInput {
-    FacilityInput {
-        id: id.to_string(),
-        capacity,
-        ..Default::default()
-    }
+    FacilityInput { id: id.to_string(), capacity, ..Default::default() }
 }
 
 fn in_region(mut f: FacilityInput, region: &str) -> FacilityInput {
@@ -41,24 +37,15 @@ fn run(input: &InstanceInput, options: &MatchOptions) -> (Instance, Matching, Ma
 }
 
 fn placements(report: &MatchReport) -> Vec<(String, String)> {
-    report
-        .assignments
-        .iter()
-        .map(|a| (a.applicant.clone(), a.facility.clone()))
-        .collect()
+    report.assignments.iter().map(|a| (a.applicant.clone(), a.facility.clone())).collect()
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(a, f)| (a.to_string(), f.to_string()))
-        .collect()
+    list.iter().map(|(a, f)| (a.to_string(), f.to_string())).collect()
 }
 
 fn facility_proposing() -> MatchOptions {
-    MatchOptions {
-        proposing: Proposing::Facilities,
-        ..Default::default()
-    }
+    MatchOptions { proposing: Proposing::Facilities, ..Default::default() }
 }
 
 // ---------- random small markets ----------
@@ -66,22 +53,12 @@ fn facility_proposing() -> MatchOptions {
 type ApplicantDraw = (Vec<(bool, u16)>, i64, Option<u8>);
 type FacilityDraw = (i64, bool, Vec<(bool, u16)>);
 
-fn market_from_draws(
-    applicants: Vec<ApplicantDraw>,
-    facilities: Vec<FacilityDraw>,
-) -> InstanceInput {
+fn market_from_draws(applicants: Vec<ApplicantDraw>, facilities: Vec<FacilityDraw>) -> InstanceInput {
     let ordered = |draws: &[(bool, u16)], prefix: &str| -> Vec<String> {
-        let mut chosen: Vec<(u16, usize)> = draws
-            .iter()
-            .enumerate()
-            .filter(|(_, (include, _))| *include)
-            .map(|(i, (_, key))| (*key, i))
-            .collect();
+        let mut chosen: Vec<(u16, usize)> =
+            draws.iter().enumerate().filter(|(_, (include, _))| *include).map(|(i, (_, key))| (*key, i)).collect();
         chosen.sort();
-        chosen
-            .into_iter()
-            .map(|(_, i)| format!("{prefix}{i}"))
-            .collect()
+        chosen.into_iter().map(|(_, i)| format!("{prefix}{i}")).collect()
     };
     InstanceInput {
         applicants: applicants
@@ -110,25 +87,14 @@ fn market_from_draws(
 }
 
 /// Markets with capacities, incomplete lists on both sides and ties in merit (broken by id).
-fn arb_market(
-    max_applicants: usize,
-    max_facilities: usize,
-) -> impl Strategy<Value = InstanceInput> {
+fn arb_market(max_applicants: usize, max_facilities: usize) -> impl Strategy<Value = InstanceInput> {
     (1..=max_applicants, 1..=max_facilities).prop_flat_map(|(n, m)| {
         let applicants = prop::collection::vec(
-            (
-                prop::collection::vec((prop::bool::weighted(0.7), any::<u16>()), m),
-                0..2i64,
-                prop::option::of(0..4u8),
-            ),
+            (prop::collection::vec((prop::bool::weighted(0.7), any::<u16>()), m), 0..2i64, prop::option::of(0..4u8)),
             n,
         );
         let facilities = prop::collection::vec(
-            (
-                0..=2i64,
-                any::<bool>(),
-                prop::collection::vec((prop::bool::weighted(0.8), any::<u16>()), n),
-            ),
+            (0..=2i64, any::<bool>(), prop::collection::vec((prop::bool::weighted(0.8), any::<u16>()), n)),
             m,
         );
         (applicants, facilities).prop_map(|(a, f)| market_from_draws(a, f))
@@ -141,13 +107,8 @@ fn all_stable_matchings(instance: &Instance) -> Vec<Vec<Option<FacilityIndex>>> 
     let options: Vec<Vec<Option<FacilityIndex>>> = (0..n as u32)
         .map(|a| {
             let mut choices = vec![None];
-            choices.extend(
-                instance
-                    .listed_facilities(a)
-                    .iter()
-                    .filter(|&&f| instance.acceptable(a, f))
-                    .map(|&f| Some(f)),
-            );
+            choices
+                .extend(instance.listed_facilities(a).iter().filter(|&&f| instance.acceptable(a, f)).map(|&f| Some(f)));
             choices
         })
         .collect();
@@ -161,9 +122,7 @@ fn all_stable_matchings(instance: &Instance) -> Vec<Vec<Option<FacilityIndex>>> 
         stable: &mut Vec<Vec<Option<FacilityIndex>>>,
     ) {
         if a == options.len() {
-            if feasibility_problems(instance, current).is_empty()
-                && count_blocking_pairs(instance, current) == 0
-            {
+            if feasibility_problems(instance, current).is_empty() && count_blocking_pairs(instance, current) == 0 {
                 stable.push(current.clone());
             }
             return;
@@ -182,11 +141,7 @@ fn all_stable_matchings(instance: &Instance) -> Vec<Vec<Option<FacilityIndex>>> 
 fn applicant_rank(instance: &Instance, a: u32, place: Option<FacilityIndex>) -> usize {
     match place {
         None => usize::MAX,
-        Some(f) => instance
-            .listed_facilities(a)
-            .iter()
-            .position(|&x| x == f)
-            .unwrap_or(usize::MAX - 1),
+        Some(f) => instance.listed_facilities(a).iter().position(|&x| x == f).unwrap_or(usize::MAX - 1),
     }
 }
 
@@ -359,23 +314,14 @@ fn applicants_get_their_best_stable_placement_and_facilities_theirs() {
     let mut f2 = facility("F2", 1);
     f2.preferences = Some(vec!["A1".into(), "A2".into()]);
     let input = InstanceInput {
-        applicants: vec![
-            applicant("A1", &["F1", "F2"]),
-            applicant("A2", &["F2", "F1"]),
-        ],
+        applicants: vec![applicant("A1", &["F1", "F2"]), applicant("A2", &["F2", "F1"])],
         facilities: vec![f1, f2],
         ..Default::default()
     };
     let (_, _, by_applicants) = run(&input, &MatchOptions::default());
-    assert_eq!(
-        placements(&by_applicants),
-        pairs(&[("A1", "F1"), ("A2", "F2")])
-    );
+    assert_eq!(placements(&by_applicants), pairs(&[("A1", "F1"), ("A2", "F2")]));
     let (_, _, by_facilities) = run(&input, &facility_proposing());
-    assert_eq!(
-        placements(&by_facilities),
-        pairs(&[("A1", "F2"), ("A2", "F1")])
-    );
+    assert_eq!(placements(&by_facilities), pairs(&[("A1", "F2"), ("A2", "F1")]));
     assert_eq!(by_facilities.assignments[0].choice_rank, 2);
 }
 
@@ -395,10 +341,7 @@ fn facility_without_a_list_takes_lower_tier_then_higher_score_then_id() {
     let (_, _, report) = run(&input, &MatchOptions::default());
     assert_eq!(placements(&report), pairs(&[("A3", "F1"), ("A0", "F1")]));
     assert_eq!(report.unmatched[0].applicant, "A1");
-    assert_eq!(
-        report.unmatched[0].reason,
-        "the 1 listed facility was full with applicants they prefer"
-    );
+    assert_eq!(report.unmatched[0].reason, "the 1 listed facility was full with applicants they prefer");
 }
 
 #[test]
@@ -412,10 +355,7 @@ fn a_facility_list_makes_everyone_else_unacceptable() {
     };
     let (_, _, report) = run(&input, &MatchOptions::default());
     assert_eq!(placements(&report), pairs(&[("A2", "F1")]));
-    assert_eq!(
-        report.unmatched[0].reason,
-        "none of the 1 listed facility in allowed regions ranks this applicant"
-    );
+    assert_eq!(report.unmatched[0].reason, "none of the 1 listed facility in allowed regions ranks this applicant");
 }
 
 #[test]
@@ -441,19 +381,13 @@ fn a_bonded_applicant_only_serves_in_the_regions_that_funded_it() {
     stranded.allowed_regions = Some(vec!["Turkana".into()]);
     let input = InstanceInput {
         applicants: vec![bonded, stranded],
-        facilities: vec![
-            in_region(facility("F1", 5), "Nairobi"),
-            in_region(facility("F2", 5), "Turkana"),
-        ],
+        facilities: vec![in_region(facility("F1", 5), "Nairobi"), in_region(facility("F2", 5), "Turkana")],
         ..Default::default()
     };
     let (_, _, report) = run(&input, &MatchOptions::default());
     assert_eq!(placements(&report), pairs(&[("A1", "F2")]));
     assert_eq!(report.assignments[0].choice_rank, 2);
-    assert_eq!(
-        report.unmatched[0].reason,
-        "no listed facility in allowed regions (Turkana)"
-    );
+    assert_eq!(report.unmatched[0].reason, "no listed facility in allowed regions (Turkana)");
 }
 
 #[test]
@@ -473,10 +407,7 @@ fn a_capped_region_keeps_its_highest_merit_applicants() {
     };
     let (instance, matching, report) = run(&input, &MatchOptions::default());
     assert!(feasibility_problems(&instance, &matching.facility_of).is_empty());
-    assert_eq!(
-        placements(&report),
-        pairs(&[("A1", "F3"), ("A2", "F2"), ("A3", "F1")])
-    );
+    assert_eq!(placements(&report), pairs(&[("A1", "F3"), ("A2", "F2"), ("A3", "F1")]));
     let nairobi = &report.stats.fill_by_region[1];
     assert_eq!((nairobi.region.as_str(), nairobi.filled), ("Nairobi", 2));
 }
@@ -489,10 +420,7 @@ fn a_region_capped_at_zero_explains_the_cap() {
         regional_caps: [("Nairobi".to_string(), 0)].into_iter().collect(),
     };
     let (_, _, report) = run(&input, &MatchOptions::default());
-    assert_eq!(
-        report.unmatched[0].reason,
-        "no seat at any of 1 listed facility: 1 in regions at their cap"
-    );
+    assert_eq!(report.unmatched[0].reason, "no seat at any of 1 listed facility: 1 in regions at their cap");
 }
 
 // ---------- floors ----------
@@ -502,10 +430,7 @@ fn a_floor_is_met_by_withholding_a_seat_elsewhere() {
     let mut needy = in_region(facility("F2", 1), "Turkana");
     needy.minimum = Some(1);
     let input = InstanceInput {
-        applicants: vec![
-            scored(applicant("A1", &["F1", "F2"]), 90.0),
-            scored(applicant("A2", &["F1", "F2"]), 80.0),
-        ],
+        applicants: vec![scored(applicant("A1", &["F1", "F2"]), 90.0), scored(applicant("A2", &["F1", "F2"]), 80.0)],
         facilities: vec![in_region(facility("F1", 2), "Nairobi"), needy],
         ..Default::default()
     };
@@ -531,14 +456,7 @@ fn a_floor_no_one_can_reach_is_reported_unmet() {
     // seat would cost A2 its place and still leave F2 empty, so no seat is withheld.
     assert_eq!(placements(&report), pairs(&[("A1", "F1"), ("A2", "F1")]));
     assert_eq!(report.stats.seats_withheld_for_floors, 0);
-    assert_eq!(
-        report.stats.floors_unmet,
-        vec![report::FloorUnmet {
-            facility: "F2".into(),
-            minimum: 2,
-            placed: 0
-        }]
-    );
+    assert_eq!(report.stats.floors_unmet, vec![report::FloorUnmet { facility: "F2".into(), minimum: 2, placed: 0 }]);
 }
 
 // ---------- couples ----------
@@ -551,10 +469,7 @@ fn couple(mut x: ApplicantInput, mut y: ApplicantInput) -> [ApplicantInput; 2] {
 
 #[test]
 fn partners_are_placed_in_the_same_region() {
-    let [x, y] = couple(
-        applicant("A1", &["F1", "F3"]),
-        applicant("A2", &["F2", "F4"]),
-    );
+    let [x, y] = couple(applicant("A1", &["F1", "F3"]), applicant("A2", &["F2", "F4"]));
     let input = InstanceInput {
         applicants: vec![x, y],
         facilities: vec![
@@ -573,30 +488,17 @@ fn partners_are_placed_in_the_same_region() {
 
 #[test]
 fn a_couple_displacing_singles_and_losing_a_seat_withdraws_together() {
-    let [x, y] = couple(
-        scored(applicant("A1", &["F1"]), 50.0),
-        scored(applicant("A2", &["F2"]), 50.0),
-    );
+    let [x, y] = couple(scored(applicant("A1", &["F1"]), 50.0), scored(applicant("A2", &["F2"]), 50.0));
     let input = InstanceInput {
-        applicants: vec![
-            x,
-            y,
-            scored(applicant("A3", &["F1"]), 99.0),
-            scored(applicant("A4", &["F2"]), 10.0),
-        ],
-        facilities: vec![
-            in_region(facility("F1", 1), "Nairobi"),
-            in_region(facility("F2", 1), "Nairobi"),
-        ],
+        applicants: vec![x, y, scored(applicant("A3", &["F1"]), 99.0), scored(applicant("A4", &["F2"]), 10.0)],
+        facilities: vec![in_region(facility("F1", 1), "Nairobi"), in_region(facility("F2", 1), "Nairobi")],
         ..Default::default()
     };
     let (instance, matching, report) = run(&input, &MatchOptions::default());
     assert!(feasibility_problems(&instance, &matching.facility_of).is_empty());
     // A3 outranks A1 at F1, so the couple cannot stay; A4 gets F2 back through the vacancy.
     assert_eq!(placements(&report), pairs(&[("A3", "F1"), ("A4", "F2")]));
-    assert!(report.unmatched[0]
-        .reason
-        .starts_with("partner could not be placed in the same region"));
+    assert!(report.unmatched[0].reason.starts_with("partner could not be placed in the same region"));
     assert_eq!(report.blocking_pairs, 0);
 }
 
@@ -627,10 +529,7 @@ fn couples_with_no_common_region_are_told_so() {
     let [x, y] = couple(applicant("A1", &["F1"]), applicant("A2", &["F2"]));
     let input = InstanceInput {
         applicants: vec![x, y],
-        facilities: vec![
-            in_region(facility("F1", 1), "Nairobi"),
-            in_region(facility("F2", 1), "Kitui"),
-        ],
+        facilities: vec![in_region(facility("F1", 1), "Nairobi"), in_region(facility("F2", 1), "Kitui")],
         ..Default::default()
     };
     let (_, _, report) = run(&input, &MatchOptions::default());
@@ -641,24 +540,16 @@ fn couples_with_no_common_region_are_told_so() {
 #[test]
 fn the_work_limit_stops_the_match_and_says_so() {
     let input = InstanceInput {
-        applicants: (0..10)
-            .map(|i| applicant(&format!("A{i}"), &["F1", "F2", "F3"]))
-            .collect(),
+        applicants: (0..10).map(|i| applicant(&format!("A{i}"), &["F1", "F2", "F3"])).collect(),
         facilities: vec![facility("F1", 1), facility("F2", 1), facility("F3", 1)],
         ..Default::default()
     };
-    let options = MatchOptions {
-        work_limit: Some(3),
-        ..Default::default()
-    };
+    let options = MatchOptions { work_limit: Some(3), ..Default::default() };
     let (instance, matching, report) = run(&input, &options);
     assert!(matching.work_limit_reached);
     assert!(report.stats.work_limit_reached);
     assert!(feasibility_problems(&instance, &matching.facility_of).is_empty());
-    assert!(report
-        .unmatched
-        .iter()
-        .any(|u| u.reason.starts_with("the work limit stopped the match")));
+    assert!(report.unmatched.iter().any(|u| u.reason.starts_with("the work limit stopped the match")));
 }
 
 // ---------- alternatives ----------
@@ -669,17 +560,11 @@ fn serial_dictatorship_serves_in_merit_order() {
     // Serial dictatorship ignores the facility's order among acceptable applicants.
     f1.preferences = Some(vec!["A2".into(), "A1".into()]);
     let input = InstanceInput {
-        applicants: vec![
-            scored(applicant("A1", &["F1", "F2"]), 90.0),
-            scored(applicant("A2", &["F1", "F2"]), 80.0),
-        ],
+        applicants: vec![scored(applicant("A1", &["F1", "F2"]), 90.0), scored(applicant("A2", &["F1", "F2"]), 80.0)],
         facilities: vec![f1, facility("F2", 1)],
         ..Default::default()
     };
-    let options = MatchOptions {
-        algorithm: Algorithm::SerialDictatorship,
-        ..Default::default()
-    };
+    let options = MatchOptions { algorithm: Algorithm::SerialDictatorship, ..Default::default() };
     let (_, _, report) = run(&input, &options);
     assert_eq!(placements(&report), pairs(&[("A1", "F1"), ("A2", "F2")]));
     assert_eq!(report.blocking_pairs, 1);
@@ -698,25 +583,16 @@ fn a_lottery_is_reproducible_from_its_seed() {
     assert_eq!(lottery_order(5, 7), vec![3, 4, 2, 0, 1]);
 
     let input = InstanceInput {
-        applicants: (0..20)
-            .map(|i| applicant(&format!("A{i}"), &["F1", "F2"]))
-            .collect(),
+        applicants: (0..20).map(|i| applicant(&format!("A{i}"), &["F1", "F2"])).collect(),
         facilities: vec![facility("F1", 3), facility("F2", 3)],
         ..Default::default()
     };
-    let options = MatchOptions {
-        algorithm: Algorithm::Lottery,
-        seed: 7,
-        ..Default::default()
-    };
+    let options = MatchOptions { algorithm: Algorithm::Lottery, seed: 7, ..Default::default() };
     let (_, first, report) = run(&input, &options);
     let (_, second, _) = run(&input, &options);
     assert_eq!(first, second);
     assert_eq!(report.stats.seed, Some(7));
-    assert_eq!(
-        report.unmatched[0].reason,
-        "all 2 listed facilities were full when this applicant's turn came"
-    );
+    assert_eq!(report.unmatched[0].reason, "all 2 listed facilities were full when this applicant's turn came");
 }
 
 // ---------- input ----------
@@ -731,9 +607,7 @@ fn input_error(json: &str) -> String {
 #[test]
 fn bad_input_names_the_place() {
     assert_eq!(
-        input_error(
-            r#"{"applicants":[{"id":"A1","preferences":["F99"]}],"facilities":[{"id":"F1","capacity":1}]}"#
-        ),
+        input_error(r#"{"applicants":[{"id":"A1","preferences":["F99"]}],"facilities":[{"id":"F1","capacity":1}]}"#),
         r#"applicants[0].preferences[0]: unknown facility "F99""#
     );
     assert_eq!(
@@ -741,15 +615,11 @@ fn bad_input_names_the_place() {
         "facilities[0].capacity: must not be negative"
     );
     assert_eq!(
-        input_error(
-            r#"{"applicants":[{"id":"A1","preferences":[]},{"id":"A1","preferences":[]}],"facilities":[]}"#
-        ),
+        input_error(r#"{"applicants":[{"id":"A1","preferences":[]},{"id":"A1","preferences":[]}],"facilities":[]}"#),
         r#"duplicate applicant id "A1" at applicants[1]"#
     );
     assert_eq!(
-        input_error(
-            r#"{"applicants":[],"facilities":[{"id":"F1","capacity":1,"preferences":["A7"]}]}"#
-        ),
+        input_error(r#"{"applicants":[],"facilities":[{"id":"F1","capacity":1,"preferences":["A7"]}]}"#),
         r#"facilities[0].preferences[0]: unknown applicant "A7""#
     );
     assert_eq!(
@@ -768,13 +638,9 @@ fn bad_input_names_the_place() {
     );
     assert!(input_error("{\"applicants\": [\n  {\"id\": }").contains("line 2 column"));
     assert!(
-        input_error(r#"{"applicants":[],"facilities":[],"algorithm":"auction"}"#)
-            .contains("unknown variant `auction`")
+        input_error(r#"{"applicants":[],"facilities":[],"algorithm":"auction"}"#).contains("unknown variant `auction`")
     );
-    assert!(
-        input_error(r#"{"applicants":[],"facilities":[],"prefrences":[]}"#)
-            .contains("unknown field `prefrences`")
-    );
+    assert!(input_error(r#"{"applicants":[],"facilities":[],"prefrences":[]}"#).contains("unknown field `prefrences`"));
 }
 
 #[test]
@@ -795,10 +661,7 @@ fn the_command_writes_the_documented_report() {
     )
     .expect("valid input");
     let value: serde_json::Value = serde_json::from_str(&output).expect("JSON output");
-    assert_eq!(
-        value["assignments"],
-        serde_json::json!([{"applicant": "A1", "facility": "F2", "choice_rank": 1}])
-    );
+    assert_eq!(value["assignments"], serde_json::json!([{"applicant": "A1", "facility": "F2", "choice_rank": 1}]));
     assert_eq!(
         value["unmatched"],
         serde_json::json!([{"applicant": "A2", "reason": "the 1 listed facility was full with applicants they prefer"}])

@@ -25,10 +25,7 @@ pub enum ObligationInputError {
 
 impl ObligationInputError {
     pub fn invalid(item: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self::Invalid {
-            item: item.into(),
-            problem: problem.into(),
-        }
+        Self::Invalid { item: item.into(), problem: problem.into() }
     }
 }
 
@@ -41,9 +38,7 @@ pub(crate) fn day_number(date: NaiveDate) -> DayNumber {
 }
 
 pub(crate) fn date_of(day: DayNumber) -> Option<NaiveDate> {
-    i32::try_from(day)
-        .ok()
-        .and_then(NaiveDate::from_num_days_from_ce_opt)
+    i32::try_from(day).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
 }
 
 /// Days `[first, last]`, both included.
@@ -80,22 +75,12 @@ impl ObligationCase {
         check_terms(&facts)?;
         let obligated_days = obligated_days(&facts.terms, facts.support_years);
         if obligated_days <= 0 {
-            return Err(ObligationInputError::invalid(
-                "support_years",
-                "the terms give an obligation of 0 days",
-            ));
+            return Err(ObligationInputError::invalid("support_years", "the terms give an obligation of 0 days"));
         }
         check_payments(&facts)?;
         let periods = checked_periods(&facts)?;
         let (credit_stops, parental_overflow, suspensions) = checked_leaves(&facts)?;
-        Ok(Self {
-            facts,
-            obligated_days,
-            periods,
-            credit_stops,
-            parental_overflow,
-            suspensions,
-        })
+        Ok(Self { facts, obligated_days, periods, credit_stops, parental_overflow, suspensions })
     }
 
     pub fn facts(&self) -> &ObligationFacts {
@@ -112,12 +97,7 @@ impl ObligationCase {
     }
 }
 
-fn check_decimal_range(
-    item: &str,
-    value: ExactDecimal,
-    lowest: i64,
-    highest: i64,
-) -> Result<(), ObligationInputError> {
+fn check_decimal_range(item: &str, value: ExactDecimal, lowest: i64, highest: i64) -> Result<(), ObligationInputError> {
     let in_range = ExactDecimal::from_integer(lowest).is_some_and(|low| value >= low)
         && ExactDecimal::from_integer(highest).is_some_and(|high| value <= high);
     if in_range {
@@ -125,55 +105,24 @@ fn check_decimal_range(
     } else if value.is_negative() {
         Err(ObligationInputError::invalid(item, "must not be negative"))
     } else {
-        Err(ObligationInputError::invalid(
-            item,
-            format!("must be between {lowest} and {highest}, got {value}"),
-        ))
+        Err(ObligationInputError::invalid(item, format!("must be between {lowest} and {highest}, got {value}")))
     }
 }
 
 fn check_terms(facts: &ObligationFacts) -> Result<(), ObligationInputError> {
     let terms = &facts.terms;
     // The upper bounds are far beyond real programmes; they keep the integer arithmetic in range.
-    check_decimal_range(
-        "terms.service_years_per_support_year",
-        terms.service_years_per_support_year,
-        0,
-        100,
-    )?;
+    check_decimal_range("terms.service_years_per_support_year", terms.service_years_per_support_year, 0, 100)?;
     check_decimal_range("terms.min_service_years", terms.min_service_years, 0, 100)?;
     if !(1..=366).contains(&terms.days_per_service_year) {
-        return Err(ObligationInputError::invalid(
-            "terms.days_per_service_year",
-            "must be between 1 and 366",
-        ));
+        return Err(ObligationInputError::invalid("terms.days_per_service_year", "must be between 1 and 366"));
     }
     check_fraction("terms.half_time_credit", terms.half_time_credit)?;
-    check_decimal_range(
-        "terms.days_away_allowed_per_service_year",
-        terms.days_away_allowed_per_service_year,
-        0,
-        366,
-    )?;
-    check_decimal_range(
-        "terms.damages.multiplier",
-        terms.damages.multiplier,
-        0,
-        1000,
-    )?;
-    check_decimal_range(
-        "terms.damages.annual_interest_rate",
-        terms.damages.annual_interest_rate,
-        0,
-        100,
-    )?;
+    check_decimal_range("terms.days_away_allowed_per_service_year", terms.days_away_allowed_per_service_year, 0, 366)?;
+    check_decimal_range("terms.damages.multiplier", terms.damages.multiplier, 0, 1000)?;
+    check_decimal_range("terms.damages.annual_interest_rate", terms.damages.annual_interest_rate, 0, 100)?;
     check_amount("terms.damages.minimum", terms.damages.minimum)?;
-    check_decimal_range(
-        "terms.in_school_breach_multiplier",
-        terms.in_school_breach_multiplier,
-        0,
-        1000,
-    )?;
+    check_decimal_range("terms.in_school_breach_multiplier", terms.in_school_breach_multiplier, 0, 1000)?;
     check_decimal_range("support_years", facts.support_years, 0, 100)
 }
 
@@ -182,10 +131,7 @@ fn check_fraction(item: &str, value: ExactDecimal) -> Result<(), ObligationInput
     if value > ExactDecimal::ZERO && value <= ExactDecimal::ONE {
         Ok(())
     } else {
-        Err(ObligationInputError::invalid(
-            item,
-            format!("must be more than 0 and at most 1, got {value}"),
-        ))
+        Err(ObligationInputError::invalid(item, format!("must be more than 0 and at most 1, got {value}")))
     }
 }
 
@@ -193,10 +139,7 @@ fn check_amount(item: &str, amount: MinorUnits) -> Result<(), ObligationInputErr
     if amount < 0 {
         Err(ObligationInputError::invalid(item, "must not be negative"))
     } else if amount > MAX_AMOUNT {
-        Err(ObligationInputError::invalid(
-            item,
-            format!("must be at most {MAX_AMOUNT}"),
-        ))
+        Err(ObligationInputError::invalid(item, format!("must be at most {MAX_AMOUNT}")))
     } else {
         Ok(())
     }
@@ -208,10 +151,7 @@ fn check_payments(facts: &ObligationFacts) -> Result<(), ObligationInputError> {
         check_amount(&format!("payments[{index}].amount"), payment.amount)?;
         total += payment.amount;
         if total > MAX_AMOUNT {
-            return Err(ObligationInputError::invalid(
-                "payments",
-                format!("the total must be at most {MAX_AMOUNT}"),
-            ));
+            return Err(ObligationInputError::invalid("payments", format!("the total must be at most {MAX_AMOUNT}")));
         }
     }
     Ok(())
@@ -230,17 +170,11 @@ fn checked_periods(facts: &ObligationFacts) -> Result<Vec<PeriodSpan>, Obligatio
     let mut order: Vec<usize> = (0..facts.service_periods.len()).collect();
     order.sort_by_key(|&index| facts.service_periods[index].start);
     for pair in order.windows(2) {
-        let (earlier, later) = (
-            &facts.service_periods[pair[0]],
-            &facts.service_periods[pair[1]],
-        );
+        let (earlier, later) = (&facts.service_periods[pair[0]], &facts.service_periods[pair[1]]);
         if later.start <= earlier.end {
             return Err(ObligationInputError::invalid(
                 format!("service_periods[{}]", pair[1]),
-                format!(
-                    "overlaps service_periods[{}] ({}..{})",
-                    pair[0], earlier.start, earlier.end
-                ),
+                format!("overlaps service_periods[{}] ({}..{})", pair[0], earlier.start, earlier.end),
             ));
         }
     }
@@ -277,10 +211,7 @@ fn checked_leaves(facts: &ObligationFacts) -> Result<LeaveSpans, ObligationInput
         if later.start <= earlier.end {
             return Err(ObligationInputError::invalid(
                 format!("leaves[{}]", pair[1]),
-                format!(
-                    "overlaps leaves[{}] ({}..{})",
-                    pair[0], earlier.start, earlier.end
-                ),
+                format!("overlaps leaves[{}] ({}..{})", pair[0], earlier.start, earlier.end),
             ));
         }
     }

@@ -78,10 +78,8 @@ impl<'a> CreditLedger<'a> {
             .map(|period| {
                 let days = period.end - period.start + 1;
                 let leave_days = days_within(&case.credit_stops, period.start, period.end);
-                let away = period.days_away
-                    + days_within(&case.parental_overflow, period.start, period.end);
-                let excess_away =
-                    (i128::from(away) * scaled_day - allowed_per_year * i128::from(days)).max(0);
+                let away = period.days_away + days_within(&case.parental_overflow, period.start, period.end);
+                let excess_away = (i128::from(away) * scaled_day - allowed_per_year * i128::from(days)).max(0);
                 let credited = (i128::from(days - leave_days) * scaled_day - excess_away).max(0);
                 PeriodCredit {
                     start: period.start,
@@ -94,12 +92,7 @@ impl<'a> CreditLedger<'a> {
             })
             .collect();
         let units_per_day = scaled_day * SCALE;
-        Self {
-            case,
-            periods,
-            units_per_day,
-            obligated_units: i128::from(case.obligated_days) * units_per_day,
-        }
+        Self { case, periods, units_per_day, obligated_units: i128::from(case.obligated_days) * units_per_day }
     }
 
     pub(crate) fn periods(&self) -> &[PeriodCredit] {
@@ -116,8 +109,7 @@ impl<'a> CreditLedger<'a> {
             if period.end <= day {
                 total += period.units;
             } else if period.accruing_days > 0 {
-                let accrued = day - period.start + 1
-                    - days_within(&self.case.credit_stops, period.start, day);
+                let accrued = day - period.start + 1 - days_within(&self.case.credit_stops, period.start, day);
                 // Flooring this one partial term cannot change the floor of the whole sum.
                 total += period.units * i128::from(accrued) / i128::from(period.accruing_days);
             }
@@ -138,14 +130,9 @@ impl<'a> CreditLedger<'a> {
             let needed = self.obligated_units - cumulative;
             if period.units >= needed {
                 // Credit accrues evenly over the accruing days, so the day is found by division.
-                let accruing_days_needed =
-                    div_ceil(needed * i128::from(period.accruing_days), period.units);
+                let accruing_days_needed = div_ceil(needed * i128::from(period.accruing_days), period.units);
                 let n = i64::try_from(accruing_days_needed).unwrap_or(i64::MAX);
-                return Some(nth_day_outside(
-                    &self.case.credit_stops,
-                    period.start,
-                    n.max(1),
-                ));
+                return Some(nth_day_outside(&self.case.credit_stops, period.start, n.max(1)));
             }
             cumulative += period.units;
         }
@@ -168,11 +155,7 @@ impl<'a> CreditLedger<'a> {
         if days_needed > 100_000_000 {
             return None;
         }
-        Some(nth_day_outside(
-            &self.case.credit_stops,
-            counting_from,
-            days_needed.max(1),
-        ))
+        Some(nth_day_outside(&self.case.credit_stops, counting_from, days_needed.max(1)))
     }
 }
 

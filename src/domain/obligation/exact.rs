@@ -34,9 +34,7 @@ impl ExactDecimal {
     /// Billionths in one unit.
     pub const SCALE: i64 = 1_000_000_000;
     pub const ZERO: Self = Self { billionths: 0 };
-    pub const ONE: Self = Self {
-        billionths: Self::SCALE,
-    };
+    pub const ONE: Self = Self { billionths: Self::SCALE };
 
     pub const fn from_billionths(billionths: i64) -> Self {
         Self { billionths }
@@ -94,17 +92,13 @@ impl FromStr for ExactDecimal {
                 .and_then(|b| b.checked_add(i64::from(digit - b'0')))
                 .ok_or(DecimalError::OutOfRange)?;
         }
-        billionths = billionths
-            .checked_mul(ExactDecimal::SCALE)
-            .ok_or(DecimalError::OutOfRange)?;
+        billionths = billionths.checked_mul(ExactDecimal::SCALE).ok_or(DecimalError::OutOfRange)?;
         let mut place = ExactDecimal::SCALE / 10;
         for digit in fraction.bytes() {
             billionths += i64::from(digit - b'0') * place;
             place /= 10;
         }
-        Ok(Self {
-            billionths: if negative { -billionths } else { billionths },
-        })
+        Ok(Self { billionths: if negative { -billionths } else { billionths } })
     }
 }
 
@@ -154,8 +148,7 @@ impl<'de> Deserialize<'de> for ExactDecimal {
                 ExactDecimal::from_f64_shortest(v).map_err(|e| E::custom(format!("number {e}")))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ExactDecimal, E> {
-                v.parse()
-                    .map_err(|e| E::custom(format!("decimal {v:?} {e}")))
+                v.parse().map_err(|e| E::custom(format!("decimal {v:?} {e}")))
             }
         }
         deserializer.deserialize_any(DecimalVisitor)
@@ -251,10 +244,7 @@ mod tests {
         assert_eq!(fte.billionths(), 125_000_000);
         assert_eq!(fte.to_string(), "0.125");
         assert!(serde_json::from_str::<ExactDecimal>("0.0000000001").is_err());
-        assert_eq!(
-            serde_json::to_string(&ExactDecimal::from_billionths(50_000_000)).unwrap(),
-            "0.05"
-        );
+        assert_eq!(serde_json::to_string(&ExactDecimal::from_billionths(50_000_000)).unwrap(), "0.05");
     }
 
     #[test]
@@ -272,10 +262,7 @@ mod tests {
         let big = u128::MAX / 3;
         // (big × 6) / 4 = big × 1.5, computed through 256 bits.
         assert_eq!(mul_div_round_half_up(big, 6, 4), big + big / 2 + 1);
-        assert_eq!(
-            mul_div_round_half_up(u128::MAX, u128::MAX, u128::MAX),
-            u128::MAX
-        );
+        assert_eq!(mul_div_round_half_up(u128::MAX, u128::MAX, u128::MAX), u128::MAX);
         assert_eq!(mul_div_round_half_up(u128::MAX, 2, 1), u128::MAX);
     }
 }

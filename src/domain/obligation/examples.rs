@@ -20,11 +20,7 @@ fn period(start: &str, end: &str, fte: &str, days_away: u32) -> ServicePeriod {
 }
 
 fn leave(kind: LeaveKind, start: &str, end: &str) -> Leave {
-    Leave {
-        kind,
-        start: date(start),
-        end: date(end),
-    }
+    Leave { kind, start: date(start), end: date(end) }
 }
 
 /// Example terms (3 years of support → t = 1,095 days), one payment of 150,000 on 2021-10-01.
@@ -33,10 +29,7 @@ fn facts(periods: Vec<ServicePeriod>, leaves: Vec<Leave>, as_of: &str) -> Obliga
         terms: example_terms(),
         support_years: "3".parse().unwrap(),
         eligible_to_start: None,
-        payments: vec![Payment {
-            date: date("2021-10-01"),
-            amount: 150_000,
-        }],
+        payments: vec![Payment { date: date("2021-10-01"), amount: 150_000 }],
         service_periods: periods,
         leaves,
         as_of: date(as_of),
@@ -52,11 +45,7 @@ fn result_of(facts: ObligationFacts) -> ObligationResult {
 fn full_time_year_within_the_days_away_allowance() {
     // 2025 has 365 days; 20 days away ≤ 35 allowed → 365 credited, 730 remaining.
     // Projection: from 2026-01-16 (day after as_of), 730 days at fte 1.0 → 2028-01-15.
-    let result = result_of(facts(
-        vec![period("2025-01-01", "2025-12-31", "1", 20)],
-        vec![],
-        "2026-01-15",
-    ));
+    let result = result_of(facts(vec![period("2025-01-01", "2025-12-31", "1", 20)], vec![], "2026-01-15"));
     assert_eq!(result.obligated_days, 1095);
     assert_eq!(result.credited_days, 365);
     assert_eq!(result.remaining_days, 730);
@@ -69,11 +58,7 @@ fn full_time_year_within_the_days_away_allowance() {
 fn half_time_year_is_credited_at_its_fte() {
     // 365 × 0.5 = 182.5 → s = 182, remaining 913. The exact 912.5 days still owed at fte 0.5
     // take 1,825 calendar days from 2026-01-16 → 2031-01-14.
-    let result = result_of(facts(
-        vec![period("2025-01-01", "2025-12-31", "0.5", 0)],
-        vec![],
-        "2026-01-15",
-    ));
+    let result = result_of(facts(vec![period("2025-01-01", "2025-12-31", "0.5", 0)], vec![], "2026-01-15"));
     assert_eq!(result.credited_days, 182);
     assert_eq!(result.remaining_days, 913);
     assert_eq!(result.projected_end_date, Some(date("2031-01-14")));
@@ -82,21 +67,13 @@ fn half_time_year_is_credited_at_its_fte() {
 #[test]
 fn days_away_beyond_the_allowance_are_not_credited() {
     // A full year with 50 days away: allowance 35 × 365 / 365 = 35, excess 15 → 350.
-    let result = result_of(facts(
-        vec![period("2025-01-01", "2025-12-31", "1", 50)],
-        vec![],
-        "2026-01-15",
-    ));
+    let result = result_of(facts(vec![period("2025-01-01", "2025-12-31", "1", 50)], vec![], "2026-01-15"));
     assert_eq!(result.credited_days, 350);
     assert_eq!(result.flags, vec![ObligationFlag::ExcessDaysAway]);
 
     // A 181-day half year with 20 days away: allowance 35 × 181 / 365 = 17.356…, excess
     // 2.643… → credit 178.356… → s = 178 (floor once, at the end).
-    let result = result_of(facts(
-        vec![period("2025-01-01", "2025-06-30", "1", 20)],
-        vec![],
-        "2025-07-15",
-    ));
+    let result = result_of(facts(vec![period("2025-01-01", "2025-06-30", "1", 20)], vec![], "2025-07-15"));
     assert_eq!(result.credited_days, 178);
 }
 
@@ -149,18 +126,12 @@ fn completion_falls_mid_period() {
     // One year of support → the 2-year minimum: t = 730. 2023 gives 365; the second period
     // gives the other 365 on its 365th day, 2024-12-30 (2024 has 366 days).
     let mut completed = facts(
-        vec![
-            period("2023-01-01", "2023-12-31", "1", 0),
-            period("2024-01-01", "2025-06-30", "1", 0),
-        ],
+        vec![period("2023-01-01", "2023-12-31", "1", 0), period("2024-01-01", "2025-06-30", "1", 0)],
         vec![],
         "2025-07-10",
     );
     completed.support_years = ExactDecimal::ONE;
-    let before = ObligationFacts {
-        as_of: date("2024-06-30"),
-        ..completed.clone()
-    };
+    let before = ObligationFacts { as_of: date("2024-06-30"), ..completed.clone() };
 
     let result = result_of(completed);
     assert_eq!(result.obligated_days, 730);
@@ -183,10 +154,7 @@ fn completion_date_skips_leave_inside_the_period() {
     // t = 730; 2023 gives 365. In 2024 a 10-day suspension (Mar 1–10) pushes day 365 of credit
     // from 2024-12-30 to 2025-01-09.
     let mut facts = facts(
-        vec![
-            period("2023-01-01", "2023-12-31", "1", 0),
-            period("2024-01-01", "2025-06-30", "1", 0),
-        ],
+        vec![period("2023-01-01", "2023-12-31", "1", 0), period("2024-01-01", "2025-06-30", "1", 0)],
         vec![leave(LeaveKind::Suspension, "2024-03-01", "2024-03-10")],
         "2025-07-10",
     );
@@ -215,15 +183,8 @@ fn damages_use_the_credit_at_the_breach_date() {
     // Breach on 2025-04-30 during the only period, before as_of: s = 120 at the breach
     // (Jan 1–Apr 30). Φ over 1,307 days = 150,000 × (1 + 0.05 × 1,307 / 365) = 176,856.16…
     // → 176,856; damages 3 × 176,856.16… × 975 / 1,095 = 472,423.5… → 472,424.
-    let mut facts = facts(
-        vec![period("2025-01-01", "2025-12-31", "1", 0)],
-        vec![],
-        "2026-01-15",
-    );
-    facts.breach = Some(Breach {
-        date: date("2025-04-30"),
-        kind: BreachKind::Service,
-    });
+    let mut facts = facts(vec![period("2025-01-01", "2025-12-31", "1", 0)], vec![], "2026-01-15");
+    facts.breach = Some(Breach { date: date("2025-04-30"), kind: BreachKind::Service });
     let result = result_of(facts);
     assert_eq!(result.status, ObligationStatus::InBreach);
     assert_eq!(result.phi, 176_856);

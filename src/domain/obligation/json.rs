@@ -18,11 +18,10 @@ use super::terms::{DamagesTerms, ObligationTerms};
 /// Errors name the item at fault, e.g. `service_periods[2]: overlaps service_periods[1]
 /// (2025-03-01..2025-06-30)`, or carry serde's line and column for malformed JSON.
 pub fn run_obligation_command(input: &str) -> Result<String, ObligationInputError> {
-    let raw: InputJson = serde_json::from_str(input)
-        .map_err(|error| ObligationInputError::Malformed(error.to_string()))?;
+    let raw: InputJson =
+        serde_json::from_str(input).map_err(|error| ObligationInputError::Malformed(error.to_string()))?;
     let case = ObligationCase::new(raw.into_facts()?)?;
-    serde_json::to_string(&evaluate(&case))
-        .map_err(|error| ObligationInputError::Malformed(error.to_string()))
+    serde_json::to_string(&evaluate(&case)).map_err(|error| ObligationInputError::Malformed(error.to_string()))
 }
 
 #[derive(Deserialize)]
@@ -101,9 +100,8 @@ struct BreachJson {
 }
 
 fn date(item: &str, text: &str) -> Result<NaiveDate, ObligationInputError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        ObligationInputError::invalid(item, format!("{text:?} is not a date (YYYY-MM-DD)"))
-    })
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| ObligationInputError::invalid(item, format!("{text:?} is not a date (YYYY-MM-DD)")))
 }
 
 fn day_count(item: &str, value: i64) -> Result<u32, ObligationInputError> {
@@ -118,10 +116,7 @@ impl InputJson {
         Ok(ObligationFacts {
             terms: self.terms.into_terms()?,
             support_years: self.support_years,
-            eligible_to_start: self
-                .eligible_to_start
-                .map(|text| date("eligible_to_start", &text))
-                .transpose()?,
+            eligible_to_start: self.eligible_to_start.map(|text| date("eligible_to_start", &text)).transpose()?,
             payments: self
                 .payments
                 .into_iter()
@@ -156,20 +151,11 @@ impl TermsJson {
         Ok(ObligationTerms {
             service_years_per_support_year: self.service_years_per_support_year,
             min_service_years: self.min_service_years,
-            days_per_service_year: day_count(
-                "terms.days_per_service_year",
-                self.days_per_service_year,
-            )?,
+            days_per_service_year: day_count("terms.days_per_service_year", self.days_per_service_year)?,
             half_time_credit: self.half_time_credit,
             days_away_allowed_per_service_year: self.days_away_allowed_per_service_year,
-            parental_leave_max_days: day_count(
-                "terms.parental_leave_max_days",
-                self.parental_leave_max_days,
-            )?,
-            verification_late_days: day_count(
-                "terms.verification_late_days",
-                self.verification_late_days,
-            )?,
+            parental_leave_max_days: day_count("terms.parental_leave_max_days", self.parental_leave_max_days)?,
+            verification_late_days: day_count("terms.verification_late_days", self.verification_late_days)?,
             start_window_days: day_count("terms.start_window_days", self.start_window_days)?,
             damages: DamagesTerms {
                 multiplier: self.damages.multiplier,
@@ -203,9 +189,7 @@ impl LeaveJson {
             other => {
                 return Err(ObligationInputError::invalid(
                     format!("{item}.kind"),
-                    format!(
-                        "unknown leave kind {other:?} (expected \"parental\" or \"suspension\")"
-                    ),
+                    format!("unknown leave kind {other:?} (expected \"parental\" or \"suspension\")"),
                 ))
             }
         };
@@ -225,16 +209,11 @@ impl BreachJson {
             other => {
                 return Err(ObligationInputError::invalid(
                     "breach.kind",
-                    format!(
-                        "unknown breach kind {other:?} (expected \"service\" or \"in_school\")"
-                    ),
+                    format!("unknown breach kind {other:?} (expected \"service\" or \"in_school\")"),
                 ))
             }
         };
-        Ok(Breach {
-            date: date("breach.date", &self.date)?,
-            kind,
-        })
+        Ok(Breach { date: date("breach.date", &self.date)?, kind })
     }
 }
 
@@ -306,23 +285,40 @@ mod tests {
             {"start": "2025-01-01", "end": "2025-02-28", "fte": 1.0, "days_away": 0, "facility": "F1"},
             {"start": "2025-03-01", "end": "2025-06-30", "fte": 1.0, "days_away": 0, "facility": "F1"},
             {"start": "2025-06-01", "end": "2025-09-30", "fte": 1.0, "days_away": 0, "facility": "F2"}]);
-        assert_eq!(
-            error_of(&input),
-            "service_periods[2]: overlaps service_periods[1] (2025-03-01..2025-06-30)"
-        );
+        assert_eq!(error_of(&input), "service_periods[2]: overlaps service_periods[1] (2025-03-01..2025-06-30)");
     }
 
     #[test]
     fn each_bad_item_is_named() {
         let cases = [
             ("/payments/0/amount", json!(-5), "payments[0].amount: must not be negative"),
-            ("/service_periods/0/fte", json!(1.5), "service_periods[0].fte: must be more than 0 and at most 1, got 1.5"),
+            (
+                "/service_periods/0/fte",
+                json!(1.5),
+                "service_periods[0].fte: must be more than 0 and at most 1, got 1.5",
+            ),
             ("/service_periods/0/fte", json!(0), "service_periods[0].fte: must be more than 0 and at most 1, got 0"),
             ("/service_periods/0/days_away", json!(-1), "service_periods[0].days_away: must not be negative"),
-            ("/service_periods/0/end", json!("2024-12-31"), "service_periods[0]: ends (2024-12-31) before it starts (2025-01-01)"),
-            ("/service_periods/0/start", json!("2025-02-30"), "service_periods[0].start: \"2025-02-30\" is not a date (YYYY-MM-DD)"),
-            ("/leaves/0/kind", json!("sabbatical"), "leaves[0].kind: unknown leave kind \"sabbatical\" (expected \"parental\" or \"suspension\")"),
-            ("/terms/damages/annual_interest_rate", json!(-0.01), "terms.damages.annual_interest_rate: must not be negative"),
+            (
+                "/service_periods/0/end",
+                json!("2024-12-31"),
+                "service_periods[0]: ends (2024-12-31) before it starts (2025-01-01)",
+            ),
+            (
+                "/service_periods/0/start",
+                json!("2025-02-30"),
+                "service_periods[0].start: \"2025-02-30\" is not a date (YYYY-MM-DD)",
+            ),
+            (
+                "/leaves/0/kind",
+                json!("sabbatical"),
+                "leaves[0].kind: unknown leave kind \"sabbatical\" (expected \"parental\" or \"suspension\")",
+            ),
+            (
+                "/terms/damages/annual_interest_rate",
+                json!(-0.01),
+                "terms.damages.annual_interest_rate: must not be negative",
+            ),
             ("/terms/parental_leave_max_days", json!(-84), "terms.parental_leave_max_days: must not be negative"),
             ("/support_years", json!(0), "support_years: the terms give an obligation of 0 days"),
         ];
@@ -342,27 +338,16 @@ mod tests {
         input["leaves"] = json!([
             {"kind": "suspension", "start": "2025-03-20", "end": "2025-04-10"},
             {"kind": "parental", "start": "2025-03-01", "end": "2025-03-31"}]);
-        assert_eq!(
-            error_of(&input),
-            "leaves[0]: overlaps leaves[1] (2025-03-01..2025-03-31)"
-        );
+        assert_eq!(error_of(&input), "leaves[0]: overlaps leaves[1] (2025-03-01..2025-03-31)");
     }
 
     #[test]
     fn malformed_json_and_unknown_fields_report_line_and_column() {
-        let error = run_obligation_command("{\"terms\": ")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.starts_with("malformed input:") && error.contains("line 1"),
-            "{error}"
-        );
+        let error = run_obligation_command("{\"terms\": ").unwrap_err().to_string();
+        assert!(error.starts_with("malformed input:") && error.contains("line 1"), "{error}");
         let mut input = example_input();
         input["service_periods"][0]["days_awy"] = json!(3);
         let error = error_of(&input);
-        assert!(
-            error.contains("unknown field `days_awy`") && error.contains("column"),
-            "{error}"
-        );
+        assert!(error.contains("unknown field `days_awy`") && error.contains("column"), "{error}");
     }
 }

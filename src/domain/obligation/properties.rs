@@ -12,25 +12,23 @@ fn day(offset: u64) -> NaiveDate {
 
 /// Periods laid end to end with gaps: (gap before, length, fte in billionths, days away).
 fn periods() -> impl Strategy<Value = Vec<ServicePeriod>> {
-    prop::collection::vec((0u64..60, 1u64..400, 1i64..=1_000_000_000, 0u32..80), 0..6).prop_map(
-        |shapes| {
-            let mut next = 0;
-            shapes
-                .into_iter()
-                .map(|(gap, length, fte, days_away)| {
-                    let start = next + gap;
-                    next = start + length;
-                    ServicePeriod {
-                        start: day(start),
-                        end: day(start + length - 1),
-                        fte: ExactDecimal::from_billionths(fte),
-                        days_away,
-                        facility: "F".to_string(),
-                    }
-                })
-                .collect()
-        },
-    )
+    prop::collection::vec((0u64..60, 1u64..400, 1i64..=1_000_000_000, 0u32..80), 0..6).prop_map(|shapes| {
+        let mut next = 0;
+        shapes
+            .into_iter()
+            .map(|(gap, length, fte, days_away)| {
+                let start = next + gap;
+                next = start + length;
+                ServicePeriod {
+                    start: day(start),
+                    end: day(start + length - 1),
+                    fte: ExactDecimal::from_billionths(fte),
+                    days_away,
+                    facility: "F".to_string(),
+                }
+            })
+            .collect()
+    })
 }
 
 fn leaves() -> impl Strategy<Value = Vec<Leave>> {
@@ -42,11 +40,7 @@ fn leaves() -> impl Strategy<Value = Vec<Leave>> {
                 let start = next + gap;
                 next = start + length;
                 Leave {
-                    kind: if parental {
-                        LeaveKind::Parental
-                    } else {
-                        LeaveKind::Suspension
-                    },
+                    kind: if parental { LeaveKind::Parental } else { LeaveKind::Suspension },
                     start: day(start),
                     end: day(start + length - 1),
                 }
@@ -56,15 +50,8 @@ fn leaves() -> impl Strategy<Value = Vec<Leave>> {
 }
 
 fn payments() -> impl Strategy<Value = Vec<Payment>> {
-    prop::collection::vec((0u64..2000, 0i64..10_000_000), 0..6).prop_map(|shapes| {
-        shapes
-            .into_iter()
-            .map(|(offset, amount)| Payment {
-                date: day(offset),
-                amount,
-            })
-            .collect()
-    })
+    prop::collection::vec((0u64..2000, 0i64..10_000_000), 0..6)
+        .prop_map(|shapes| shapes.into_iter().map(|(offset, amount)| Payment { date: day(offset), amount }).collect())
 }
 
 prop_compose! {

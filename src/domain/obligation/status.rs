@@ -84,17 +84,11 @@ pub fn evaluate(case: &ObligationCase) -> ObligationResult {
     };
 
     let priced_on = facts.breach.map_or(facts.as_of, |breach| breach.date);
-    let phi = phi_at(
-        &facts.payments,
-        terms.damages.annual_interest_rate,
-        priced_on,
-    );
+    let phi = phi_at(&facts.payments, terms.damages.annual_interest_rate, priced_on);
     let damages = match facts.breach.map(|breach| breach.kind) {
-        Some(BreachKind::InSchool) => in_school_breach_damages(
-            &facts.payments,
-            terms.in_school_breach_multiplier,
-            priced_on,
-        ),
+        Some(BreachKind::InSchool) => {
+            in_school_breach_damages(&facts.payments, terms.in_school_breach_multiplier, priced_on)
+        }
         Some(BreachKind::Service) | None => {
             let credited_then = if priced_on == facts.as_of {
                 credited_days
@@ -128,18 +122,10 @@ fn status_at(
     let breached = case.facts().breach.is_some_and(|breach| {
         let date = day_number(breach.date);
         // Service completed before the breach date leaves nothing to breach.
-        date <= as_of
-            && (breach.kind == BreachKind::InSchool
-                || ledger.credited_days_through(date) < obligated_days)
+        date <= as_of && (breach.kind == BreachKind::InSchool || ledger.credited_days_through(date) < obligated_days)
     });
-    let suspended = case
-        .suspensions
-        .iter()
-        .any(|&(start, end)| start <= as_of && as_of <= end);
-    let started = case
-        .periods
-        .first()
-        .is_some_and(|period| period.start <= as_of);
+    let suspended = case.suspensions.iter().any(|&(start, end)| start <= as_of && as_of <= end);
+    let started = case.periods.first().is_some_and(|period| period.start <= as_of);
     if breached {
         ObligationStatus::InBreach
     } else if credited_days >= obligated_days {
@@ -163,25 +149,17 @@ fn flags_at(
     let mut flags = Vec::new();
     let last_period = case.periods.last();
     if status == ObligationStatus::InService
-        && last_period
-            .is_some_and(|period| as_of - period.end > i64::from(terms.verification_late_days))
+        && last_period.is_some_and(|period| as_of - period.end > i64::from(terms.verification_late_days))
     {
         flags.push(ObligationFlag::VerificationOverdue);
     }
-    let started = case
-        .periods
-        .first()
-        .is_some_and(|period| period.start <= as_of);
+    let started = case.periods.first().is_some_and(|period| period.start <= as_of);
     if let Some(eligible) = case.facts().eligible_to_start {
         if !started && as_of - day_number(eligible) > i64::from(terms.start_window_days) {
             flags.push(ObligationFlag::StartWindowMissed);
         }
     }
-    if ledger
-        .periods()
-        .last()
-        .is_some_and(|period| period.has_excess_away)
-    {
+    if ledger.periods().last().is_some_and(|period| period.has_excess_away) {
         flags.push(ObligationFlag::ExcessDaysAway);
     }
     flags

@@ -53,14 +53,10 @@ pub struct DamagesTerms {
 pub fn obligated_days(terms: &ObligationTerms, support_years: ExactDecimal) -> i64 {
     let scale = i128::from(ExactDecimal::SCALE);
     // Both sides in billionths of billionths of a year, so the comparison is exact.
-    let earned = i128::from(support_years.billionths())
-        * i128::from(terms.service_years_per_support_year.billionths());
+    let earned = i128::from(support_years.billionths()) * i128::from(terms.service_years_per_support_year.billionths());
     let minimum = i128::from(terms.min_service_years.billionths()) * scale;
     let years = earned.max(minimum).max(0);
-    let days = div_round_half_up(
-        years * i128::from(terms.days_per_service_year),
-        scale * scale,
-    );
+    let days = div_round_half_up(years * i128::from(terms.days_per_service_year), scale * scale);
     i64::try_from(days).unwrap_or(i64::MAX)
 }
 
@@ -80,10 +76,7 @@ impl TermsSchedule {
 
     /// Adds (or replaces) the terms that apply from `effective_from`.
     pub fn insert(&mut self, effective_from: NaiveDate, terms: ObligationTerms) {
-        match self
-            .entries
-            .binary_search_by_key(&effective_from, |(from, _)| *from)
-        {
+        match self.entries.binary_search_by_key(&effective_from, |(from, _)| *from) {
             Ok(index) => self.entries[index].1 = terms,
             Err(index) => self.entries.insert(index, (effective_from, terms)),
         }
@@ -92,9 +85,7 @@ impl TermsSchedule {
     /// The terms in force on `date`: the latest set effective on or before it.
     pub fn terms_on(&self, date: NaiveDate) -> Option<&ObligationTerms> {
         let applicable = self.entries.partition_point(|(from, _)| *from <= date);
-        applicable
-            .checked_sub(1)
-            .map(|index| &self.entries[index].1)
+        applicable.checked_sub(1).map(|index| &self.entries[index].1)
     }
 
     /// Every set with its effective date, oldest first.
@@ -147,10 +138,7 @@ pub(crate) mod tests {
         schedule.insert(date("2024-01-01"), later.clone());
         schedule.insert(date("2020-01-01"), example_terms());
         assert_eq!(schedule.terms_on(date("2019-12-31")), None);
-        assert_eq!(
-            schedule.terms_on(date("2023-12-31")),
-            Some(&example_terms())
-        );
+        assert_eq!(schedule.terms_on(date("2023-12-31")), Some(&example_terms()));
         assert_eq!(schedule.terms_on(date("2024-01-01")), Some(&later));
     }
 }
