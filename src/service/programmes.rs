@@ -103,9 +103,9 @@ pub fn add_terms(
     })
 }
 
-pub struct CallInput<'a> {
+pub struct CallInput {
     pub programme_id: i64,
-    pub title: &'a str,
+    pub title: String,
     pub intake_year: i32,
     pub opens_at: chrono::NaiveDateTime,
     pub closes_at: chrono::NaiveDateTime,
@@ -115,7 +115,7 @@ pub struct CallInput<'a> {
     pub questions: Vec<EligibilityQuestion>,
 }
 
-pub fn validate_call(input: &CallInput) -> FieldErrors {
+fn validate_call(input: &CallInput) -> FieldErrors {
     let mut errors = FieldErrors::new();
     if input.title.trim().is_empty() {
         errors.insert("title".into(), "error-required".into());

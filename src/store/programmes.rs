@@ -92,7 +92,7 @@ pub fn insert_terms(
         .execute(conn)
         .map_err(|e| {
             if crate::db::is_unique_violation(&e) {
-                AppError::field("effective_from", "error-terms-date-taken")
+                AppError::field("terms_from", "error-terms-date-taken")
             } else {
                 e.into()
             }

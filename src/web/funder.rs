@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
-use crate::domain::eligibility::standard_questions;
-use crate::domain::money::parse_amount;
+use crate::domain::eligibility::{standard_questions, EligibilityQuestion};
+use crate::domain::money::{format_amount, parse_amount};
 use crate::domain::programme::ProgrammeTerms;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
@@ -25,6 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/funder", web::get().to(home))
         .route("/funder/programmes/new", web::get().to(programme_form))
         .route("/funder/programmes/new", web::post().to(create_programme))
+        .route("/funder/programmes/{id}", web::get().to(programme_page))
+        .route("/funder/programmes/{id}/terms", web::post().to(add_terms))
         .route("/funder/programmes/{id}/calls/new", web::get().to(call_form))
         .route("/funder/programmes/{id}/calls/new", web::post().to(create_call))
         .route("/funder/applications", web::get().to(applications))
@@ -63,7 +65,7 @@ fn terms_values(t: &ProgrammeTerms) -> serde_json::Value {
 
 async fn programme_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     visitor.actor()?.require(&[Role::ProgrammeOfficer])?;
-    let values = serde_json::json!({"terms": terms_values(&ProgrammeTerms::typical()), "currency": "KES", "terms_from": chrono::Utc::now().date_naive().to_string()});
+    let values = serde_json::json!({"terms": terms_form_values(&ProgrammeTerms::typical(), "KES"), "currency": "KES", "terms_from": chrono::Utc::now().date_naive().to_string()});
     render(&state, &visitor, "funder/programme_new.html", &serde_json::json!({"values": values, "errors": {}}))
 }
 
@@ -116,12 +118,7 @@ async fn create_programme(state: web::Data<AppState>, visitor: Visitor, form: Fo
     let mut errors = FieldErrors::new();
     let currency = form.get("currency").map(|c| c.trim().to_uppercase()).unwrap_or_default();
     let terms = terms_from_form(&form, &currency, &mut errors);
-    let terms_from =
-        NaiveDate::parse_from_str(form.get("terms_from").map(String::as_str).unwrap_or_default(), "%Y-%m-%d")
-            .unwrap_or_else(|_| {
-                errors.insert("terms_from".into(), "error-date".into());
-                NaiveDate::default()
-            });
+    let terms_from = parse_terms_from(&form, &mut errors);
     if errors.is_empty() {
         let f = form.clone();
         let (t, c) = (terms.clone(), currency.clone());
@@ -159,6 +156,88 @@ async fn create_programme(state: web::Data<AppState>, visitor: Visitor, form: Fo
     )
 }
 
+/// Terms as the form shows them: money in major units of the currency, other terms as numbers.
+fn terms_form_values(t: &ProgrammeTerms, currency: &str) -> serde_json::Value {
+    let mut values = terms_values(t);
+    let major = |minor: i64| format_amount(minor, currency).trim_end_matches(currency).trim().to_string();
+    values["damages_minimum"] = major(t.damages_minimum_minor).into();
+    values["stipend_monthly"] = major(t.stipend_monthly_minor).into();
+    values["lump_sum_yearly"] = major(t.lump_sum_yearly_minor).into();
+    values
+}
+
+async fn programme_page_with(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    values: Option<serde_json::Value>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    let actor = visitor.actor()?;
+    let (programme, history) = state
+        .db
+        .run(move |conn| Ok((programmes::find_programme(conn, id)?, programmes::terms_list(conn, id)?)))
+        .await?;
+    // Staff see their own organisation's programmes only.
+    if !actor.can_manage_organisation(programme.organisation_id) || actor.role == Role::Applicant {
+        return Err(AppError::NotFound.into());
+    }
+    let history_view: Vec<_> = history
+        .iter()
+        .map(|(from, terms)| {
+            serde_json::json!({"from": from.to_string(), "words": super::public::terms_in_words(&state.i18n, &visitor.lang, terms, &programme.currency)})
+        })
+        .collect();
+    let values = values.unwrap_or_else(|| {
+        let latest = history.first().map(|(_, t)| t.clone()).unwrap_or_else(ProgrammeTerms::typical);
+        serde_json::json!({"terms": terms_form_values(&latest, &programme.currency), "terms_from": chrono::Utc::now().date_naive().to_string()})
+    });
+    let may_edit = actor.role == Role::ProgrammeOfficer;
+    render_status(
+        state,
+        visitor,
+        "funder/programme.html",
+        &serde_json::json!({"programme": programme, "history": history_view, "values": values, "errors": errors, "may_edit": may_edit}),
+        status,
+    )
+}
+
+async fn programme_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+    programme_page_with(&state, &visitor, path.into_inner(), None, FieldErrors::new(), StatusCode::OK).await
+}
+
+async fn add_terms(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let id = path.into_inner();
+    let currency = state.db.run(move |conn| programmes::find_programme(conn, id)).await?.currency;
+    let mut errors = FieldErrors::new();
+    let terms = terms_from_form(&form, &currency, &mut errors);
+    let from = parse_terms_from(&form, &mut errors);
+    if errors.is_empty() {
+        match state.db.run(move |conn| service::add_terms(conn, &actor, id, from, &terms)).await {
+            Ok(()) => {
+                visitor.flash("terms-added");
+                return Ok(redirect(&format!("/funder/programmes/{id}")));
+            }
+            Err(AppError::Validation(f)) => errors = f,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut values = serde_json::to_value(&form.0).unwrap_or_default();
+    values["terms"] = serde_json::to_value(&form.0).unwrap_or_default();
+    programme_page_with(&state, &visitor, id, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+fn parse_terms_from(form: &HashMap<String, String>, errors: &mut FieldErrors) -> NaiveDate {
+    NaiveDate::parse_from_str(form.get("terms_from").map(String::as_str).unwrap_or_default(), "%Y-%m-%d")
+        .unwrap_or_else(|_| {
+            errors.insert("terms_from".into(), "error-date".into());
+            NaiveDate::default()
+        })
+}
+
 async fn call_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
     let actor = visitor.actor()?;
     actor.require(&[Role::ProgrammeOfficer])?;
@@ -167,12 +246,8 @@ async fn call_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path
     if !actor.can_manage_organisation(programme.organisation_id) {
         return Err(AppError::NotFound.into());
     }
-    render(
-        &state,
-        &visitor,
-        "funder/call_new.html",
-        &serde_json::json!({"programme": programme, "values": {}, "errors": {}, "document_kinds": DOCUMENT_KINDS}),
-    )
+    let values = serde_json::json!({"standard_questions": standard_questions().iter().map(|q| q.key.clone()).collect::<Vec<_>>()});
+    render(&state, &visitor, "funder/call_new.html", &call_form_page(&programme, values, &FieldErrors::new()))
 }
 
 /// Reads a local date-time typed in the installation's time zone and stores it in UTC.
@@ -181,6 +256,46 @@ fn local_to_utc(state: &AppState, text: &str) -> Option<NaiveDateTime> {
         .or_else(|_| NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M"))
         .ok()?;
     state.config.time_zone.from_local_datetime(&naive).earliest().map(|t| t.naive_utc())
+}
+
+/// The call's eligibility questions: the standard ones ticked, plus up to two of the officer's own.
+fn questions_from_form(pairs: &[(String, String)], errors: &mut FieldErrors) -> Vec<EligibilityQuestion> {
+    let ticked: Vec<&str> = pairs.iter().filter(|(k, _)| k == "standard_questions").map(|(_, v)| v.as_str()).collect();
+    let mut questions: Vec<EligibilityQuestion> =
+        standard_questions().into_iter().filter(|q| ticked.contains(&q.key.as_str())).collect();
+    let get =
+        |name: String| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    for n in 1..=CUSTOM_QUESTIONS {
+        let text = get(format!("custom_text_{n}"));
+        if text.is_empty() {
+            continue;
+        }
+        let reason = get(format!("custom_reason_{n}"));
+        if reason.is_empty() {
+            errors.insert(format!("custom_reason_{n}"), "error-required".into());
+        }
+        questions.push(EligibilityQuestion {
+            key: format!("custom_{n}"),
+            text: text.chars().take(300).collect(),
+            disqualifying_answer: get(format!("custom_disqualify_{n}")) == "yes",
+            reason: reason.chars().take(200).collect(),
+        });
+    }
+    questions
+}
+
+/// How many questions of their own an officer may add to a call.
+const CUSTOM_QUESTIONS: usize = 2;
+
+fn call_form_page(
+    programme: &programmes::Programme,
+    values: serde_json::Value,
+    errors: &FieldErrors,
+) -> serde_json::Value {
+    serde_json::json!({
+        "programme": programme, "values": values, "errors": errors, "document_kinds": DOCUMENT_KINDS,
+        "standard_questions": standard_questions(), "custom_questions": (1..=CUSTOM_QUESTIONS).collect::<Vec<_>>(),
+    })
 }
 
 async fn create_call(
@@ -196,68 +311,41 @@ async fn create_call(
     let programme_id = path.into_inner();
     let programme = state.db.run(move |conn| programmes::find_programme(conn, programme_id)).await?;
     let mut errors = FieldErrors::new();
-    let opens_at = local_to_utc(&state, &get("opens_at")).unwrap_or_else(|| {
-        errors.insert("opens_at".into(), "error-datetime".into());
-        NaiveDateTime::default()
-    });
-    let closes_at = local_to_utc(&state, &get("closes_at")).unwrap_or_else(|| {
-        errors.insert("closes_at".into(), "error-datetime".into());
-        NaiveDateTime::default()
-    });
+    let mut datetime = |name: &str| {
+        local_to_utc(&state, &get(name)).unwrap_or_else(|| {
+            errors.insert(name.into(), "error-datetime".into());
+            NaiveDateTime::default()
+        })
+    };
+    let (opens_at, closes_at) = (datetime("opens_at"), datetime("closes_at"));
     let map: HashMap<String, String> = pairs.iter().cloned().collect();
-    let intake_year: i32 = number(&map, "intake_year", &mut errors);
-    let seats: i32 = number(&map, "seats", &mut errors);
-    let budget_minor = money(&map, "budget", &programme.currency, &mut errors);
-    let required: Vec<String> =
-        pairs.iter().filter(|(k, _)| k == "required_documents").map(|(_, v)| v.clone()).collect();
-    let title = get("title");
+    let input = CallInput {
+        programme_id,
+        title: get("title"),
+        intake_year: number(&map, "intake_year", &mut errors),
+        opens_at,
+        closes_at,
+        seats: number(&map, "seats", &mut errors),
+        budget_minor: money(&map, "budget", &programme.currency, &mut errors),
+        required_documents: pairs.iter().filter(|(k, _)| k == "required_documents").map(|(_, v)| v.clone()).collect(),
+        questions: questions_from_form(&pairs, &mut errors),
+    };
     if errors.is_empty() {
-        let input = CallInput {
-            programme_id,
-            title: &title,
-            intake_year,
-            opens_at,
-            closes_at,
-            seats,
-            budget_minor,
-            required_documents: required.clone(),
-            questions: standard_questions(),
-        };
-        errors = service::validate_call(&input);
-        if errors.is_empty() {
-            let owned = (title.clone(), required.clone());
-            let result = state
-                .db
-                .run(move |conn| {
-                    let input = CallInput {
-                        programme_id,
-                        title: &owned.0,
-                        intake_year,
-                        opens_at,
-                        closes_at,
-                        seats,
-                        budget_minor,
-                        required_documents: owned.1,
-                        questions: standard_questions(),
-                    };
-                    service::open_call(conn, &actor, &input)
-                })
-                .await;
-            match result {
-                Ok(id) => {
-                    visitor.flash("call-opened");
-                    return Ok(redirect(&format!("/calls/{id}")));
-                }
-                Err(AppError::Validation(f)) => errors = f,
-                Err(e) => return Err(e.into()),
+        match state.db.run(move |conn| service::open_call(conn, &actor, &input)).await {
+            Ok(id) => {
+                visitor.flash("call-opened");
+                return Ok(redirect(&format!("/calls/{id}")));
             }
+            Err(AppError::Validation(f)) => errors = f,
+            Err(e) => return Err(e.into()),
         }
     }
+    let values = serde_json::to_value(&map).unwrap_or_default();
     render_status(
         &state,
         &visitor,
         "funder/call_new.html",
-        &serde_json::json!({"programme": programme, "values": map, "errors": errors, "document_kinds": DOCUMENT_KINDS}),
+        &call_form_page(&programme, values, &errors),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
 }

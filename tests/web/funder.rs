@@ -74,6 +74,23 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
         .await;
     assert_eq!(backwards.status, 422);
     assert!(backwards.body.contains("The closing time must be after the opening time"));
+    // The programme page shows its terms over time; new terms apply from a later date.
+    let programme_page = officer.get(&svc, &format!("/funder/programmes/{programme_id}")).await;
+    assert!(programme_page.body.contains("From 2026-01-01"), "{}", programme_page.body);
+    let mut later: Vec<(&str, &str)> = terms.iter().filter(|(k, _)| *k != "min_service_years").copied().collect();
+    later.push(("min_service_years", "4"));
+    later.push(("terms_from", "2027-07-01"));
+    let added = officer.post(&svc, &format!("/funder/programmes/{programme_id}/terms"), &later).await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let same_date = officer.post(&svc, &format!("/funder/programmes/{programme_id}/terms"), &later).await;
+    assert_eq!(same_date.status, 422);
+    assert!(same_date.body.contains("Terms already start on this date"), "{}", same_date.body);
+    let programme_page = officer.get(&svc, &format!("/funder/programmes/{programme_id}")).await;
+    assert!(
+        programme_page.body.contains("From 2027-07-01")
+            && programme_page.body.contains("You serve at least 4 year(s) in all.")
+    );
+    officer.get(&svc, &format!("/funder/programmes/{programme_id}/calls/new")).await;
     let opened = officer
         .post(
             &svc,
@@ -87,6 +104,10 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
                 ("budget", "25,000,000.00"),
                 ("required_documents", "identity"),
                 ("required_documents", "transcript"),
+                ("standard_questions", "other_obligation"),
+                ("custom_text_1", "Do you hold a diploma in clinical medicine?"),
+                ("custom_disqualify_1", "no"),
+                ("custom_reason_1", "No diploma in clinical medicine"),
             ],
         )
         .await;
@@ -102,6 +123,11 @@ async fn an_officer_creates_a_programme_and_opens_a_call_that_the_public_sees_in
     assert!(page.body.contains("12,000.00 KES"));
     assert!(page.body.contains("25,000,000.00 KES"));
     assert!(page.body.contains("EAT"), "times shown in Africa/Nairobi");
+    // The call asks its own questions; a disqualifying answer is recorded as the officer worded it.
+    let call_id: i64 = call_url.trim_start_matches("/calls/").parse().expect("call id");
+    let listing = ruralserve::store::programmes::call_listing(&mut app.conn(), call_id).expect("call");
+    let keys: Vec<String> = listing.call.questions().into_iter().map(|q| q.key).collect();
+    assert_eq!(keys, vec!["other_obligation".to_string(), "custom_1".to_string()]);
     // An NGO officer cannot open a call in the ministry's programme.
     let mut ngo = Browser::new();
     ngo.log_in(&svc, "officer@rhsf.demo.ruralserve.org", DEMO_PASSWORD).await;
