@@ -37,6 +37,13 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Back up the database and the uploaded documents into a new folder. SQLite is copied consistently
+    /// while the server runs (VACUUM INTO); on PostgreSQL, use pg_dump for the database (see README).
+    Backup {
+        /// A folder that does not exist yet.
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// Import health facilities from a CSV file with the Kenya Master Health Facility List's columns.
     ImportFacilities {
         #[arg(long)]
@@ -160,6 +167,12 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
             actix_web::rt::System::new()
                 .block_on(crate::web::serve(config))
                 .map_err(|e| AppError::Config(format!("server: {e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { output } => {
+            let config = Config::from_env()?;
+            let summary = crate::backup::run(&config, &output)?;
+            println!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

@@ -1,5 +1,6 @@
 //! RuralServe: scholarships that buy rural service. The binary in `main.rs` is a thin shell over this library.
 
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -148,3 +148,40 @@ fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
     let users: i64 = ruralserve::schema::users::table.count().get_result(&mut conn).expect("count");
     assert_eq!((applications, users), (36, 8 + 36));
 }
+
+#[test]
+fn a_backup_holds_a_consistent_database_and_the_uploads() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    let (code, _, err) = run(ruralserve(dir.path(), &url).arg("migrate"));
+    assert_eq!(code, 0, "{err}");
+    std::fs::create_dir_all(dir.path().join("data/uploads/documents")).expect("dir");
+    std::fs::write(dir.path().join("data/uploads/documents/abc"), b"%PDF-1.4").expect("file");
+    let (code, _, err) = run(ruralserve(dir.path(), &url).args([
+        "user",
+        "add",
+        "--email",
+        "a@example.org",
+        "--name",
+        "A",
+        "--role",
+        "administrator",
+        "--password",
+        "a long admin passphrase",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let out_dir = dir.path().join("backup-1");
+    let (code, out, err) = run(ruralserve(dir.path(), &url).args(["backup", "--output"]).arg(&out_dir));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 uploaded file(s) copied"), "{out}");
+    // The copy is a working database with the account in it.
+    let copy_url = format!("sqlite://{}", out_dir.join("ruralserve.db").display());
+    let mut conn = ruralserve::db::connect(&copy_url).expect("open the copy");
+    let user = ruralserve::store::users::find_by_email(&mut conn, "a@example.org").expect("query");
+    assert!(user.is_some());
+    assert_eq!(std::fs::read(out_dir.join("uploads/documents/abc")).expect("copied"), b"%PDF-1.4");
+    // Never overwrite an earlier backup.
+    let (code, _, err) = run(ruralserve(dir.path(), &url).args(["backup", "--output"]).arg(&out_dir));
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists"));
+}
