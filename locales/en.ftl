@@ -279,3 +279,4 @@ terms-history = Terms over time
 terms-from = From { $date }
 terms-add = Add terms from a date
 terms-added = The new terms are saved. Earlier terms still apply to what was agreed under them.
+error-too-many = Too many requests from here. Wait a while and try again.

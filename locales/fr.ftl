@@ -279,3 +279,4 @@ terms-history = Conditions dans le temps
 terms-from = À partir du { $date }
 terms-add = Ajouter des conditions à partir d'une date
 terms-added = Les nouvelles conditions sont enregistrées. Les conditions antérieures s'appliquent toujours à ce qui a été convenu sous elles.
+error-too-many = Trop de demandes depuis cet endroit. Patientez un moment et réessayez.

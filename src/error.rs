@@ -57,7 +57,7 @@ impl AppError {
             AppError::Validation(_) => "form-has-errors",
             AppError::BadRequest(_) => "error-bad-request",
             AppError::Conflict(key) => key,
-            AppError::TooManyRequests => "login-throttled",
+            AppError::TooManyRequests => "error-too-many",
             AppError::Config(_) | AppError::Internal(_) => "error-internal",
         }
     }

@@ -45,6 +45,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    throttle_events (id) {
+        id -> BigInt,
+        action -> Text,
+        subject -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
     user_tokens (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -225,6 +234,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     login_attempts,
+    throttle_events,
     user_tokens,
     api_tokens,
     programmes,

@@ -25,6 +25,9 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 pub const VERIFY_TOKEN_HOURS: i64 = 48;
 pub const RESET_TOKEN_MINUTES: i64 = 60;
+pub const REGISTRATIONS_PER_ADDRESS_PER_HOUR: i64 = 10;
+pub const RESETS_PER_ADDRESS_PER_HOUR: i64 = 10;
+pub const RESETS_PER_ACCOUNT_PER_HOUR: i64 = 3;
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -85,6 +88,11 @@ pub fn register(
     r: &Registration,
     client_addr: &str,
 ) -> Result<(), AppError> {
+    if !users::within_rate_limit(conn, "register", client_addr, REGISTRATIONS_PER_ADDRESS_PER_HOUR, Duration::hours(1))?
+    {
+        tracing::warn!(%client_addr, "registration rate limit");
+        return Err(AppError::TooManyRequests);
+    }
     let email = normalise_email(r.email);
     let mut errors = crate::error::FieldErrors::new();
     if !is_plausible_email(&email) {
@@ -236,8 +244,22 @@ fn dummy_hash() -> &'static str {
 }
 
 /// E-mails a reset link if the account exists; says nothing either way.
-pub fn request_password_reset(conn: &mut DbConn, i18n: &I18n, public_url: &str, email: &str) -> Result<(), AppError> {
+pub fn request_password_reset(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    public_url: &str,
+    email: &str,
+    client_addr: &str,
+) -> Result<(), AppError> {
     let email = normalise_email(email);
+    if !users::within_rate_limit(conn, "reset", client_addr, RESETS_PER_ADDRESS_PER_HOUR, Duration::hours(1))? {
+        tracing::warn!(%client_addr, "password reset rate limit");
+        return Err(AppError::TooManyRequests);
+    }
+    // Per account, extra requests are dropped silently: answering differently would reveal the account.
+    if !users::within_rate_limit(conn, "reset_account", &email, RESETS_PER_ACCOUNT_PER_HOUR, Duration::hours(1))? {
+        return Ok(());
+    }
     write_transaction(conn, |conn| {
         let Some(user) = users::find_by_email(conn, &email)? else {
             return Ok(());

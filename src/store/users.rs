@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::schema::{api_tokens, login_attempts, user_tokens, users};
+use crate::schema::{api_tokens, login_attempts, throttle_events, user_tokens, users};
 
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct User {
@@ -205,4 +205,30 @@ pub fn recent_failures(
         .count()
         .get_result(conn)?;
     Ok((by_account, by_address))
+}
+
+// ---- other rate limits ----
+
+/// Counts one request of `action` by `subject` and says whether it is within `limit` per `window`.
+/// Old events are pruned as we go, so the table stays small.
+pub fn within_rate_limit(
+    conn: &mut DbConn,
+    action: &str,
+    subject: &str,
+    limit: i64,
+    window: chrono::Duration,
+) -> Result<bool, AppError> {
+    let now = super::now();
+    diesel::delete(throttle_events::table.filter(throttle_events::at.lt(now - chrono::Duration::days(1))))
+        .execute(conn)?;
+    let recent: i64 = throttle_events::table
+        .filter(throttle_events::action.eq(action))
+        .filter(throttle_events::subject.eq(subject))
+        .filter(throttle_events::at.gt(now - window))
+        .count()
+        .get_result(conn)?;
+    diesel::insert_into(throttle_events::table)
+        .values((throttle_events::action.eq(action), throttle_events::subject.eq(subject), throttle_events::at.eq(now)))
+        .execute(conn)?;
+    Ok(recent < limit)
 }

@@ -185,8 +185,8 @@ async fn forgot_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult
 async fn forgot(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let email = field(&form, "email").to_string();
-    let (i18n, url) = (state.i18n.clone(), state.config.public_url.clone());
-    state.db.run(move |conn| accounts::request_password_reset(conn, &i18n, &url, &email)).await?;
+    let (i18n, url, addr) = (state.i18n.clone(), state.config.public_url.clone(), visitor.client_addr.clone());
+    state.db.run(move |conn| accounts::request_password_reset(conn, &i18n, &url, &email, &addr)).await?;
     render(
         &state,
         &visitor,

@@ -199,3 +199,41 @@ async fn the_chosen_language_is_used_and_remembered() {
     let req = actix_web::test::TestRequest::get().uri("/").insert_header(("Accept-Language", "fr-FR,fr;q=0.9"));
     assert!(visitor.send(&svc, req).await.body.contains("lang=\"fr\""));
 }
+
+#[actix_web::test]
+async fn registration_and_reset_requests_are_rate_limited_per_address() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut b = Browser::new();
+    b.get(&svc, "/register").await;
+    for i in 0..10 {
+        let email = format!("new{i}@example.org");
+        let page = b
+            .post(&svc, "/register", &[("full_name", "New"), ("email", &email), ("password", "a fine long passphrase")])
+            .await;
+        assert_eq!(page.status, 200, "registration {i}");
+    }
+    let refused = b
+        .post(
+            &svc,
+            "/register",
+            &[("full_name", "New"), ("email", "new10@example.org"), ("password", "a fine long passphrase")],
+        )
+        .await;
+    assert_eq!(refused.status, 429);
+    assert!(refused.body.contains("Too many requests"), "{}", refused.body);
+    assert!(ruralserve::store::users::find_by_email(&mut app.conn(), "new10@example.org").expect("q").is_none());
+    // Per account: after three reset e-mails in an hour, more requests answer the same but send nothing.
+    let mut other = Browser::new();
+    other.get(&svc, "/password/forgot").await;
+    for _ in 0..5 {
+        let page = other.post(&svc, "/password/forgot", &[("email", "applicant@demo.ruralserve.org")]).await;
+        assert_eq!(page.status, 200);
+    }
+    let sent = ruralserve::store::outbox::recent(&mut app.conn(), 100)
+        .expect("q")
+        .into_iter()
+        .filter(|m| m.recipient == "applicant@demo.ruralserve.org")
+        .count();
+    assert_eq!(sent, 3);
+}

@@ -9,6 +9,7 @@ DROP TABLE programme_terms;
 DROP TABLE programmes;
 DROP TABLE api_tokens;
 DROP TABLE user_tokens;
+DROP TABLE throttle_events;
 DROP TABLE login_attempts;
 DROP TABLE sessions;
 DROP TABLE users;

@@ -39,6 +39,15 @@ CREATE TABLE login_attempts (
 CREATE INDEX login_attempts_email ON login_attempts (email, attempted_at);
 CREATE INDEX login_attempts_addr ON login_attempts (client_addr, attempted_at);
 
+-- Requests counted against rate limits other than log-in (registration, password reset).
+CREATE TABLE throttle_events (
+    id BIGSERIAL PRIMARY KEY,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    at TIMESTAMP NOT NULL
+);
+CREATE INDEX throttle_events_lookup ON throttle_events (action, subject, at);
+
 CREATE TABLE user_tokens (
     id BIGSERIAL PRIMARY KEY,
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
