@@ -280,3 +280,5 @@ terms-from = From { $date }
 terms-add = Add terms from a date
 terms-added = The new terms are saved. Earlier terms still apply to what was agreed under them.
 error-too-many = Too many requests from here. Wait a while and try again.
+field-continuing-scholar = Do you already hold this scholarship (continuing scholar)?
+field-disadvantaged-background = Do you come from a disadvantaged background or have financial need?

@@ -280,3 +280,5 @@ terms-from = À partir du { $date }
 terms-add = Ajouter des conditions à partir d'une date
 terms-added = Les nouvelles conditions sont enregistrées. Les conditions antérieures s'appliquent toujours à ce qui a été convenu sous elles.
 error-too-many = Trop de demandes depuis cet endroit. Patientez un moment et réessayez.
+field-continuing-scholar = Êtes-vous déjà titulaire de cette bourse (boursier en poursuite) ?
+field-disadvantaged-background = Venez-vous d'un milieu défavorisé ou avez-vous des besoins financiers ?

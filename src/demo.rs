@@ -223,6 +223,8 @@ fn seed_applications(conn: &mut DbConn, hash: &str, call_id: i64, org_code: &str
             home_sub_county: sub_county.into(),
             essay_motivation: "I grew up three hours' walk from the nearest dispensary and want to change that.".into(),
             essay_rural_service: format!("I will serve in {county}, where I was born."),
+            continuing_scholar: i % 5 == 4,
+            disadvantaged_background: i % 3 == 1,
         };
         let question_answers: std::collections::BTreeMap<String, bool> = [
             ("other_obligation".to_string(), other_obligation),

@@ -141,6 +141,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        continuing_scholar -> Bool,
+        disadvantaged_background -> Bool,
     }
 }
 
@@ -216,6 +218,103 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rubrics (id) {
+        id -> BigInt,
+        call_id -> BigInt,
+        criteria -> Text,
+        minimum_fundable -> Integer,
+        priority_rules -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_assignments (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        reviewer_id -> BigInt,
+        assigned_by -> BigInt,
+        assigned_at -> Timestamp,
+        declaration -> Nullable<Text>,
+        declared_at -> Nullable<Timestamp>,
+        scores -> Nullable<Text>,
+        total_hundredths -> Nullable<Integer>,
+        comment -> Text,
+        scored_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    awards (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        call_id -> BigInt,
+        status -> Text,
+        support_years -> Integer,
+        annual_tuition_minor -> BigInt,
+        stipend_monthly_minor -> BigInt,
+        lump_sum_yearly_minor -> BigInt,
+        total_cost_minor -> BigInt,
+        currency -> Text,
+        terms_effective_from -> Date,
+        proposed_by -> BigInt,
+        proposed_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        offer_deadline -> Nullable<Timestamp>,
+        accepted_name -> Nullable<Text>,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_from -> Nullable<Text>,
+        countersigned_by -> Nullable<BigInt>,
+        countersigned_at -> Nullable<Timestamp>,
+        breach_amount_minor -> Nullable<BigInt>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        award_id -> BigInt,
+        kind -> Text,
+        payee -> Text,
+        due_on -> Date,
+        amount_minor -> BigInt,
+        status -> Text,
+        paid_on -> Nullable<Date>,
+        reference -> Nullable<Text>,
+        note -> Text,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    progress_reports (id) {
+        id -> BigInt,
+        award_id -> BigInt,
+        due_on -> Date,
+        received_at -> Nullable<Timestamp>,
+        enrolment_confirmed -> Bool,
+        transcript_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    status_changes (id) {
+        id -> BigInt,
+        award_id -> BigInt,
+        kind -> Text,
+        new_graduation_date -> Nullable<Date>,
+        note -> Text,
+        reported_by -> BigInt,
+        reported_at -> Timestamp,
+        decision -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
@@ -228,6 +327,14 @@ diesel::joinable!(applications -> users (applicant_id));
 diesel::joinable!(application_documents -> applications (application_id));
 diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(application_events -> users (actor_id));
+
+diesel::joinable!(rubrics -> calls (call_id));
+diesel::joinable!(review_assignments -> applications (application_id));
+diesel::joinable!(awards -> applications (application_id));
+diesel::joinable!(awards -> calls (call_id));
+diesel::joinable!(payments -> awards (award_id));
+diesel::joinable!(progress_reports -> awards (award_id));
+diesel::joinable!(status_changes -> awards (award_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -246,4 +353,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     outbox,
     facilities,
+    rubrics,
+    review_assignments,
+    awards,
+    payments,
+    progress_reports,
+    status_changes,
 );

@@ -122,6 +122,9 @@ pub struct ApplicationAnswers {
     pub home_sub_county: String,
     pub essay_motivation: String,
     pub essay_rural_service: String,
+    /// Priority facts the applicant declares; the call's tiers may use them.
+    pub continuing_scholar: bool,
+    pub disadvantaged_background: bool,
 }
 
 fn require(errors: &mut FieldErrors, field: &str, present: bool) {
@@ -243,6 +246,8 @@ mod tests {
             home_sub_county: "Loima".into(),
             essay_motivation: "I grew up far from a clinic.".into(),
             essay_rural_service: "I will serve in Turkana.".into(),
+            continuing_scholar: false,
+            disadvantaged_background: true,
         }
     }
 

@@ -39,6 +39,9 @@ pub struct Application {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Declared by the applicant; used by the call's priority tiers.
+    pub continuing_scholar: bool,
+    pub disadvantaged_background: bool,
 }
 
 impl Application {
@@ -58,6 +61,8 @@ impl Application {
             home_sub_county: self.home_sub_county.clone(),
             essay_motivation: self.essay_motivation.clone(),
             essay_rural_service: self.essay_rural_service.clone(),
+            continuing_scholar: self.continuing_scholar,
+            disadvantaged_background: self.disadvantaged_background,
         }
     }
 
@@ -181,6 +186,8 @@ pub fn save_answers(
         applications::home_sub_county.eq(&a.home_sub_county),
         applications::essay_motivation.eq(&a.essay_motivation),
         applications::essay_rural_service.eq(&a.essay_rural_service),
+        applications::continuing_scholar.eq(a.continuing_scholar),
+        applications::disadvantaged_background.eq(a.disadvantaged_background),
         applications::eligibility_answers.eq(question_answers),
         applications::updated_at.eq(super::now()),
         applications::version.eq(version + 1),

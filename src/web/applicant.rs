@@ -97,6 +97,9 @@ fn values_of(a: &Application, call: &Call) -> BTreeMap<String, String> {
     v.insert("home_sub_county".into(), a.home_sub_county.clone());
     v.insert("essay_motivation".into(), a.essay_motivation.clone());
     v.insert("essay_rural_service".into(), a.essay_rural_service.clone());
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    v.insert("continuing_scholar".into(), yes_no(a.continuing_scholar));
+    v.insert("disadvantaged_background".into(), yes_no(a.disadvantaged_background));
     for (k, answer) in a.question_answers() {
         v.insert(format!("question_{k}"), if answer { "yes" } else { "no" }.into());
     }
@@ -241,6 +244,8 @@ fn apply_step(
             a.essay_rural_service = text("essay_rural_service", 20_000);
         }
         FormStep::Eligibility => {
+            a.continuing_scholar = text("continuing_scholar", 5) == "yes";
+            a.disadvantaged_background = text("disadvantaged_background", 5) == "yes";
             for (name, value) in form {
                 if let Some(key) = name.strip_prefix("question_") {
                     match value.as_str() {
