@@ -100,6 +100,10 @@ fn values_of(a: &Application, call: &Call) -> BTreeMap<String, String> {
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     v.insert("continuing_scholar".into(), yes_no(a.continuing_scholar));
     v.insert("disadvantaged_background".into(), yes_no(a.disadvantaged_background));
+    // Every question has a value, answered or not, so that the form can show it unticked.
+    for q in call.questions() {
+        v.insert(format!("question_{}", q.key), String::new());
+    }
     for (k, answer) in a.question_answers() {
         v.insert(format!("question_{k}"), if answer { "yes" } else { "no" }.into());
     }

@@ -56,6 +56,11 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
     let again = b.post(&svc, "/calls/1/apply", &[]).await;
     assert_eq!(again.location.as_deref(), Some(step_url.as_str()));
 
+    // Every step opens on a fresh draft.
+    for name in ["personal", "education", "home", "essays", "eligibility", "documents"] {
+        let page = b.get(&svc, &format!("/applications/{id}/step/{name}")).await;
+        assert_eq!(page.status, 200, "step {name} of a fresh draft: {}", page.body);
+    }
     // A step with gaps is saved anyway and re-shown with the errors next to the fields.
     b.get(&svc, &step_url).await;
     let gaps = b
