@@ -49,8 +49,14 @@ pub fn update(
     Ok(n == 1)
 }
 
+/// Moves the idle expiry forward. Skipped while the stored expiry is less than a minute behind, so that a
+/// burst of page views does not write (and on PostgreSQL commit) once per request.
 pub fn touch(conn: &mut DbConn, key_hash: &str, expires_at: NaiveDateTime) -> Result<(), AppError> {
-    diesel::update(sessions::table.find(key_hash)).set(sessions::expires_at.eq(expires_at)).execute(conn)?;
+    diesel::update(
+        sessions::table.find(key_hash).filter(sessions::expires_at.lt(expires_at - chrono::Duration::seconds(60))),
+    )
+    .set(sessions::expires_at.eq(expires_at))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use serde::Deserialize;
 
+use super::list_cache::ListFigure;
 use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
 use crate::domain::eligibility::{standard_questions, EligibilityQuestion};
@@ -359,6 +360,8 @@ pub struct ListQuery {
     pub cadre: Option<String>,
     pub q: Option<String>,
     pub page: Option<i64>,
+    /// Keyset paging: the last id of the page before.
+    pub before: Option<i64>,
 }
 
 fn non_empty(v: &Option<String>) -> Option<String> {
@@ -375,6 +378,7 @@ pub fn filter_for(scope: Option<i64>, q: &ListQuery) -> ApplicationFilter {
         cadre: non_empty(&q.cadre),
         search: non_empty(&q.q),
         include_drafts: false,
+        before_id: q.before,
     }
 }
 
@@ -387,14 +391,31 @@ async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::
     let q = query.into_inner();
     let filter = filter_for(scope, &q);
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    // With a keyset cursor ("next" links carry it) the page number is only a label: rows start after it.
+    let offset = if q.before.is_some() { 0 } else { (page - 1) * PAGE_SIZE };
+    let total_key = format!("{scope:?}|{}", serde_urlencoded_query(&q));
+    let cache = state.list_cache.clone();
     let (rows, total, counties, calls) = state
         .db
         .run(move |conn| {
-            let rows = store::list(conn, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
-            let total = store::count(conn, &filter)?;
-            Ok((rows, total, store::counties(conn, scope)?, programmes::calls_of_organisation(conn, scope)?))
+            let rows = store::list(conn, &filter, PAGE_SIZE, offset)?;
+            // Totals and county choices cost a pass over the organisation's applications; they are cached
+            // until the next change to any application.
+            let generation = store::last_change(conn)?;
+            let total = cache.get_or_compute(&total_key, generation, || {
+                let whole = ApplicationFilter { before_id: None, ..filter.clone() };
+                Ok(ListFigure::Total(store::count(conn, &whole)?))
+            })?;
+            let counties = cache.get_or_compute(&format!("{scope:?}|counties"), generation, || {
+                Ok(ListFigure::Counties(store::counties(conn, scope)?))
+            })?;
+            Ok((rows, total, counties, programmes::calls_of_organisation(conn, scope)?))
         })
         .await?;
+    let (ListFigure::Total(total), ListFigure::Counties(counties)) = (total, counties) else {
+        return Err(AppError::Internal("list cache returned the wrong figure".into()).into());
+    };
+    let next_before = rows.last().map(|r| r.id);
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
     let calls: Vec<_> = calls.iter().map(|l| serde_json::json!({"id": l.call.id, "title": l.call.title})).collect();
     let query_string = serde_urlencoded_query(&q);
@@ -404,7 +425,7 @@ async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::
         "funder/applications.html",
         &serde_json::json!({
             "rows": rows, "total": total, "page": page, "pages": pages, "query": q, "counties": counties, "calls": calls,
-            "query_string": query_string,
+            "query_string": query_string, "next_before": next_before,
         }),
     )
 }

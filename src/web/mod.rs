@@ -6,6 +6,7 @@ mod api;
 mod applicant;
 mod auth;
 mod funder;
+pub mod list_cache;
 mod page;
 mod public;
 pub mod session;
@@ -41,6 +42,7 @@ pub struct AppState {
     pub i18n: Arc<I18n>,
     pub config: Config,
     pub files: Arc<dyn ObjectStore>,
+    pub list_cache: Arc<list_cache::ListCache>,
 }
 
 const STYLE_CSS: &str = include_str!("../../static/style.css");
@@ -62,7 +64,7 @@ pub fn build_state(config: Config) -> Result<AppState, AppError> {
         object_store::local::LocalFileSystem::new_with_prefix(&upload_dir)
             .map_err(|e| AppError::Config(format!("upload directory {}: {e}", upload_dir.display())))?,
     );
-    Ok(AppState { db, tera, i18n, config, files })
+    Ok(AppState { db, tera, i18n, config, files, list_cache: Arc::default() })
 }
 
 /// The key that signs the session cookie, kept in the data directory so that restarts keep users logged in.

@@ -1,0 +1,3 @@
+DROP INDEX applications_updated_at;
+DROP INDEX applications_call_county;
+DROP INDEX applications_call_status_eligibility;
