@@ -2,12 +2,18 @@
 //! business by reading this folder.
 
 pub mod application;
+pub mod award;
 pub mod eligibility;
+pub mod funding;
 pub mod matching;
 pub mod money;
 pub mod obligation;
 pub mod password;
+pub mod payment;
 pub mod programme;
+pub mod progress;
+pub mod ranking;
+pub mod review;
 pub mod role;
 
 /// Field name → message key, for a form or a JSON body: what is wrong and where.
