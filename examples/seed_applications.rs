@@ -268,8 +268,7 @@ fn max_id(conn: &mut DbConn, table: &str) -> Result<i64, AppError> {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         m: i64,
     }
-    let row: Max = diesel::sql_query(format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}"))
-        .get_result(conn)?;
+    let row: Max = diesel::sql_query(format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}")).get_result(conn)?;
     Ok(row.m)
 }
 
@@ -303,11 +302,8 @@ fn build_batch(
 ) -> Batch {
     let questions = standard_questions();
     let now = ruralserve::store::now();
-    let mut batch = Batch {
-        users: Vec::with_capacity(n),
-        applications: Vec::with_capacity(n),
-        events: Vec::with_capacity(n),
-    };
+    let mut batch =
+        Batch { users: Vec::with_capacity(n), applications: Vec::with_capacity(n), events: Vec::with_capacity(n) };
     for i in 0..n {
         let user_id = first_user + i as i64;
         let id = first_application + i as i64;
@@ -332,13 +328,7 @@ fn build_batch(
         .collect();
         if rng.gen_bool(0.15) {
             match rng.gen_range(0..5) {
-                0 => {
-                    cadre = if cadre == "nursing" {
-                        "clinical_medicine"
-                    } else {
-                        "nursing"
-                    }
-                }
+                0 => cadre = if cadre == "nursing" { "clinical_medicine" } else { "nursing" },
                 1 => full_time = false,
                 2 => {
                     answers.insert("other_obligation".into(), true);
@@ -382,11 +372,7 @@ fn build_batch(
             applicant_id: user_id,
             reference: Some(reference.clone()),
             status: "submitted",
-            eligibility: Some(if outcome.eligible {
-                "eligible"
-            } else {
-                "ineligible"
-            }),
+            eligibility: Some(if outcome.eligible { "eligible" } else { "ineligible" }),
             eligibility_reasons: serde_json::to_string(&outcome.reasons).unwrap_or_default(),
             full_name,
             date_of_birth: NaiveDate::from_ymd_opt(
@@ -399,19 +385,13 @@ fn build_batch(
             institution: INSTITUTIONS[rng.gen_range(0..INSTITUTIONS.len())],
             cadre,
             year_of_study: Some(year_of_study),
-            expected_graduation: NaiveDate::from_ymd_opt(
-                target.intake_year + 3 - year_of_study,
-                11,
-                30,
-            ),
+            expected_graduation: NaiveDate::from_ymd_opt(target.intake_year + 3 - year_of_study, 11, 30),
             annual_tuition_minor: Some(rng.gen_range(60..=140) * 100_000),
             enrolled_full_time: Some(full_time),
             home_county: county,
             home_sub_county: sub_county,
             essay_motivation: MOTIVATION[rng.gen_range(0..MOTIVATION.len())],
-            essay_rural_service: format!(
-                "I will serve in {sub_county}, {county}, where I was born."
-            ),
+            essay_rural_service: format!("I will serve in {sub_county}, {county}, where I was born."),
             eligibility_answers: serde_json::to_string(&answers).unwrap_or_default(),
             submitted_at: Some(submitted_at),
             created_at,
@@ -450,18 +430,8 @@ fn run(args: &Args) -> Result<(), AppError> {
         Ok(ruralserve::store::programmes::find_call(conn, id)?.intake_year)
     };
     let targets = [
-        Target {
-            call_id: moh_call,
-            org_code: "MOH",
-            cadre: "nursing",
-            intake_year: intake(&mut conn, moh_call)?,
-        },
-        Target {
-            call_id: ngo_call,
-            org_code: "RHSF",
-            cadre: "midwifery",
-            intake_year: intake(&mut conn, ngo_call)?,
-        },
+        Target { call_id: moh_call, org_code: "MOH", cadre: "nursing", intake_year: intake(&mut conn, moh_call)? },
+        Target { call_id: ngo_call, org_code: "RHSF", cadre: "midwifery", intake_year: intake(&mut conn, ngo_call)? },
     ];
     let hash = ruralserve::service::accounts::hash_password(ruralserve::demo::DEMO_PASSWORD)?;
     let mut rng = StdRng::seed_from_u64(args.seed);
@@ -471,15 +441,7 @@ fn run(args: &Args) -> Result<(), AppError> {
     let mut done = 0;
     while done < args.count {
         let n = TRANSACTION.min(args.count - done);
-        let batch = build_batch(
-            &mut rng,
-            &hash,
-            &targets,
-            args.moh_share,
-            next_user,
-            next_application,
-            n,
-        );
+        let batch = build_batch(&mut rng, &hash, &targets, args.moh_share, next_user, next_application, n);
         db::write_transaction(&mut conn, |conn| {
             insert_chunks!(conn, users::table, batch.users);
             insert_chunks!(conn, applications::table, batch.applications);
@@ -489,10 +451,7 @@ fn run(args: &Args) -> Result<(), AppError> {
         next_user += n as i64;
         next_application += n as i64;
         done += n;
-        eprintln!(
-            "{done} applications inserted ({:.1} s)",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("{done} applications inserted ({:.1} s)", started.elapsed().as_secs_f64());
     }
 
     // Explicit ids do not advance PostgreSQL's sequences (SQLite's AUTOINCREMENT follows by itself).

@@ -6,7 +6,7 @@
 # release server on 127.0.0.1:18181, logs in as the MOH programme officer, and runs wrk with CONNS
 # connections for DURATION against four pages, recording req/s, p50, p99 and non-200 responses.
 #
-# Builds nothing: run `cargo build --release --examples` first.
+# Builds nothing: run `cargo build --release --bins --examples` first.
 #
 #   scripts/bench-pages.sh                    # both backends
 #   BACKENDS=sqlite scripts/bench-pages.sh    # one
@@ -31,7 +31,7 @@ BASE=http://$HOST
 OUT=${OUT:-target/bench-pages.md}
 
 for tool in "$BIN" "$SEED"; do
-    [[ -x $tool ]] || { echo "missing $tool: run cargo build --release --examples" >&2; exit 2; }
+    [[ -x $tool ]] || { echo "missing $tool: run cargo build --release --bins --examples" >&2; exit 2; }
 done
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
 

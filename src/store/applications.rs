@@ -193,7 +193,12 @@ pub fn save_answers(
         applications::version.eq(version + 1),
     ))
     .execute(conn)?;
-    if n == 1 {
+    exactly_one_updated(n)
+}
+
+/// An UPDATE guarded by `version` (optimistic concurrency) changed nothing: someone else saved first.
+fn exactly_one_updated(rows: usize) -> Result<(), AppError> {
+    if rows == 1 {
         Ok(())
     } else {
         Err(AppError::Conflict("error-conflict-stale".into()))
@@ -222,11 +227,7 @@ pub fn mark_submitted(conn: &mut DbConn, id: i64, version: i32, s: &Submission) 
         applications::version.eq(version + 1),
     ))
     .execute(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-conflict-stale".into()))
-    }
+    exactly_one_updated(n)
 }
 
 pub fn set_status(conn: &mut DbConn, id: i64, version: i32, status: &str) -> Result<(), AppError> {
@@ -237,11 +238,7 @@ pub fn set_status(conn: &mut DbConn, id: i64, version: i32, status: &str) -> Res
             applications::version.eq(version + 1),
         ))
         .execute(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-conflict-stale".into()))
-    }
+    exactly_one_updated(n)
 }
 
 pub fn add_event(

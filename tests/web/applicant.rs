@@ -130,13 +130,7 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
 
     // Submitting with a missing document is refused with the reason.
     let view = b.get(&svc, &format!("/applications/{id}")).await;
-    let version = view
-        .body
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("version")
-        .to_string();
+    let version = version_in(&view.body);
     let refused = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("document_identity"), "{}", refused.body);
@@ -150,13 +144,7 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
     // The essay's HTML is shown as text, never run.
     assert!(view.body.contains("&lt;script&gt;alert("), "essay must be escaped");
     assert!(!view.body.contains("<script>alert"));
-    let version = view
-        .body
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("version")
-        .to_string();
+    let version = version_in(&view.body);
     let submitted = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
     assert_eq!(submitted.status, 303, "{}", submitted.body);
     let receipt = b.get(&svc, &format!("/applications/{id}")).await;
@@ -227,13 +215,7 @@ async fn submission_after_the_closing_time_is_refused_by_the_server() {
         .execute(&mut app.conn())
         .expect("close");
     let view = b.get(&svc, &format!("/applications/{id}")).await;
-    let version = view
-        .body
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("version")
-        .to_string();
+    let version = version_in(&view.body);
     let refused = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("The call has closed"), "{}", refused.body);

@@ -275,3 +275,12 @@ where
     let bytes = test::read_body(res).await;
     (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
 }
+
+/// The `version` hidden in a page's form (optimistic concurrency).
+pub fn version_in(body: &str) -> String {
+    body.split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a version field")
+        .to_string()
+}
