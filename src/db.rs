@@ -93,6 +93,9 @@ pub fn build_pool(url: &str, size: u32) -> Result<DbPool, AppError> {
     };
     Pool::builder()
         .max_size(size)
+        // No `SELECT 1` before every use: a connection that broke is noticed by the query that fails on it
+        // and dropped by the pool, and the round trip on every request is not free.
+        .test_on_check_out(false)
         .connection_customizer(Box::new(ConnectionSetup))
         .build(ConnectionManager::<DbConn>::new(target))
         .map_err(|e| AppError::Config(format!("cannot open the database pool: {e}")))

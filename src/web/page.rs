@@ -127,7 +127,10 @@ impl Visitor {
     }
 
     fn take_flash(&self) -> Option<String> {
-        self.session.remove_as::<String>(FLASH_KEY).and_then(Result::ok)
+        // Removing marks the session changed, which costs a database write: only do it when there is one.
+        let flash = self.session.get::<String>(FLASH_KEY).ok().flatten()?;
+        self.session.remove(FLASH_KEY);
+        Some(flash)
     }
 }
 
