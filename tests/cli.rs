@@ -11,8 +11,24 @@ fn ruralserve(dir: &std::path::Path, db_url: &str) -> Command {
     cmd
 }
 
-/// A fresh database for this test: SQLite in the temp dir, or a new PostgreSQL database.
-fn database(dir: &std::path::Path, tag: &str) -> String {
+/// A fresh database for this test: SQLite in the temp dir, or a new PostgreSQL database dropped at the end.
+struct TestDatabase {
+    url: String,
+    pg_admin: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Some((admin_url, name)) = &self.pg_admin {
+            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+            }
+        }
+    }
+}
+
+fn database(dir: &std::path::Path, tag: &str) -> TestDatabase {
     use diesel::{Connection, RunQueryDsl};
     match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
         Some(admin_url) => {
@@ -23,9 +39,9 @@ fn database(dir: &std::path::Path, tag: &str) -> String {
                 .expect("drop");
             diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create");
             let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
-            format!("{base}/{name}")
+            TestDatabase { url: format!("{base}/{name}"), pg_admin: Some((admin_url.clone(), name)) }
         }
-        None => format!("sqlite://{}", dir.join("cli.db").display()),
+        None => TestDatabase { url: format!("sqlite://{}", dir.join("cli.db").display()), pg_admin: None },
     }
 }
 
@@ -41,7 +57,8 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 #[test]
 fn an_operator_migrates_and_creates_staff_from_the_shell() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = database(dir.path(), "users");
+    let db = database(dir.path(), "users");
+    let url = db.url.clone();
     let (code, out, _) = run(ruralserve(dir.path(), &url).arg("migrate"));
     assert_eq!(code, 0);
     assert!(out.contains("migration(s) applied"));
@@ -102,7 +119,8 @@ fn an_operator_migrates_and_creates_staff_from_the_shell() {
 #[test]
 fn the_facility_import_loads_good_rows_reports_bad_ones_by_line_and_runs_twice_safely() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = database(dir.path(), "import");
+    let db = database(dir.path(), "import");
+    let url = db.url.clone();
     let csv = "code,name,keph_level,facility_type,facility_category,owner_type,owner,county,sub_county,constituency,ward,beds,cots,latitude,longitude,open_whole_day,services\n\
         100,Lodwar County Referral,Level 4,Hospital,HOSPITAL,Ministry of Health,MoH,Turkana,Turkana Central,Turkana Central,Township,120,10,3.1191,35.5973,true,Maternity;Surgery\n\
         101,Kakuma Mission,Level 3,Health Centre,HC,Faith Based Organization,Other,Turkana,Turkana West,Turkana West,Kakuma,20,0,,,false,\n\
@@ -134,7 +152,8 @@ fn the_facility_import_loads_good_rows_reports_bad_ones_by_line_and_runs_twice_s
 #[test]
 fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = database(dir.path(), "demo");
+    let db = database(dir.path(), "demo");
+    let url = db.url.clone();
     let (code, out, err) = run(ruralserve(dir.path(), &url).arg("demo"));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("12379 facilities in the registry (12379 added now, 0 rows rejected)"), "{out}");
