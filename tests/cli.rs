@@ -1,4 +1,9 @@
-//! The commands as an operator runs them: migrate, user add, import-facilities, demo (twice).
+//! The commands as an operator runs them: migrate, user add, import-facilities, demo (twice), backup.
+
+#[path = "support/fresh_db.rs"]
+mod fresh_db;
+
+use fresh_db::FreshDb;
 
 use std::process::Command;
 
@@ -9,40 +14,6 @@ fn ruralserve(dir: &std::path::Path, db_url: &str) -> Command {
         .env("RURALSERVE_DATA_DIR", dir.join("data"))
         .env_remove("RURALSERVE_NEW_PASSWORD");
     cmd
-}
-
-/// A fresh database for this test: SQLite in the temp dir, or a new PostgreSQL database dropped at the end.
-struct TestDatabase {
-    url: String,
-    pg_admin: Option<(String, String)>,
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        use diesel::{Connection, RunQueryDsl};
-        if let Some((admin_url, name)) = &self.pg_admin {
-            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
-            }
-        }
-    }
-}
-
-fn database(dir: &std::path::Path, tag: &str) -> TestDatabase {
-    use diesel::{Connection, RunQueryDsl};
-    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
-        Some(admin_url) => {
-            let name = format!("rs_cli_{tag}_{}", std::process::id());
-            let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .expect("drop");
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create");
-            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
-            TestDatabase { url: format!("{base}/{name}"), pg_admin: Some((admin_url.clone(), name)) }
-        }
-        None => TestDatabase { url: format!("sqlite://{}", dir.join("cli.db").display()), pg_admin: None },
-    }
 }
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
@@ -56,18 +27,18 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 
 #[test]
 fn an_operator_migrates_and_creates_staff_from_the_shell() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = database(dir.path(), "users");
+    let db = FreshDb::new();
+    let dir = db.dir();
     let url = db.url.clone();
-    let (code, out, _) = run(ruralserve(dir.path(), &url).arg("migrate"));
+    let (code, out, _) = run(ruralserve(dir, &url).arg("migrate"));
     assert_eq!(code, 0);
     assert!(out.contains("migration(s) applied"));
-    let (code, out, err) = run(ruralserve(dir.path(), &url)
+    let (code, out, err) = run(ruralserve(dir, &url)
         .args(["user", "add", "--email", "Root@Example.org", "--name", "Root", "--role", "administrator"])
         .env("RURALSERVE_NEW_PASSWORD", "a long admin passphrase"));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("root@example.org (administrator)"));
-    let (code, _, err) = run(ruralserve(dir.path(), &url).args([
+    let (code, _, err) = run(ruralserve(dir, &url).args([
         "user",
         "add",
         "--email",
@@ -81,7 +52,7 @@ fn an_operator_migrates_and_creates_staff_from_the_shell() {
     ]));
     assert_eq!(code, 2);
     assert!(err.contains("email: An account already uses this e-mail."), "{err}");
-    let (code, _, err) = run(ruralserve(dir.path(), &url).args([
+    let (code, _, err) = run(ruralserve(dir, &url).args([
         "user",
         "add",
         "--email",
@@ -97,7 +68,7 @@ fn an_operator_migrates_and_creates_staff_from_the_shell() {
     ]));
     assert_eq!(code, 2);
     assert!(err.contains("no organisation with code \"NOPE\""), "{err}");
-    let (code, _, err) = run(ruralserve(dir.path(), &url).args([
+    let (code, _, err) = run(ruralserve(dir, &url).args([
         "user",
         "add",
         "--email",
@@ -111,15 +82,15 @@ fn an_operator_migrates_and_creates_staff_from_the_shell() {
     ]));
     assert_eq!(code, 2);
     assert!(err.contains("unknown role"));
-    let (code, _, err) = run(ruralserve(dir.path(), "mysql://nope").arg("migrate"));
+    let (code, _, err) = run(ruralserve(dir, "mysql://nope").arg("migrate"));
     assert_eq!(code, 2);
     assert!(err.contains("neither a postgres:// URL nor an SQLite path"), "{err}");
 }
 
 #[test]
 fn the_facility_import_loads_good_rows_reports_bad_ones_by_line_and_runs_twice_safely() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = database(dir.path(), "import");
+    let db = FreshDb::new();
+    let dir = db.dir();
     let url = db.url.clone();
     let csv = "code,name,keph_level,facility_type,facility_category,owner_type,owner,county,sub_county,constituency,ward,beds,cots,latitude,longitude,open_whole_day,services\n\
         100,Lodwar County Referral,Level 4,Hospital,HOSPITAL,Ministry of Health,MoH,Turkana,Turkana Central,Turkana Central,Township,120,10,3.1191,35.5973,true,Maternity;Surgery\n\
@@ -130,9 +101,9 @@ fn the_facility_import_loads_good_rows_reports_bad_ones_by_line_and_runs_twice_s
         ,No Code Clinic,Level 2,Dispensary,DISP,Private,Private,Wajir,Tarbaj,Tarbaj,Tarbaj,abc,0,1.9,40.1,false,\n\
         ,Another No Code,,Dispensary,DISP,Private,Private,Wajir,Tarbaj,Tarbaj,Tarbaj,2,0,1.9,99999,false,\n\
         ,Good No Code,,Dispensary,DISP,Private,Private,Wajir,Tarbaj,Tarbaj,Tarbaj,2,0,1.9,40.2,false,\n";
-    let file = dir.path().join("facilities.csv");
+    let file = dir.join("facilities.csv");
     std::fs::write(&file, csv).expect("write");
-    let (code, out, err) = run(ruralserve(dir.path(), &url).args(["import-facilities", "--file"]).arg(&file));
+    let (code, out, err) = run(ruralserve(dir, &url).args(["import-facilities", "--file"]).arg(&file));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("8 rows read, 3 facilities added, 0 already present, 5 rejected"), "{out}");
     assert!(err.contains("facilities.csv:4: code 100 appears twice"), "{err}");
@@ -140,25 +111,25 @@ fn the_facility_import_loads_good_rows_reports_bad_ones_by_line_and_runs_twice_s
     assert!(err.contains("facilities.csv:6: name is empty"), "{err}");
     assert!(err.contains("facilities.csv:7: beds \"abc\""), "{err}");
     assert!(err.contains("facilities.csv:8: longitude \"99999\""), "{err}");
-    let (code, out, _) = run(ruralserve(dir.path(), &url).args(["import-facilities", "--file"]).arg(&file));
+    let (code, out, _) = run(ruralserve(dir, &url).args(["import-facilities", "--file"]).arg(&file));
     assert_eq!(code, 0);
     assert!(out.contains("0 facilities added, 3 already present"), "{out}");
     std::fs::write(&file, "name,county\nX,Y\n").expect("write");
-    let (code, _, err) = run(ruralserve(dir.path(), &url).args(["import-facilities", "--file"]).arg(&file));
+    let (code, _, err) = run(ruralserve(dir, &url).args(["import-facilities", "--file"]).arg(&file));
     assert_eq!(code, 2);
     assert!(err.contains("line 1: missing columns: code, keph_level"), "{err}");
 }
 
 #[test]
 fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = database(dir.path(), "demo");
+    let db = FreshDb::new();
+    let dir = db.dir();
     let url = db.url.clone();
-    let (code, out, err) = run(ruralserve(dir.path(), &url).arg("demo"));
+    let (code, out, err) = run(ruralserve(dir, &url).arg("demo"));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("12379 facilities in the registry (12379 added now, 0 rows rejected)"), "{out}");
     assert!(out.contains("officer@moh.demo.ruralserve.org"));
-    let (code, out, _) = run(ruralserve(dir.path(), &url).arg("demo"));
+    let (code, out, _) = run(ruralserve(dir, &url).arg("demo"));
     assert_eq!(code, 0);
     assert!(out.contains("12379 facilities in the registry (0 added now"), "{out}");
     let mut conn = ruralserve::db::connect(&url).expect("connect");

@@ -1,6 +1,9 @@
 //! Both dialects hold the same migrations, and every migration runs up, down and up again.
 
-use diesel::{Connection, RunQueryDsl};
+#[path = "support/fresh_db.rs"]
+mod fresh_db;
+
+use fresh_db::FreshDb;
 
 fn folders(dialect: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dialect}", env!("CARGO_MANIFEST_DIR")))
@@ -28,18 +31,8 @@ fn both_backends_have_the_same_migrations() {
 
 #[test]
 fn migrations_run_up_down_and_up_again() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (url, cleanup) = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
-        Some(admin_url) => {
-            let name = format!("rs_migrations_{}", std::process::id());
-            let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).expect("drop");
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create");
-            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
-            (format!("{base}/{name}"), Some((admin_url.clone(), name)))
-        }
-        None => (format!("sqlite://{}", dir.path().join("m.db").display()), None),
-    };
+    let db = FreshDb::new();
+    let url = db.url.clone();
     {
         let mut conn = ruralserve::db::connect(&url).expect("connect");
         let applied = ruralserve::db::run_migrations(&mut conn).expect("up");
@@ -49,10 +42,6 @@ fn migrations_run_up_down_and_up_again() {
         let again = ruralserve::db::run_migrations(&mut conn).expect("up again");
         assert_eq!(again, applied);
         assert_eq!(ruralserve::db::run_migrations(&mut conn).expect("nothing pending"), 0);
-    }
-    if let Some((admin_url, name)) = cleanup {
-        let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).expect("drop");
     }
 }
 

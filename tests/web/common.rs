@@ -2,67 +2,26 @@
 //! database when TEST_DATABASE_URL is a postgres:// URL), the real app built around it, and helpers to
 //! act as a browser (cookies, CSRF tokens, forms) or an API client.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use actix_http::Request;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test;
 use actix_web::web::Data;
-use diesel::{Connection, RunQueryDsl};
 use ruralserve::config::Config;
 use ruralserve::web::AppState;
 
-pub struct TestDb {
-    pub url: String,
-    _dir: tempfile::TempDir,
-    pg_admin: Option<(String, String)>,
-}
+/// The test's database; its temp directory also holds the data directory (uploads, session key).
+pub type TestDb = crate::fresh_db::FreshDb;
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-impl TestDb {
-    pub fn new() -> TestDb {
-        let dir = tempfile::tempdir().expect("temp dir");
-        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
-            Some(admin_url) => {
-                let name = format!(
-                    "rs_test_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::SeqCst),
-                    chrono::Utc::now().timestamp_subsec_nanos()
-                );
-                let mut admin = diesel::PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
-                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
-                let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
-                TestDb { url: format!("{base}/{name}"), _dir: dir, pg_admin: Some((admin_url.clone(), name)) }
-            }
-            None => {
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                TestDb { url, _dir: dir, pg_admin: None }
-            }
-        }
-    }
-
-    pub fn data_dir(&self) -> std::path::PathBuf {
-        self._dir.path().join("data")
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((admin_url, name)) = &self.pg_admin {
-            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
-            }
-        }
-    }
+/// Where the app under test keeps its files.
+pub fn data_dir(db: &TestDb) -> std::path::PathBuf {
+    db.dir().join("data")
 }
 
 pub fn config_for(db: &TestDb) -> Config {
     Config {
         database_url: db.url.clone(),
-        data_dir: db.data_dir(),
+        data_dir: data_dir(db),
         listen: "127.0.0.1:0".into(),
         public_url: "http://localhost".into(),
         time_zone: chrono_tz::Africa::Nairobi,

@@ -1,5 +1,8 @@
 //! Black-box tests through HTTP, one binary: each test builds the real app over a fresh database.
 
+#[path = "../support/fresh_db.rs"]
+mod fresh_db;
+
 #[macro_use]
 mod common;
 

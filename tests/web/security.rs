@@ -1,7 +1,11 @@
 //! The role × resource matrix, CSRF, escaping, headers, and bad requests that must get a clear 4xx.
 
 use crate::common::*;
-use diesel::RunQueryDsl;
+use diesel::{QueryDsl, RunQueryDsl};
+
+fn applications_count(app: &TestApp) -> i64 {
+    ruralserve::schema::applications::table.count().get_result(&mut app.conn()).expect("count")
+}
 
 /// Ids of a MOH application (student01's, a draft at i = 0) and of submitted ones of each funder.
 fn ids(app: &TestApp) -> (i64, i64, i64) {
@@ -29,8 +33,7 @@ async fn the_role_by_resource_matrix_holds_for_pages_documents_and_the_api() {
     let svc = service!(app);
     let (moh_a, moh_b, ngo_a) = ids(&app);
 
-    // student02 (MOH) uploads a document to a fresh draft of their own to the NGO call... instead, attach
-    // a document straight to their submitted application through the store, as an upload would.
+    // A document on student02's submitted application, stored as an upload would store it.
     let doc_id = {
         let mut conn = app.conn();
         ruralserve::store::applications::put_document(
@@ -51,8 +54,8 @@ async fn the_role_by_resource_matrix_holds_for_pages_documents_and_the_api() {
             .first::<i64>(&mut conn)
             .expect("doc id")
     };
-    std::fs::create_dir_all(app.db.data_dir().join("uploads/documents")).expect("dir");
-    std::fs::write(app.db.data_dir().join("uploads/documents/test-key"), PDF).expect("file");
+    std::fs::create_dir_all(data_dir(&app.db).join("uploads/documents")).expect("dir");
+    std::fs::write(data_dir(&app.db).join("uploads/documents/test-key"), PDF).expect("file");
 
     // (who, application, expected status for the page, for the document)
     let cases: [(&str, i64, u16, u16); 9] = [
@@ -144,10 +147,7 @@ async fn forms_without_their_csrf_token_or_from_another_site_are_refused() {
     assert_eq!(missing.status, 403);
     let wrong = b.post_raw(&svc, "/calls/1/apply", &[("csrf_token", "guess")]).await;
     assert_eq!(wrong.status, 403);
-    let count: i64 = {
-        use diesel::prelude::*;
-        ruralserve::schema::applications::table.count().get_result(&mut app.conn()).expect("count")
-    };
+    let count = applications_count(&app);
     assert_eq!(count, 36, "no application was started by the refused forms");
     // Right token, wrong site.
     let token = b.csrf.clone();
@@ -229,10 +229,6 @@ async fn malformed_requests_get_a_clear_4xx_never_a_500() {
     assert_eq!(res.status, 422);
     assert!(res.body.contains("larger than 10 MB"), "{}", res.body);
     // Nothing earlier was lost: the demo's applications are all there.
-    let count: i64 = {
-        use diesel::prelude::*;
-        ruralserve::schema::applications::table.count().get_result(&mut app.conn()).expect("count")
-    };
+    let count = applications_count(&app);
     assert_eq!(count, 37);
-    let _ = diesel::sql_query("SELECT 1").execute(&mut app.conn());
 }
