@@ -110,6 +110,8 @@ diesel::table! {
         required_documents -> Text,
         eligibility_questions -> Text,
         created_at -> Timestamp,
+        support_starts_on -> Nullable<Date>,
+        school_terms_per_year -> Integer,
     }
 }
 
@@ -270,6 +272,11 @@ diesel::table! {
         countersigned_at -> Nullable<Timestamp>,
         breach_amount_minor -> Nullable<BigInt>,
         version -> Integer,
+        support_starts_on -> Nullable<Date>,
+        school_terms_per_year -> Integer,
+        years_confirmed -> Integer,
+        expected_graduation -> Nullable<Date>,
+        breach_on -> Nullable<Date>,
     }
 }
 
@@ -286,6 +293,8 @@ diesel::table! {
         reference -> Nullable<Text>,
         note -> Text,
         version -> Integer,
+        support_year -> Integer,
+        held_for -> Nullable<Text>,
     }
 }
 

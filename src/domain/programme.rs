@@ -134,7 +134,12 @@ impl TermsHistory {
     }
 
     pub fn in_force_on(&self, date: NaiveDate) -> Option<&ProgrammeTerms> {
-        self.entries.iter().rev().find(|(from, _)| *from <= date).map(|(_, t)| t)
+        self.entry_in_force_on(date).map(|(_, t)| t)
+    }
+
+    /// The terms in force on `date` with the date they began (an award records it to name its terms).
+    pub fn entry_in_force_on(&self, date: NaiveDate) -> Option<(NaiveDate, &ProgrammeTerms)> {
+        self.entries.iter().rev().find(|(from, _)| *from <= date).map(|(from, t)| (*from, t))
     }
 }
 

@@ -146,6 +146,15 @@ pub fn find_for_applicant(conn: &mut DbConn, call_id: i64, applicant_id: i64) ->
         .optional()?)
 }
 
+/// The submitted (not withdrawn, not draft) applications of a call, in id order.
+pub fn submitted_of_call(conn: &mut DbConn, call_id: i64) -> Result<Vec<Application>, AppError> {
+    Ok(applications::table
+        .filter(applications::call_id.eq(call_id))
+        .filter(applications::status.eq("submitted"))
+        .order(applications::id)
+        .load(conn)?)
+}
+
 /// An applicant's applications with the call's title and the funder's programme name.
 pub fn of_applicant(
     conn: &mut DbConn,

@@ -3,10 +3,12 @@
 
 pub mod applications;
 pub mod audit;
+pub mod awards;
 pub mod facilities;
 pub mod organisations;
 pub mod outbox;
 pub mod programmes;
+pub mod reviews;
 pub mod sessions;
 pub mod users;
 

@@ -37,6 +37,10 @@ pub struct Call {
     /// JSON list of `EligibilityQuestion`.
     pub eligibility_questions: String,
     pub created_at: NaiveDateTime,
+    /// The first day of supported study; `None` until the officer sets it (then 1 September of the intake year).
+    pub support_starts_on: Option<NaiveDate>,
+    /// Tuition is paid, and a progress report is due, at the start of each of these terms.
+    pub school_terms_per_year: i32,
 }
 
 impl Call {
@@ -46,6 +50,11 @@ impl Call {
 
     pub fn questions(&self) -> Vec<EligibilityQuestion> {
         serde_json::from_str(&self.eligibility_questions).unwrap_or_default()
+    }
+
+    /// When support starts: as set, or 1 September of the intake year (the usual start of the school year).
+    pub fn support_start(&self) -> NaiveDate {
+        self.support_starts_on.or_else(|| NaiveDate::from_ymd_opt(self.intake_year, 9, 1)).unwrap_or(NaiveDate::MIN)
     }
 
     pub fn is_open_at(&self, now: NaiveDateTime) -> bool {
@@ -183,6 +192,19 @@ pub fn insert_call(conn: &mut DbConn, c: &NewCall) -> Result<i64, AppError> {
         ))
         .returning(calls::id)
         .get_result(conn)?)
+}
+
+/// When support starts for a call's awards and how many school terms a year it pays.
+pub fn set_call_schedule(
+    conn: &mut DbConn,
+    call_id: i64,
+    support_starts_on: NaiveDate,
+    school_terms_per_year: i32,
+) -> Result<(), AppError> {
+    diesel::update(calls::table.find(call_id))
+        .set((calls::support_starts_on.eq(support_starts_on), calls::school_terms_per_year.eq(school_terms_per_year)))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn find_call(conn: &mut DbConn, id: i64) -> Result<Call, AppError> {

@@ -1,0 +1,9 @@
+ALTER TABLE payments DROP COLUMN held_for;
+ALTER TABLE payments DROP COLUMN support_year;
+ALTER TABLE awards DROP COLUMN breach_on;
+ALTER TABLE awards DROP COLUMN expected_graduation;
+ALTER TABLE awards DROP COLUMN years_confirmed;
+ALTER TABLE awards DROP COLUMN school_terms_per_year;
+ALTER TABLE awards DROP COLUMN support_starts_on;
+ALTER TABLE calls DROP COLUMN school_terms_per_year;
+ALTER TABLE calls DROP COLUMN support_starts_on;
