@@ -46,9 +46,10 @@ impl Role {
         !matches!(self, Role::Applicant | Role::Administrator)
     }
 
-    /// Funder staff who may read the applications made to their organisation's calls.
+    /// Funder staff who may read every application made to their organisation's calls. Reviewers are not
+    /// among them: they read only the applications assigned to them, until they declare a conflict.
     pub fn reads_applications(self) -> bool {
-        matches!(self, Role::ProgrammeOfficer | Role::Reviewer | Role::Administrator)
+        matches!(self, Role::ProgrammeOfficer | Role::Administrator)
     }
 }
 

@@ -42,14 +42,15 @@ pub fn start(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<i64, AppE
     })
 }
 
-/// Loads an application for reading, if this actor may read it: its applicant, the staff of the funder
-/// whose call it answers (drafts stay private to the applicant), or an administrator. Anyone else gets
-/// "not found", so that ids cannot be probed.
+/// Loads an application for reading, if this actor may read it: its applicant, the officers of the funder
+/// whose call it answers (drafts stay private to the applicant), a reviewer it is assigned to (until they
+/// declare a conflict), or an administrator. Anyone else gets "not found", so that ids cannot be probed.
 pub fn readable(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Application, AppError> {
     let application = store::find(conn, id)?;
     let allowed = match actor.role {
         Role::Applicant => application.applicant_id == actor.user_id,
         Role::Administrator => true,
+        Role::Reviewer => super::reviews::reviewer_may_read(conn, actor, id)?,
         role if role.reads_applications() => {
             application.status != ApplicationStatus::Draft.as_str()
                 && Some(store::owner_organisation(conn, id)?) == actor.organisation_id

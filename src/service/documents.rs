@@ -41,6 +41,48 @@ pub fn display_name(name: &str) -> String {
     }
 }
 
+/// A file's type from its content (PDF, JPEG or PNG), refusing empty and oversized files.
+fn checked_type(content: &[u8]) -> Result<&'static str, AppError> {
+    if content.is_empty() {
+        return Err(AppError::field("file", "error-file-empty"));
+    }
+    if content.len() > MAX_UPLOAD_BYTES {
+        return Err(AppError::field("file", "error-file-too-large"));
+    }
+    sniff_content_type(content).ok_or_else(|| AppError::field("file", "error-file-type"))
+}
+
+/// An uploaded file as stored: under a random name, so nothing the user typed reaches the file system.
+pub struct StoredFile {
+    pub storage_key: String,
+    pub content_type: &'static str,
+    pub size: i64,
+}
+
+/// Checks and stores an uploaded file; the caller records `storage_key` (and deletes the file if it cannot).
+pub async fn store_file(files: &Arc<dyn ObjectStore>, content: Bytes) -> Result<StoredFile, AppError> {
+    let content_type = checked_type(&content)?;
+    let storage_key = format!("documents/{}", crate::service::accounts::new_secret());
+    let size = content.len() as i64;
+    files
+        .put(&ObjectPath::from(storage_key.as_str()), content.into())
+        .await
+        .map_err(|e| AppError::Internal(format!("storing a document: {e}")))?;
+    Ok(StoredFile { storage_key, content_type, size })
+}
+
+/// A stored file's bytes and its type (sniffed again from the content, never trusted from the upload).
+pub async fn read_file(files: &Arc<dyn ObjectStore>, storage_key: &str) -> Result<(&'static str, Bytes), AppError> {
+    let content = files
+        .get(&ObjectPath::from(storage_key))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a document: {e}")))?
+        .bytes()
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a document: {e}")))?;
+    Ok((sniff_content_type(&content).unwrap_or("application/octet-stream"), content))
+}
+
 pub async fn upload(
     db: &Db,
     files: &Arc<dyn ObjectStore>,
@@ -53,13 +95,7 @@ pub async fn upload(
     if !DOCUMENT_KINDS.contains(&kind.as_str()) {
         return Err(AppError::field("kind", "error-unknown-document"));
     }
-    if content.is_empty() {
-        return Err(AppError::field("file", "error-file-empty"));
-    }
-    if content.len() > MAX_UPLOAD_BYTES {
-        return Err(AppError::field("file", "error-file-too-large"));
-    }
-    let content_type = sniff_content_type(&content).ok_or_else(|| AppError::field("file", "error-file-type"))?;
+    let content_type = checked_type(&content)?;
     // Check the right to upload before writing anything.
     let check_actor = actor.clone();
     db.run(move |conn| {
@@ -70,12 +106,7 @@ pub async fn upload(
         Ok(())
     })
     .await?;
-    let storage_key = format!("documents/{}", crate::service::accounts::new_secret());
-    let size = content.len() as i64;
-    files
-        .put(&ObjectPath::from(storage_key.as_str()), content.into())
-        .await
-        .map_err(|e| AppError::Internal(format!("storing a document: {e}")))?;
+    let StoredFile { storage_key, size, .. } = store_file(files, content).await?;
     let actor = actor.clone();
     let key = storage_key.clone();
     let saved = db
@@ -145,13 +176,7 @@ pub async fn download(
             Ok(document)
         })
         .await?;
-    let content = files
-        .get(&ObjectPath::from(document.storage_key.as_str()))
-        .await
-        .map_err(|e| AppError::Internal(format!("reading a document: {e}")))?
-        .bytes()
-        .await
-        .map_err(|e| AppError::Internal(format!("reading a document: {e}")))?;
+    let (_, content) = read_file(files, &document.storage_key).await?;
     Ok((document, content))
 }
 

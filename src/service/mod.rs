@@ -4,9 +4,12 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod awards;
 pub mod documents;
 pub mod facilities;
+pub mod ledger;
 pub mod programmes;
+pub mod reviews;
 
 use crate::domain::role::Role;
 use crate::error::AppError;

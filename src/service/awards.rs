@@ -1,0 +1,591 @@
+//! From ranking to binding contract: the ranked list with its funding line, proposals and the second
+//! officer's decision (four eyes), the offer with its deadline, the scholar's signed acceptance, the
+//! countersignature, lapses, notices, and who may read an award.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use super::reviews::{managed_call, require_officer};
+use super::Actor;
+use crate::db::{write_transaction, DbConn};
+use crate::domain::award::{next_award_status, AwardAction, AwardContext, AwardStatus, ContractObligation};
+use crate::domain::funding::{funding_line, support_years, FundingLineEntry, SupportCost};
+use crate::domain::payment::payment_schedule;
+use crate::domain::programme::ProgrammeTerms;
+use crate::domain::progress::report_due_dates;
+use crate::domain::ranking::{rank, Candidate, RankedEntry, Ranking, SetApart};
+use crate::domain::review::{average_hundredths, ConflictDeclaration};
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::i18n::I18n;
+use crate::store::applications::{self as applications, Application};
+use crate::store::awards::{self as store, Award, AwardChange, NewAward};
+use crate::store::programmes::{self, CallListing};
+use crate::store::reviews;
+use crate::store::{audit, now, outbox, users};
+
+/// What the whole support period of one ranked applicant would cost, or why it cannot be costed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Costing {
+    pub cost: Option<SupportCost>,
+    /// Message key when no cost could be computed (e.g. graduation before support starts).
+    pub problem: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedRow {
+    pub entry: RankedEntry,
+    pub application: Application,
+    pub reviews: usize,
+    pub costing: Costing,
+    /// `None` when the applicant cannot be costed (kept off the line).
+    pub line: Option<FundingLineEntry>,
+    pub award: Option<Award>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SetApartRow {
+    pub set_apart: SetApart,
+    pub application: Application,
+}
+
+/// The call's ranked list with the funding line drawn through it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallRanking {
+    pub listing: CallListing,
+    pub has_rubric: bool,
+    pub minimum_fundable: u32,
+    pub rows: Vec<RankedRow>,
+    pub set_apart: Vec<SetApartRow>,
+    /// Seats and money held by awards that still hold a seat.
+    pub seats_held: usize,
+    pub committed_minor: i64,
+    pub terms_from: Option<NaiveDate>,
+    /// Offers past their deadline, waiting to be marked lapsed.
+    pub expired_offers: usize,
+}
+
+/// The terms that apply to awards proposed today, with the date they began.
+fn terms_now(conn: &mut DbConn, programme_id: i64, today: NaiveDate) -> Result<(NaiveDate, ProgrammeTerms), AppError> {
+    let history = programmes::terms_history(conn, programme_id)?;
+    history
+        .entry_in_force_on(today)
+        .map(|(from, t)| (from, t.clone()))
+        .ok_or_else(|| AppError::Conflict("error-no-terms-in-force".into()))
+}
+
+/// The terms an award was made under.
+pub fn terms_of(conn: &mut DbConn, award: &Award) -> Result<ProgrammeTerms, AppError> {
+    let listing = programmes::call_listing(conn, award.call_id)?;
+    programmes::terms_list(conn, listing.programme.id)?
+        .into_iter()
+        .find(|(from, _)| *from == award.terms_effective_from)
+        .map(|(_, t)| t)
+        .ok_or_else(|| AppError::Internal(format!("award {} names terms that do not exist", award.id)))
+}
+
+fn costing(terms: &ProgrammeTerms, support_starts: NaiveDate, a: &Application) -> Costing {
+    let problem = |key| Costing { cost: None, problem: Some(key) };
+    let Some(graduation) = a.expected_graduation else {
+        return problem("error-graduation-missing");
+    };
+    let years = match support_years(support_starts, graduation, terms.max_support_years) {
+        Ok(y) => y,
+        Err(key) => return problem(key),
+    };
+    match SupportCost::new(terms, a.annual_tuition_minor.unwrap_or(0), years) {
+        Ok(cost) => Costing { cost: Some(cost), problem: None },
+        Err(key) => problem(key),
+    }
+}
+
+/// Ranks the call's submitted applications and draws the funding line.
+pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRanking, AppError> {
+    let listing = managed_call(conn, actor, call_id)?;
+    let rubric = reviews::rubric_of(conn, call_id)?;
+    let (rules, minimum) =
+        rubric.as_ref().map(|r| (r.priority_rules.clone(), r.rubric.minimum_fundable)).unwrap_or_default();
+    let submitted = applications::submitted_of_call(conn, call_id)?;
+    let mut totals: HashMap<i64, Vec<u32>> = HashMap::new();
+    for (assignment, _) in reviews::of_call(conn, call_id)? {
+        let counted = assignment.declaration.as_deref() == Some(ConflictDeclaration::None.as_str());
+        if let (true, Some(total)) = (counted, assignment.total_hundredths) {
+            totals.entry(assignment.application_id).or_default().push(u32::try_from(total).unwrap_or(0));
+        }
+    }
+    let candidates: Vec<Candidate> = submitted
+        .iter()
+        .map(|a| Candidate {
+            application_id: a.id,
+            eligible: a.eligibility.as_deref() == Some("eligible"),
+            ineligibility_reasons: a.reasons(),
+            average_score: totals.get(&a.id).and_then(|t| average_hundredths(t)),
+            continuing: a.continuing_scholar,
+            home_district: a.home_sub_county.clone(),
+            disadvantaged: a.disadvantaged_background,
+            expected_graduation: a.expected_graduation,
+            submitted_at: a.submitted_at.unwrap_or(a.created_at),
+        })
+        .collect();
+    let Ranking { ranked, set_apart } = rank(&candidates, &rules, minimum);
+    let by_id: BTreeMap<i64, &Application> = submitted.iter().map(|a| (a.id, a)).collect();
+    let awards: BTreeMap<i64, Award> =
+        store::of_call(conn, call_id)?.into_iter().map(|a| (a.application_id, a)).collect();
+    let today = now().date();
+    let terms = terms_now(conn, listing.programme.id, today).ok();
+    let support_starts = listing.call.support_start();
+    let mut rows: Vec<RankedRow> = ranked
+        .into_iter()
+        .filter_map(|entry| {
+            let application = (*by_id.get(&entry.application_id)?).clone();
+            let costing = match (&terms, awards.get(&entry.application_id)) {
+                // An award keeps the cost it was proposed at.
+                (_, Some(award)) => Costing {
+                    cost: SupportCost {
+                        support_years: u32::try_from(award.support_years).unwrap_or(0),
+                        annual_tuition_minor: award.annual_tuition_minor,
+                        stipend_monthly_minor: award.stipend_monthly_minor,
+                        lump_sum_yearly_minor: award.lump_sum_yearly_minor,
+                        yearly_minor: award.total_cost_minor / i64::from(award.support_years.max(1)),
+                        total_minor: award.total_cost_minor,
+                    }
+                    .into(),
+                    problem: None,
+                },
+                (Some((_, t)), None) => costing(t, support_starts, &application),
+                (None, None) => Costing { cost: None, problem: Some("error-no-terms-in-force") },
+            };
+            let reviews = totals.get(&entry.application_id).map_or(0, Vec::len);
+            let award = awards.get(&entry.application_id).cloned();
+            Some(RankedRow { entry, application, reviews, costing, line: None, award })
+        })
+        .collect();
+    // The line is drawn without awards that gave their seat back (refused, declined, lapsed), so that the
+    // next applicant in order moves up.
+    let on_line: Vec<(i64, i64)> = rows
+        .iter()
+        .filter(|r| r.award.as_ref().and_then(|a| AwardStatus::parse(&a.status)).is_none_or(AwardStatus::holds_seat))
+        .filter_map(|r| r.costing.cost.map(|c| (r.application.id, c.total_minor)))
+        .collect();
+    let seats = u32::try_from(listing.call.seats).unwrap_or(0);
+    let line: BTreeMap<i64, FundingLineEntry> =
+        funding_line(&on_line, seats, listing.call.budget_minor).into_iter().map(|e| (e.application_id, e)).collect();
+    for row in &mut rows {
+        row.line = line.get(&row.application.id).cloned();
+    }
+    let holding: Vec<&Award> =
+        awards.values().filter(|a| AwardStatus::parse(&a.status).is_some_and(AwardStatus::holds_seat)).collect();
+    let at = now();
+    let expired_offers = awards
+        .values()
+        .filter(|a| a.status == AwardStatus::Offered.as_str() && a.offer_deadline.is_some_and(|d| d < at))
+        .count();
+    let set_apart = set_apart
+        .into_iter()
+        .filter_map(|s| Some(SetApartRow { application: (*by_id.get(&s.application_id)?).clone(), set_apart: s }))
+        .collect();
+    Ok(CallRanking {
+        has_rubric: rubric.is_some(),
+        minimum_fundable: minimum,
+        rows,
+        set_apart,
+        seats_held: holding.len(),
+        committed_minor: holding.iter().map(|a| a.total_cost_minor).sum(),
+        terms_from: terms.map(|(from, _)| from),
+        expired_offers,
+        listing,
+    })
+}
+
+/// Proposes an award for a ranked applicant within the funding line, at the cost the line shows.
+pub fn propose(conn: &mut DbConn, actor: &Actor, call_id: i64, application_id: i64) -> Result<i64, AppError> {
+    require_officer(actor)?;
+    write_transaction(conn, |conn| {
+        let ranking = ranking(conn, actor, call_id)?;
+        let row = ranking
+            .rows
+            .iter()
+            .find(|r| r.application.id == application_id)
+            .ok_or_else(|| AppError::Conflict("error-not-ranked".into()))?;
+        if row.award.is_some() {
+            return Err(AppError::Conflict("error-award-exists".into()));
+        }
+        if !row.line.as_ref().is_some_and(|l| l.within_line) {
+            return Err(AppError::Conflict("error-outside-line".into()));
+        }
+        let cost = row.costing.cost.ok_or_else(|| AppError::Conflict("error-outside-line".into()))?;
+        let terms_from = ranking.terms_from.ok_or_else(|| AppError::Conflict("error-no-terms-in-force".into()))?;
+        let new = NewAward {
+            application_id,
+            call_id,
+            support_years: i32::try_from(cost.support_years).unwrap_or(i32::MAX),
+            annual_tuition_minor: cost.annual_tuition_minor,
+            stipend_monthly_minor: cost.stipend_monthly_minor,
+            lump_sum_yearly_minor: cost.lump_sum_yearly_minor,
+            total_cost_minor: cost.total_minor,
+            currency: &ranking.listing.call.currency,
+            terms_effective_from: terms_from,
+            proposed_by: actor.user_id,
+            support_starts_on: ranking.listing.call.support_start(),
+            school_terms_per_year: ranking.listing.call.school_terms_per_year,
+            expected_graduation: row.application.expected_graduation,
+        };
+        let id = store::insert(conn, &new)?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "propose_award",
+            "award",
+            id,
+            None::<&()>,
+            Some(&serde_json::json!({"application_id": application_id, "position": row.entry.position, "cost": cost})),
+        )?;
+        Ok(id)
+    })
+}
+
+/// Proposes every applicant within the line who has no award yet; returns how many.
+pub fn propose_line(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
+    require_officer(actor)?;
+    let ranking = ranking(conn, actor, call_id)?;
+    let due: Vec<i64> = ranking
+        .rows
+        .iter()
+        .filter(|r| r.award.is_none() && r.line.as_ref().is_some_and(|l| l.within_line))
+        .map(|r| r.application.id)
+        .collect();
+    for id in &due {
+        propose(conn, actor, call_id, *id)?;
+    }
+    Ok(due.len())
+}
+
+/// An award and its call, if the actor is staff of the funder (officers act; administrators read).
+pub fn managed_award(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<(Award, CallListing), AppError> {
+    let award = store::find(conn, award_id)?;
+    let listing = managed_call(conn, actor, award.call_id)?;
+    Ok((award, listing))
+}
+
+/// Statuses the scholar sees: nothing while the funder is still deciding.
+fn visible_to_scholar(status: &str) -> bool {
+    !matches!(AwardStatus::parse(status), Some(AwardStatus::Proposed | AwardStatus::Approved | AwardStatus::Rejected))
+}
+
+/// An award the actor may read: the funder's staff (officers, administrators) or the scholar it was offered to.
+pub fn readable(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<(Award, Application), AppError> {
+    let award = store::find(conn, award_id)?;
+    let application = applications::find(conn, award.application_id)?;
+    let allowed = match actor.role {
+        Role::Applicant => application.applicant_id == actor.user_id && visible_to_scholar(&award.status),
+        Role::ProgrammeOfficer | Role::Administrator => {
+            actor.can_manage_organisation(store::owner_organisation(conn, award_id)?)
+        }
+        _ => false,
+    };
+    if allowed {
+        Ok((award, application))
+    } else {
+        tracing::warn!(actor = actor.user_id, award = award_id, "refused access to an award");
+        Err(AppError::NotFound)
+    }
+}
+
+/// The awards the actor may list: a scholar's own (once offered), or those of the funder's calls.
+pub fn list_readable(conn: &mut DbConn, actor: &Actor) -> Result<Vec<Award>, AppError> {
+    match actor.role {
+        Role::Applicant => Ok(store::of_applicant(conn, actor.user_id)?
+            .into_iter()
+            .filter(|a| visible_to_scholar(&a.status))
+            .collect()),
+        Role::ProgrammeOfficer | Role::Administrator => store::of_organisation(conn, actor.organisation_scope()?),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+pub fn status_of(award: &Award) -> Result<AwardStatus, AppError> {
+    AwardStatus::parse(&award.status)
+        .ok_or_else(|| AppError::Internal(format!("award {} has unknown status {}", award.id, award.status)))
+}
+
+fn context<'a>(award: &Award, actor: &Actor, typed: &'a str, expected: &'a str, agreed: bool) -> AwardContext<'a> {
+    AwardContext {
+        proposer_id: award.proposed_by,
+        actor_id: actor.user_id,
+        now: now(),
+        deadline: award.offer_deadline,
+        typed_name: typed,
+        expected_name: expected,
+        agreed,
+    }
+}
+
+/// The context of an officer's (or the system's) move: no signature involved.
+pub fn officer_context<'a>(award: &Award, actor: &Actor) -> AwardContext<'a> {
+    context(award, actor, "", "", false)
+}
+
+fn audit_move(conn: &mut DbConn, actor: &Actor, action: &str, award: &Award, to: AwardStatus) -> Result<(), AppError> {
+    audit::record(
+        conn,
+        &actor.origin(),
+        action,
+        "award",
+        award.id,
+        Some(&serde_json::json!({"status": award.status, "version": award.version})),
+        Some(&serde_json::json!({"status": to.as_str(), "version": award.version + 1})),
+    )
+}
+
+/// The second officer approves or refuses a proposal. The same officer cannot do both (four eyes), and a
+/// stale decision (someone decided since `version` was read) fails without changing anything.
+pub fn decide(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32, approve: bool) -> Result<(), AppError> {
+    require_officer(actor)?;
+    write_transaction(conn, |conn| {
+        let (award, _) = managed_award(conn, actor, award_id)?;
+        if award.version != version {
+            return Err(AppError::Conflict("error-conflict-stale".into()));
+        }
+        let action = if approve { AwardAction::Approve } else { AwardAction::Reject };
+        let next = next_award_status(status_of(&award)?, action, &officer_context(&award, actor))
+            .map_err(|key| AppError::Conflict(key.into()))?;
+        store::set_status(
+            conn,
+            award_id,
+            version,
+            next.as_str(),
+            &AwardChange { decided_by: Some(actor.user_id), ..AwardChange::default() },
+        )?;
+        audit_move(conn, actor, if approve { "approve_award" } else { "reject_award" }, &award, next)
+    })
+}
+
+/// The person an award is for: their account (e-mail, language) and application.
+fn scholar_of(conn: &mut DbConn, award: &Award) -> Result<(users::User, Application), AppError> {
+    let application = applications::find(conn, award.application_id)?;
+    Ok((users::find(conn, application.applicant_id)?, application))
+}
+
+/// Sends the offer with its acceptance deadline; the scholar is told by e-mail (through the outbox).
+pub fn offer(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    public_url: &str,
+    actor: &Actor,
+    award_id: i64,
+    version: i32,
+    deadline: NaiveDateTime,
+) -> Result<(), AppError> {
+    require_officer(actor)?;
+    write_transaction(conn, |conn| {
+        let (award, listing) = managed_award(conn, actor, award_id)?;
+        if award.version != version {
+            return Err(AppError::Conflict("error-conflict-stale".into()));
+        }
+        let mut ctx = officer_context(&award, actor);
+        ctx.deadline = Some(deadline);
+        let next = next_award_status(status_of(&award)?, AwardAction::Offer, &ctx)
+            .map_err(|key| AppError::field("offer_deadline", key))?;
+        store::set_status(
+            conn,
+            award_id,
+            version,
+            next.as_str(),
+            &AwardChange { offer_deadline: Some(deadline), ..AwardChange::default() },
+        )?;
+        let (scholar, _) = scholar_of(conn, &award)?;
+        let lang = scholar.language.as_str();
+        outbox::enqueue(
+            conn,
+            &scholar.email,
+            &i18n.t_args(lang, "mail-offer-subject", &[("call", listing.call.title.clone())]),
+            &i18n.t_args(
+                lang,
+                "mail-offer-body",
+                &[
+                    ("call", listing.call.title.clone()),
+                    ("deadline", format!("{} UTC", deadline.format("%Y-%m-%d %H:%M"))),
+                    ("url", format!("{}/awards/{award_id}", public_url.trim_end_matches('/'))),
+                ],
+            ),
+        )?;
+        audit_move(conn, actor, "offer_award", &award, next)
+    })
+}
+
+/// The scholar signs (full name typed as on the application, and the agreement ticked) or declines, by the
+/// deadline. The time and the address the signature came from are recorded.
+pub fn respond(
+    conn: &mut DbConn,
+    actor: &Actor,
+    award_id: i64,
+    version: i32,
+    accept: bool,
+    typed_name: &str,
+    agreed: bool,
+) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let (award, application) = readable(conn, actor, award_id)?;
+        if actor.role != Role::Applicant {
+            return Err(AppError::Forbidden);
+        }
+        if award.version != version {
+            return Err(AppError::Conflict("error-conflict-stale".into()));
+        }
+        let action = if accept { AwardAction::Accept } else { AwardAction::Decline };
+        let ctx = context(&award, actor, typed_name, &application.full_name, agreed);
+        let next = next_award_status(status_of(&award)?, action, &ctx).map_err(|key| match key {
+            "error-name-mismatch" => AppError::field("typed_name", key),
+            "error-agreement-required" => AppError::field("agreed", key),
+            _ => AppError::Conflict(key.into()),
+        })?;
+        let change = AwardChange {
+            accepted: accept.then(|| (typed_name.trim().to_string(), actor.client_addr.clone())),
+            ..AwardChange::default()
+        };
+        store::set_status(conn, award_id, version, next.as_str(), &change)?;
+        audit_move(conn, actor, if accept { "accept_award" } else { "decline_award" }, &award, next)
+    })
+}
+
+/// The funder countersigns an accepted contract: it becomes binding, and the first school year's payments
+/// and progress reports are scheduled.
+pub fn countersign(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32) -> Result<(), AppError> {
+    require_officer(actor)?;
+    write_transaction(conn, |conn| {
+        let (award, _) = managed_award(conn, actor, award_id)?;
+        if award.version != version {
+            return Err(AppError::Conflict("error-conflict-stale".into()));
+        }
+        let next = next_award_status(status_of(&award)?, AwardAction::Countersign, &officer_context(&award, actor))
+            .map_err(|key| AppError::Conflict(key.into()))?;
+        store::set_status(
+            conn,
+            award_id,
+            version,
+            next.as_str(),
+            &AwardChange { countersigned_by: Some(actor.user_id), ..AwardChange::default() },
+        )?;
+        schedule_year(conn, &award, 1)?;
+        audit_move(conn, actor, "countersign_award", &award, next)
+    })
+}
+
+/// The start of support year `year` (1 for the first).
+pub fn year_start(award: &Award, year: u32) -> Result<NaiveDate, AppError> {
+    let start =
+        award.support_starts_on.ok_or_else(|| AppError::Internal(format!("award {} has no start", award.id)))?;
+    start
+        .checked_add_months(chrono::Months::new(12 * (year.saturating_sub(1))))
+        .ok_or_else(|| AppError::Conflict("error-date-out-of-range".into()))
+}
+
+/// Schedules one school year's payments and progress reports from the award's figures.
+pub fn schedule_year(conn: &mut DbConn, award: &Award, year: u32) -> Result<(), AppError> {
+    let start = year_start(award, year)?;
+    let terms_per_year = u32::try_from(award.school_terms_per_year).unwrap_or(1);
+    let mut schedule = payment_schedule(
+        start,
+        1,
+        terms_per_year,
+        award.annual_tuition_minor,
+        award.stipend_monthly_minor,
+        award.lump_sum_yearly_minor,
+    )
+    .map_err(|key| AppError::Conflict(key.into()))?;
+    for payment in &mut schedule {
+        payment.support_year = year;
+    }
+    store::insert_schedule(conn, award.id, &schedule)?;
+    let due = report_due_dates(start, 1, terms_per_year).map_err(|key| AppError::Conflict(key.into()))?;
+    store::insert_reports(conn, award.id, &due)
+}
+
+/// Marks every offer of the call past its deadline as lapsed, so the next applicants on the line can be
+/// proposed; returns how many.
+pub fn lapse_expired(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
+    require_officer(actor)?;
+    write_transaction(conn, |conn| {
+        managed_call(conn, actor, call_id)?;
+        let mut lapsed = 0;
+        for award in store::of_call(conn, call_id)? {
+            let ctx = officer_context(&award, actor);
+            if let Ok(next) = next_award_status(status_of(&award)?, AwardAction::Lapse, &ctx) {
+                store::set_status(conn, award.id, award.version, next.as_str(), &AwardChange::default())?;
+                audit_move(conn, actor, "lapse_award", &award, next)?;
+                lapsed += 1;
+            }
+        }
+        Ok(lapsed)
+    })
+}
+
+/// Tells every submitted applicant of the call who holds no award that they were not selected (once each;
+/// the notice also goes on their application's history). Returns how many were told.
+pub fn notify_not_selected(conn: &mut DbConn, i18n: &I18n, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
+    require_officer(actor)?;
+    write_transaction(conn, |conn| {
+        let listing = managed_call(conn, actor, call_id)?;
+        let awarded: Vec<i64> = store::of_call(conn, call_id)?
+            .iter()
+            .filter(|a| AwardStatus::parse(&a.status).is_some_and(AwardStatus::holds_seat))
+            .map(|a| a.application_id)
+            .collect();
+        let mut told = 0;
+        for application in applications::submitted_of_call(conn, call_id)? {
+            let already = applications::events(conn, application.id)?.iter().any(|e| e.status == "not_selected");
+            if awarded.contains(&application.id) || already {
+                continue;
+            }
+            let applicant = users::find(conn, application.applicant_id)?;
+            let lang = applicant.language.as_str();
+            let reference = application.reference.clone().unwrap_or_default();
+            outbox::enqueue(
+                conn,
+                &applicant.email,
+                &i18n.t_args(lang, "mail-not-selected-subject", &[("reference", reference.clone())]),
+                &i18n.t_args(
+                    lang,
+                    "mail-not-selected-body",
+                    &[("reference", reference), ("call", listing.call.title.clone())],
+                ),
+            )?;
+            applications::add_event(conn, application.id, "not_selected", "", Some(actor.user_id))?;
+            told += 1;
+        }
+        audit::record(
+            conn,
+            &actor.origin(),
+            "notify_not_selected",
+            "call",
+            call_id,
+            None::<&()>,
+            Some(&serde_json::json!({"told": told})),
+        )?;
+        Ok(told)
+    })
+}
+
+/// The contract's figures: over the whole planned support period, and as confirmed so far (the obligation
+/// grows with each year of support).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractFigures {
+    pub terms: ProgrammeTerms,
+    pub planned: ContractObligation,
+    pub confirmed: ContractObligation,
+}
+
+pub fn contract_figures(conn: &mut DbConn, award: &Award) -> Result<ContractFigures, AppError> {
+    let terms = terms_of(conn, award)?;
+    let planned_years = u32::try_from(award.support_years).unwrap_or(1);
+    // A repeated year can confirm more years than were planned; each one adds to the obligation.
+    let confirmed_years = u32::try_from(award.years_confirmed).unwrap_or(1);
+    let yearly = award.total_cost_minor / i64::from(planned_years.max(1));
+    let planned = ContractObligation::new(&terms, planned_years, award.total_cost_minor)
+        .map_err(|key| AppError::Conflict(key.into()))?;
+    let confirmed = ContractObligation::new(&terms, confirmed_years, yearly.saturating_mul(i64::from(confirmed_years)))
+        .map_err(|key| AppError::Conflict(key.into()))?;
+    Ok(ContractFigures { terms, planned, confirmed })
+}

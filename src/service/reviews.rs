@@ -1,0 +1,251 @@
+//! The review panel: the call's rubric and priority rules, assigning reviewers (by hand or evenly at random),
+//! the reviewer's conflict declaration and scores.
+
+use chrono::NaiveDate;
+
+use super::Actor;
+use crate::db::{write_transaction, DbConn};
+use crate::domain::ranking::PriorityRule;
+use crate::domain::review::{
+    assign_evenly, may_open, may_score, next_declaration, ConflictDeclaration, Rubric, ScoreSheet,
+};
+use crate::domain::role::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::store::applications::{self as applications, Application};
+use crate::store::programmes::{self, CallListing};
+use crate::store::reviews::{self as store, Assignment, CallRubric};
+use crate::store::{audit, users};
+
+/// The call, if the actor is a programme officer of the organisation that runs it (or an administrator
+/// for reading). Anyone else gets "not found", so that calls of other funders cannot be probed.
+pub fn managed_call(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallListing, AppError> {
+    let listing = programmes::call_listing(conn, call_id)?;
+    let staff = matches!(actor.role, Role::ProgrammeOfficer | Role::Administrator);
+    if !staff || !actor.can_manage_organisation(listing.programme.organisation_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(listing)
+}
+
+/// Only programme officers change a call's review and awards; administrators may look.
+pub fn require_officer(actor: &Actor) -> Result<(), AppError> {
+    actor.require(&[Role::ProgrammeOfficer])
+}
+
+/// What the officer sets on the call's review page.
+pub struct ReviewSettings {
+    pub rubric: Rubric,
+    pub priority_rules: Vec<PriorityRule>,
+    pub support_starts_on: NaiveDate,
+    pub school_terms_per_year: i32,
+}
+
+pub fn configure(conn: &mut DbConn, actor: &Actor, call_id: i64, s: &ReviewSettings) -> Result<(), AppError> {
+    require_officer(actor)?;
+    let mut errors: FieldErrors = s.rubric.validate().err().unwrap_or_default();
+    if !(1..=12).contains(&s.school_terms_per_year) {
+        errors.insert("school_terms_per_year".into(), "error-range-1-12".into());
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    write_transaction(conn, |conn| {
+        managed_call(conn, actor, call_id)?;
+        let before = store::rubric_of(conn, call_id)?.map(|r| r.rubric);
+        store::save_rubric(
+            conn,
+            call_id,
+            &CallRubric { rubric: s.rubric.clone(), priority_rules: s.priority_rules.clone() },
+        )?;
+        programmes::set_call_schedule(conn, call_id, s.support_starts_on, s.school_terms_per_year)?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "configure_review",
+            "call",
+            call_id,
+            before.as_ref(),
+            Some(&serde_json::json!({
+                "rubric": s.rubric, "priority_rules": s.priority_rules,
+                "support_starts_on": s.support_starts_on, "school_terms_per_year": s.school_terms_per_year,
+            })),
+        )
+    })
+}
+
+/// The reviewers of the call's organisation who can log in.
+pub fn panel(conn: &mut DbConn, organisation_id: i64) -> Result<Vec<users::User>, AppError> {
+    Ok(users::staff_of(conn, Some(organisation_id))?
+        .into_iter()
+        .filter(|u| u.role == Role::Reviewer.as_str() && !u.disabled)
+        .collect())
+}
+
+/// Submitted applications of a call that reviewers score: the eligible ones (the ineligible are set apart
+/// with their reasons whatever their score).
+fn reviewable(conn: &mut DbConn, call_id: i64) -> Result<Vec<Application>, AppError> {
+    Ok(applications::submitted_of_call(conn, call_id)?
+        .into_iter()
+        .filter(|a| a.eligibility.as_deref() == Some("eligible"))
+        .collect())
+}
+
+/// Assigns one reviewer to one application by hand.
+pub fn assign(
+    conn: &mut DbConn,
+    actor: &Actor,
+    call_id: i64,
+    application_id: i64,
+    reviewer_id: i64,
+) -> Result<bool, AppError> {
+    require_officer(actor)?;
+    write_transaction(conn, |conn| {
+        let listing = managed_call(conn, actor, call_id)?;
+        let application = applications::find(conn, application_id)?;
+        if application.call_id != call_id || application.status != "submitted" {
+            return Err(AppError::field("application_id", "error-not-in-call"));
+        }
+        if !panel(conn, listing.programme.organisation_id)?.iter().any(|u| u.id == reviewer_id) {
+            return Err(AppError::field("reviewer_id", "error-not-a-reviewer"));
+        }
+        let added = store::assign(conn, application_id, reviewer_id, actor.user_id)?;
+        if added {
+            audit::record(
+                conn,
+                &actor.origin(),
+                "assign_reviewer",
+                "application",
+                application_id,
+                None::<&()>,
+                Some(&serde_json::json!({"reviewer_id": reviewer_id})),
+            )?;
+        }
+        Ok(added)
+    })
+}
+
+/// Assigns `per_application` reviewers to every eligible application of the call, evenly at random;
+/// applications that already have reviewers keep them and get only the ones they lack. Returns how many
+/// assignments were added.
+pub fn assign_panel_evenly(
+    conn: &mut DbConn,
+    actor: &Actor,
+    call_id: i64,
+    per_application: usize,
+    seed: u64,
+) -> Result<usize, AppError> {
+    require_officer(actor)?;
+    write_transaction(conn, |conn| {
+        let listing = managed_call(conn, actor, call_id)?;
+        let reviewers: Vec<i64> = panel(conn, listing.programme.organisation_id)?.iter().map(|u| u.id).collect();
+        let existing = store::of_call(conn, call_id)?;
+        let needing: Vec<i64> = reviewable(conn, call_id)?
+            .iter()
+            .filter(|a| existing.iter().filter(|(x, _)| x.application_id == a.id).count() < per_application)
+            .map(|a| a.id)
+            .collect();
+        let pairs = assign_evenly(&needing, &reviewers, per_application, seed)
+            .map_err(|key| AppError::field("per_application", key))?;
+        // An application keeps the reviewers it had; the draw tops it up to `per_application`.
+        let mut count: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for (a, _) in &existing {
+            *count.entry(a.application_id).or_default() += 1;
+        }
+        let mut added = 0;
+        for (application_id, reviewer_id) in pairs {
+            let n = count.entry(application_id).or_default();
+            if *n < per_application && store::assign(conn, application_id, reviewer_id, actor.user_id)? {
+                *n += 1;
+                added += 1;
+            }
+        }
+        audit::record(
+            conn,
+            &actor.origin(),
+            "assign_reviewers_evenly",
+            "call",
+            call_id,
+            None::<&()>,
+            Some(&serde_json::json!({"per_application": per_application, "seed": seed, "added": added})),
+        )?;
+        Ok(added)
+    })
+}
+
+/// An assignment of this reviewer (and no one else's), with the application it is about.
+pub fn own_assignment(conn: &mut DbConn, actor: &Actor, assignment_id: i64) -> Result<Assignment, AppError> {
+    let assignment = store::find(conn, assignment_id)?;
+    if actor.role != Role::Reviewer || assignment.reviewer_id != actor.user_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(assignment)
+}
+
+fn declaration_of(a: &Assignment) -> Option<ConflictDeclaration> {
+    a.declaration.as_deref().and_then(ConflictDeclaration::parse)
+}
+
+/// Whether the reviewer may open the application (assigned and not recused).
+pub fn reviewer_may_read(conn: &mut DbConn, actor: &Actor, application_id: i64) -> Result<bool, AppError> {
+    Ok(store::find_for(conn, application_id, actor.user_id)?.is_some_and(|a| may_open(declaration_of(&a)).is_ok()))
+}
+
+/// The reviewer declares a conflict of interest, or none. A conflict recuses them for good and discards any
+/// scores they gave.
+pub fn declare(
+    conn: &mut DbConn,
+    actor: &Actor,
+    assignment_id: i64,
+    declared: ConflictDeclaration,
+) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let assignment = own_assignment(conn, actor, assignment_id)?;
+        let current = declaration_of(&assignment);
+        let next = next_declaration(current, declared).map_err(|key| AppError::Conflict(key.into()))?;
+        store::set_declaration(
+            conn,
+            assignment_id,
+            assignment.declaration.as_deref(),
+            next.as_str(),
+            next == ConflictDeclaration::Conflict,
+        )?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "declare_conflict",
+            "application",
+            assignment.application_id,
+            Some(&serde_json::json!({"declaration": assignment.declaration})),
+            Some(&serde_json::json!({"declaration": next.as_str()})),
+        )
+    })
+}
+
+/// The reviewer scores the application on the call's rubric (after declaring no conflict).
+pub fn score(
+    conn: &mut DbConn,
+    actor: &Actor,
+    assignment_id: i64,
+    sheet: &ScoreSheet,
+    comment: &str,
+) -> Result<u32, AppError> {
+    write_transaction(conn, |conn| {
+        let assignment = own_assignment(conn, actor, assignment_id)?;
+        may_score(declaration_of(&assignment)).map_err(|key| AppError::Conflict(key.into()))?;
+        let application = applications::find(conn, assignment.application_id)?;
+        let rubric =
+            store::rubric_of(conn, application.call_id)?.ok_or_else(|| AppError::Conflict("error-no-rubric".into()))?;
+        let total = rubric.rubric.total_hundredths(sheet).map_err(AppError::Validation)?;
+        store::save_scores(conn, assignment_id, sheet, total, comment.trim())?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "score_application",
+            "application",
+            assignment.application_id,
+            Some(&serde_json::json!({"scores": assignment.scores, "total_hundredths": assignment.total_hundredths})),
+            Some(&serde_json::json!({"scores": sheet, "total_hundredths": total, "comment": comment.trim()})),
+        )?;
+        Ok(total)
+    })
+}
