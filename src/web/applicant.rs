@@ -319,7 +319,7 @@ async fn save_step(
 
 /// Reads the upload form: the CSRF token, the document kind and one file of at most 10 MB. Reading stops
 /// as soon as the file passes the limit, so an oversized upload costs no memory.
-async fn read_upload(
+pub(super) async fn read_upload(
     mut payload: Multipart,
 ) -> Result<(HashMap<String, String>, Option<(String, bytes::Bytes)>), AppError> {
     let mut fields = HashMap::new();

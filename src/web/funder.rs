@@ -252,7 +252,7 @@ async fn call_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path
 }
 
 /// Reads a local date-time typed in the installation's time zone and stores it in UTC.
-fn local_to_utc(state: &AppState, text: &str) -> Option<NaiveDateTime> {
+pub(super) fn local_to_utc(state: &AppState, text: &str) -> Option<NaiveDateTime> {
     let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M"))
         .ok()?;

@@ -5,10 +5,12 @@ mod admin;
 mod api;
 mod applicant;
 mod auth;
+mod awards;
 mod funder;
 pub mod list_cache;
 mod page;
 mod public;
+mod reviews;
 pub mod session;
 
 use std::sync::Arc;
@@ -97,6 +99,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     auth::routes(cfg);
     applicant::routes(cfg);
     funder::routes(cfg);
+    reviews::routes(cfg);
+    awards::routes(cfg);
     admin::routes(cfg);
     cfg.service(web::scope("/api/v1").configure(api::routes));
 }

@@ -1,0 +1,382 @@
+//! The review pages: the officer's call page (rubric, priority rules, support calendar, the panel and its
+//! assignments) and the reviewer's own assignments (declare, then score).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use chrono::NaiveDate;
+
+use super::page::{redirect, render_status, PageResult, Visitor};
+use super::AppState;
+use crate::domain::ranking::PriorityRule;
+use crate::domain::review::{ConflictDeclaration, Criterion, Rubric, ScoreSheet};
+use crate::error::{AppError, FieldErrors};
+use crate::service::reviews::{self as service, ReviewSettings};
+use crate::store::{applications, reviews};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/funder/calls/{id}", web::get().to(call_page))
+        .route("/funder/calls/{id}/settings", web::post().to(save_settings))
+        .route("/funder/calls/{id}/assign", web::post().to(assign))
+        .route("/funder/calls/{id}/assign-evenly", web::post().to(assign_evenly))
+        .route("/reviews", web::get().to(my_reviews))
+        .route("/reviews/{id}", web::get().to(review_page))
+        .route("/reviews/{id}/declare", web::post().to(declare))
+        .route("/reviews/{id}/score", web::post().to(score));
+}
+
+type Form = web::Form<HashMap<String, String>>;
+
+/// Rows of criteria the form offers (blank ones are ignored).
+const CRITERION_ROWS: usize = 6;
+/// Priority tiers the form offers.
+const RULE_SLOTS: usize = 3;
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(|v| v.trim()).unwrap_or_default()
+}
+
+fn whole(form: &HashMap<String, String>, name: &str, errors: &mut FieldErrors) -> u32 {
+    field(form, name).parse().unwrap_or_else(|_| {
+        errors.insert(name.into(), "error-number".into());
+        0
+    })
+}
+
+/// The settings form as the service's input; field errors for what does not parse.
+fn settings_from_form(form: &HashMap<String, String>, errors: &mut FieldErrors) -> ReviewSettings {
+    let mut criteria = Vec::new();
+    for row in 0..CRITERION_ROWS {
+        let name = |part: &str| format!("criterion_{row}_{part}");
+        if ["key", "label", "max_points", "weight"].iter().all(|p| field(form, &name(p)).is_empty()) {
+            continue;
+        }
+        let index = criteria.len();
+        let mut row_errors = FieldErrors::new();
+        let max_points = whole(form, &name("max_points"), &mut row_errors);
+        let weight = whole(form, &name("weight"), &mut row_errors);
+        // Errors are named by the row's place among the rows kept, as the re-shown form lists them.
+        for (k, v) in row_errors {
+            errors.insert(k.replace(&format!("criterion_{row}_"), &format!("criterion_{index}_")), v);
+        }
+        criteria.push(Criterion {
+            key: field(form, &name("key")).to_lowercase(),
+            label: field(form, &name("label")).to_string(),
+            max_points,
+            weight,
+        });
+    }
+    let minimum_fundable = whole(form, "minimum_fundable", errors);
+    let districts: Vec<String> = field(form, "underserved_districts")
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(String::from)
+        .collect();
+    let mut priority_rules = Vec::new();
+    for slot in 0..RULE_SLOTS {
+        let rule = match field(form, &format!("rule_{slot}")) {
+            "continuing_scholar" => PriorityRule::ContinuingScholar,
+            "disadvantaged_background" => PriorityRule::DisadvantagedBackground,
+            "underserved_home_area" if districts.is_empty() => {
+                errors.insert("underserved_districts".into(), "error-required".into());
+                continue;
+            }
+            "underserved_home_area" => PriorityRule::UnderservedHomeArea { districts: districts.clone() },
+            _ => continue,
+        };
+        if !priority_rules.contains(&rule) {
+            priority_rules.push(rule);
+        }
+    }
+    let support_starts_on =
+        NaiveDate::parse_from_str(field(form, "support_starts_on"), "%Y-%m-%d").unwrap_or_else(|_| {
+            errors.insert("support_starts_on".into(), "error-date".into());
+            NaiveDate::default()
+        });
+    let school_terms_per_year = field(form, "school_terms_per_year").parse().unwrap_or_else(|_| {
+        errors.insert("school_terms_per_year".into(), "error-number".into());
+        0
+    });
+    ReviewSettings {
+        rubric: Rubric { criteria, minimum_fundable },
+        priority_rules,
+        support_starts_on,
+        school_terms_per_year,
+    }
+}
+
+/// The settings as the form shows them.
+fn settings_values(s: &ReviewSettings) -> serde_json::Value {
+    let mut values = serde_json::Map::new();
+    for (i, c) in s.rubric.criteria.iter().enumerate() {
+        values.insert(format!("criterion_{i}_key"), c.key.clone().into());
+        values.insert(format!("criterion_{i}_label"), c.label.clone().into());
+        values.insert(format!("criterion_{i}_max_points"), c.max_points.to_string().into());
+        values.insert(format!("criterion_{i}_weight"), c.weight.to_string().into());
+    }
+    values.insert("minimum_fundable".into(), s.rubric.minimum_fundable.to_string().into());
+    for (slot, rule) in s.priority_rules.iter().enumerate() {
+        let name = match rule {
+            PriorityRule::ContinuingScholar => "continuing_scholar",
+            PriorityRule::DisadvantagedBackground => "disadvantaged_background",
+            PriorityRule::UnderservedHomeArea { districts } => {
+                values.insert("underserved_districts".into(), districts.join(", ").into());
+                "underserved_home_area"
+            }
+        };
+        values.insert(format!("rule_{slot}"), name.into());
+    }
+    values.insert("support_starts_on".into(), s.support_starts_on.to_string().into());
+    values.insert("school_terms_per_year".into(), s.school_terms_per_year.to_string().into());
+    values.into()
+}
+
+/// A starting rubric for a call that has none: the criteria most scholarship panels use.
+fn starting_rubric() -> Rubric {
+    let c = |key: &str, label: &str, weight| Criterion { key: key.into(), label: label.into(), max_points: 10, weight };
+    Rubric {
+        criteria: vec![
+            c("academic", "Academic record", 40),
+            c("motivation", "Motivation for rural service", 40),
+            c("need", "Financial need", 20),
+        ],
+        minimum_fundable: 50,
+    }
+}
+
+async fn call_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+    call_page_with(&state, &visitor, path.into_inner(), None, FieldErrors::new(), StatusCode::OK).await
+}
+
+async fn call_page_with(
+    state: &AppState,
+    visitor: &Visitor,
+    call_id: i64,
+    values: Option<serde_json::Value>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    let actor = visitor.actor()?;
+    let (listing, rubric, panel, assignments, submitted) = state
+        .db
+        .run(move |conn| {
+            let listing = service::managed_call(conn, &actor, call_id)?;
+            let rubric = reviews::rubric_of(conn, call_id)?;
+            let panel = service::panel(conn, listing.programme.organisation_id)?;
+            let assignments = reviews::of_call(conn, call_id)?;
+            let submitted = applications::submitted_of_call(conn, call_id)?;
+            Ok((listing, rubric, panel, assignments, submitted))
+        })
+        .await?;
+    let has_rubric = rubric.is_some();
+    let values = values.unwrap_or_else(|| {
+        let (rubric, priority_rules) =
+            rubric.map(|r| (r.rubric, r.priority_rules)).unwrap_or_else(|| (starting_rubric(), vec![]));
+        settings_values(&ReviewSettings {
+            rubric,
+            priority_rules,
+            support_starts_on: listing.call.support_start(),
+            school_terms_per_year: listing.call.school_terms_per_year,
+        })
+    });
+    let assignment_rows: Vec<_> = assignments
+        .iter()
+        .map(|(a, reviewer)| {
+            let reference = submitted.iter().find(|s| s.id == a.application_id).and_then(|s| s.reference.clone());
+            serde_json::json!({
+                "application_id": a.application_id, "reference": reference, "reviewer": reviewer,
+                "declaration": a.declaration, "total": a.total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0))),
+            })
+        })
+        .collect();
+    let eligible: Vec<_> = submitted
+        .iter()
+        .filter(|a| a.eligibility.as_deref() == Some("eligible"))
+        .map(|a| serde_json::json!({"id": a.id, "reference": a.reference, "name": a.full_name}))
+        .collect();
+    let page = serde_json::json!({
+        "call": listing.call, "programme": listing.programme.name, "values": values, "errors": errors,
+        "has_rubric": has_rubric, "rows": (0..CRITERION_ROWS).collect::<Vec<_>>(), "slots": (0..RULE_SLOTS).collect::<Vec<_>>(),
+        "panel": panel.iter().map(|u| serde_json::json!({"id": u.id, "name": u.full_name})).collect::<Vec<_>>(),
+        "assignments": assignment_rows, "eligible": eligible,
+        "may_edit": visitor.role() == Some(crate::domain::role::Role::ProgrammeOfficer),
+        "seed": rand::random::<u32>(),
+    });
+    render_status(state, visitor, "funder/call.html", &page, status)
+}
+
+async fn save_settings(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let call_id = path.into_inner();
+    let mut errors = FieldErrors::new();
+    let settings = settings_from_form(&form, &mut errors);
+    if errors.is_empty() {
+        match state.db.run(move |conn| service::configure(conn, &actor, call_id, &settings)).await {
+            Ok(()) => {
+                visitor.flash("review-settings-saved");
+                return Ok(redirect(&format!("/funder/calls/{call_id}")));
+            }
+            Err(AppError::Validation(e)) => errors = e,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let values = serde_json::to_value(&form.0).unwrap_or_default();
+    call_page_with(&state, &visitor, call_id, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+fn id_field(form: &HashMap<String, String>, name: &str) -> Result<i64, AppError> {
+    field(form, name).parse().map_err(|_| AppError::field(name, "error-required"))
+}
+
+async fn assign(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let call_id = path.into_inner();
+    let ids = id_field(&form, "application_id").and_then(|a| Ok((a, id_field(&form, "reviewer_id")?)));
+    let result = match ids {
+        Ok((application_id, reviewer_id)) => {
+            state.db.run(move |conn| service::assign(conn, &actor, call_id, application_id, reviewer_id)).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(added) => {
+            visitor.flash(if added { "reviewer-assigned" } else { "reviewer-already-assigned" });
+            Ok(redirect(&format!("/funder/calls/{call_id}")))
+        }
+        Err(AppError::Validation(errors)) => {
+            call_page_with(&state, &visitor, call_id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn assign_evenly(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let call_id = path.into_inner();
+    let per_application: Option<usize> = field(&form, "per_application").parse().ok().filter(|n| (1..=10).contains(n));
+    let seed: Option<u64> = field(&form, "seed").parse().ok();
+    let result = match (per_application, seed) {
+        (Some(n), Some(seed)) => {
+            state.db.run(move |conn| service::assign_panel_evenly(conn, &actor, call_id, n, seed)).await
+        }
+        (None, _) => Err(AppError::field("per_application", "error-range-1-10")),
+        (_, None) => Err(AppError::field("seed", "error-number")),
+    };
+    match result {
+        Ok(_) => {
+            visitor.flash("reviewers-assigned");
+            Ok(redirect(&format!("/funder/calls/{call_id}")))
+        }
+        Err(AppError::Validation(errors)) => {
+            call_page_with(&state, &visitor, call_id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn my_reviews(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    let actor = visitor.actor()?;
+    actor.require(&[crate::domain::role::Role::Reviewer])?;
+    let list = state.db.run(move |conn| reviews::of_reviewer(conn, actor.user_id)).await?;
+    let rows: Vec<_> = list
+        .iter()
+        .map(|a| {
+            let recused = a.declaration.as_deref() == Some(ConflictDeclaration::Conflict.as_str());
+            serde_json::json!({
+                "id": a.id, "reference": a.reference, "name": if recused { String::new() } else { a.full_name.clone() },
+                "declaration": a.declaration,
+                "total": a.total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0))),
+            })
+        })
+        .collect();
+    render_status(&state, &visitor, "reviewer/list.html", &serde_json::json!({"assignments": rows}), StatusCode::OK)
+}
+
+async fn review_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+    review_page_with(&state, &visitor, path.into_inner(), None, FieldErrors::new(), StatusCode::OK).await
+}
+
+async fn review_page_with(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    values: Option<serde_json::Value>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    let actor = visitor.actor()?;
+    let (assignment, application, rubric) = state
+        .db
+        .run(move |conn| {
+            let assignment = service::own_assignment(conn, &actor, id)?;
+            // A recused reviewer keeps the assignment in their list but never sees the application again.
+            let application = if service::reviewer_may_read(conn, &actor, assignment.application_id)? {
+                Some(applications::find(conn, assignment.application_id)?)
+            } else {
+                None
+            };
+            let call_id = applications::find(conn, assignment.application_id)?.call_id;
+            Ok((assignment, application, reviews::rubric_of(conn, call_id)?.map(|r| r.rubric)))
+        })
+        .await?;
+    let values = values.unwrap_or_else(|| {
+        let mut v: serde_json::Map<String, serde_json::Value> =
+            assignment.sheet().iter().map(|(k, p)| (format!("score_{k}"), p.to_string().into())).collect();
+        v.insert("comment".into(), assignment.comment.clone().into());
+        v.into()
+    });
+    let page = serde_json::json!({
+        "assignment": assignment, "application": application, "rubric": rubric, "values": values, "errors": errors,
+        "total": assignment.total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0))),
+    });
+    render_status(state, visitor, "reviewer/review.html", &page, status)
+}
+
+async fn declare(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let id = path.into_inner();
+    let declared = ConflictDeclaration::parse(field(&form, "declaration"))
+        .ok_or_else(|| AppError::field("declaration", "error-required"))?;
+    state.db.run(move |conn| service::declare(conn, &actor, id, declared)).await?;
+    visitor.flash(if declared == ConflictDeclaration::Conflict { "review-recused" } else { "review-declared" });
+    Ok(redirect(&format!("/reviews/{id}")))
+}
+
+async fn score(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let id = path.into_inner();
+    let mut errors = FieldErrors::new();
+    let mut sheet = ScoreSheet::new();
+    for (name, value) in form.iter() {
+        if let Some(key) = name.strip_prefix("score_") {
+            match value.trim().parse::<u32>() {
+                Ok(points) => {
+                    sheet.insert(key.to_string(), points);
+                }
+                Err(_) => {
+                    errors.insert(name.clone(), "error-number".into());
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        let comment = field(&form, "comment").to_string();
+        match state.db.run(move |conn| service::score(conn, &actor, id, &sheet, &comment)).await {
+            Ok(_) => {
+                visitor.flash("review-scored");
+                return Ok(redirect(&format!("/reviews/{id}")));
+            }
+            Err(AppError::Validation(e)) => errors = e,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let values = serde_json::to_value(&form.0).unwrap_or_default();
+    review_page_with(&state, &visitor, id, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+}
