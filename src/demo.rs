@@ -134,7 +134,7 @@ pub fn load(conn: &mut DbConn) -> Result<String, AppError> {
 }
 
 /// The demo's log-ins, each with its role.
-pub type DemoAccounts = [(&'static str, Role); 8];
+pub type DemoAccounts = [(&'static str, Role); 10];
 
 /// The people, funders, programmes, calls and applications of the demo, without the facility registry.
 pub fn load_funders(conn: &mut DbConn) -> Result<(DemoAccounts, [i64; 2]), AppError> {
@@ -145,7 +145,9 @@ pub fn load_funders(conn: &mut DbConn) -> Result<(DemoAccounts, [i64; 2]), AppEr
         let accounts = [
             ("admin@demo.ruralserve.org", "Ada Administrator", Role::Administrator, None),
             ("officer@moh.demo.ruralserve.org", "Peter Officer", Role::ProgrammeOfficer, Some(moh)),
+            ("approver@moh.demo.ruralserve.org", "Grace Approver", Role::ProgrammeOfficer, Some(moh)),
             ("reviewer@moh.demo.ruralserve.org", "Rita Reviewer", Role::Reviewer, Some(moh)),
+            ("reviewer2@moh.demo.ruralserve.org", "Rex Reviewer", Role::Reviewer, Some(moh)),
             ("placement@moh.demo.ruralserve.org", "Paul Placement", Role::PlacementCoordinator, Some(moh)),
             ("compliance@moh.demo.ruralserve.org", "Carol Compliance", Role::ComplianceCoordinator, Some(moh)),
             ("supervisor@moh.demo.ruralserve.org", "Sam Supervisor", Role::FacilitySupervisor, Some(moh)),
@@ -189,8 +191,60 @@ pub fn load_funders(conn: &mut DbConn) -> Result<(DemoAccounts, [i64; 2]), AppEr
         for (call_id, org_code, cadre) in [(moh_call, "MOH", "nursing"), (ngo_call, "RHSF", "midwifery")] {
             seed_applications(conn, &hash, call_id, org_code, cadre)?;
         }
+        seed_reviews(conn, moh_call)?;
         Ok((accounts.map(|(email, _, role, _)| (email, role)), [moh_call, ngo_call]))
     })
+}
+
+/// The ministry's call gets a rubric, two priority tiers and two reviewers' scores on every eligible
+/// application, so that its ranking and funding line have something to show. Left alone once it has a rubric.
+fn seed_reviews(conn: &mut DbConn, call_id: i64) -> Result<(), AppError> {
+    use crate::domain::ranking::PriorityRule;
+    use crate::domain::review::{Criterion, Rubric, ScoreSheet};
+    use crate::store::reviews::{self, CallRubric};
+    if reviews::rubric_of(conn, call_id)?.is_some() {
+        return Ok(());
+    }
+    let criterion =
+        |key: &str, label: &str, weight| Criterion { key: key.into(), label: label.into(), max_points: 10, weight };
+    let rubric = Rubric {
+        criteria: vec![
+            criterion("academic", "Academic record", 40),
+            criterion("motivation", "Motivation for rural service", 40),
+            criterion("need", "Financial need", 20),
+        ],
+        minimum_fundable: 50,
+    };
+    let priority_rules = vec![
+        PriorityRule::ContinuingScholar,
+        PriorityRule::UnderservedHomeArea { districts: vec!["Loima".into(), "Laisamis".into(), "Mandera West".into()] },
+    ];
+    reviews::save_rubric(conn, call_id, &CallRubric { rubric: rubric.clone(), priority_rules })?;
+    let officer = users::find_by_email(conn, "officer@moh.demo.ruralserve.org")?.ok_or(AppError::NotFound)?;
+    let panel = ["reviewer@moh.demo.ruralserve.org", "reviewer2@moh.demo.ruralserve.org"];
+    for (n, application) in apps::submitted_of_call(conn, call_id)?.iter().enumerate() {
+        if application.eligibility.as_deref() != Some("eligible") {
+            continue;
+        }
+        for (r, email) in panel.iter().enumerate() {
+            let reviewer = users::find_by_email(conn, email)?.ok_or(AppError::NotFound)?;
+            reviews::assign(conn, application.id, reviewer.id, officer.id)?;
+            let assignment = reviews::find_for(conn, application.id, reviewer.id)?.ok_or(AppError::NotFound)?;
+            reviews::set_declaration(conn, assignment.id, None, "none", false)?;
+            // Scores spread from 3 to 10 so that one application falls under the minimum.
+            let points = |k: usize| u32::try_from(3 + (n * 3 + r + k) % 8).unwrap_or(5);
+            let sheet: ScoreSheet = [
+                ("academic".to_string(), points(0)),
+                ("motivation".to_string(), points(1)),
+                ("need".to_string(), points(2)),
+            ]
+            .into_iter()
+            .collect();
+            let total = rubric.total_hundredths(&sheet).map_err(AppError::Validation)?;
+            reviews::save_scores(conn, assignment.id, &sheet, total, "")?;
+        }
+    }
+    Ok(())
 }
 
 /// Eighteen applicants per call: drafts, eligible and ineligible submissions, and a withdrawal.

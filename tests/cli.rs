@@ -136,7 +136,10 @@ fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
     use diesel::prelude::*;
     let applications: i64 = ruralserve::schema::applications::table.count().get_result(&mut conn).expect("count");
     let users: i64 = ruralserve::schema::users::table.count().get_result(&mut conn).expect("count");
-    assert_eq!((applications, users), (36, 8 + 36));
+    let assignments: i64 = ruralserve::schema::review_assignments::table.count().get_result(&mut conn).expect("count");
+    assert_eq!((applications, users), (36, 10 + 36));
+    assert!(assignments > 0, "the ministry's call comes with reviews");
+    assert_eq!(assignments % 2, 0, "two reviewers per application, not four after the second run");
 }
 
 #[test]

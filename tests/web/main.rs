@@ -9,6 +9,7 @@ mod common;
 mod accounts;
 mod api;
 mod applicant;
+mod awards;
 mod funder;
 mod outbox;
 mod security;

@@ -63,7 +63,7 @@ async fn the_role_by_resource_matrix_holds_for_pages_documents_and_the_api() {
         ("student03.moh@demo.ruralserve.org", moh_a, 404, 404), // another applicant
         ("student02.moh@demo.ruralserve.org", moh_b, 404, 404), // the owner of A, reading B
         ("officer@moh.demo.ruralserve.org", moh_a, 200, 200),   // the funder's officer
-        ("reviewer@moh.demo.ruralserve.org", moh_a, 200, 200),  // the funder's reviewer
+        ("reviewer@moh.demo.ruralserve.org", moh_a, 200, 200),  // a reviewer assigned to it (the demo assigns)
         ("officer@rhsf.demo.ruralserve.org", moh_a, 404, 404),  // another funder's officer
         ("officer@moh.demo.ruralserve.org", ngo_a, 404, 404),   // MOH cannot read the NGO's
         ("supervisor@moh.demo.ruralserve.org", moh_a, 404, 404), // a facility supervisor has no business here
