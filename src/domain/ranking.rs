@@ -2,7 +2,6 @@
 //! reason for every position; ineligible, below-minimum and unscored applications are listed apart.
 
 use std::cmp::Ordering;
-use std::fmt;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -47,17 +46,6 @@ pub enum TierReason {
     NoPriorityRule,
 }
 
-impl fmt::Display for TierReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TierReason::ContinuingScholar => write!(f, "continuing scholar"),
-            TierReason::UnderservedHomeArea { district } => write!(f, "home area {district} is underserved"),
-            TierReason::DisadvantagedBackground => write!(f, "disadvantaged background"),
-            TierReason::NoPriorityRule => write!(f, "no priority rule met"),
-        }
-    }
-}
-
 /// Why an entry stands where it does relative to the entry just above it: the first ranking key that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "because", rename_all = "snake_case")]
@@ -74,36 +62,6 @@ pub enum PlaceReason {
     LaterSubmission { submitted_above: NaiveDateTime },
     /// Everything equal; the lower application number goes first.
     HigherApplicationNumber { application_above: i64 },
-}
-
-impl fmt::Display for PlaceReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PlaceReason::Top => write!(f, "first in the ranking"),
-            PlaceReason::LowerTier { tier_above } => {
-                write!(f, "below the one above, who is in a higher priority tier ({})", tier_above + 1)
-            }
-            PlaceReason::LowerScore { score_above } => {
-                write!(f, "same tier; the one above scored higher ({})", points(*score_above))
-            }
-            PlaceReason::LaterGraduation { graduation_above, graduation: Some(graduation) } => write!(
-                f,
-                "same tier and score; the one above graduates earlier ({graduation_above} before {graduation})"
-            ),
-            PlaceReason::LaterGraduation { graduation_above, graduation: None } => write!(
-                f,
-                "same tier and score; the one above graduates on {graduation_above} and this applicant gave no date"
-            ),
-            PlaceReason::LaterSubmission { submitted_above } => write!(
-                f,
-                "same tier, score and graduation date; the one above submitted earlier ({submitted_above})"
-            ),
-            PlaceReason::HigherApplicationNumber { application_above } => write!(
-                f,
-                "same tier, score, graduation date and submission time; application {application_above} is numbered lower"
-            ),
-        }
-    }
 }
 
 /// Hundredths shown as points: 7733 → "77.33".
@@ -323,13 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn tier_reasons_read_plainly() {
-        assert_eq!(TierReason::ContinuingScholar.to_string(), "continuing scholar");
-        assert_eq!(
-            TierReason::UnderservedHomeArea { district: "Turkana".into() }.to_string(),
-            "home area Turkana is underserved"
-        );
-        assert_eq!(TierReason::NoPriorityRule.to_string(), "no priority rule met");
+    fn scores_read_as_points_with_two_decimals() {
         assert_eq!(points(7_733), "77.33");
         assert_eq!(points(7_005), "70.05");
     }
@@ -350,7 +302,6 @@ mod tests {
         let ranking = rank(&[candidate(1, 7_500), candidate(2, 8_250)], &rules(), 70);
         assert_eq!(ids(&ranking), vec![2, 1]);
         assert_eq!(ranking.ranked[1].explanation, PlaceReason::LowerScore { score_above: 8_250 });
-        assert_eq!(ranking.ranked[1].explanation.to_string(), "same tier; the one above scored higher (82.50)");
     }
 
     #[test]

@@ -294,11 +294,11 @@ pub fn readable(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<(Awar
 }
 
 /// The awards the actor may list: a scholar's own (once offered), or those of the funder's calls.
-pub fn list_readable(conn: &mut DbConn, actor: &Actor) -> Result<Vec<Award>, AppError> {
+pub fn list_readable(conn: &mut DbConn, actor: &Actor) -> Result<Vec<store::AwardListing>, AppError> {
     match actor.role {
         Role::Applicant => Ok(store::of_applicant(conn, actor.user_id)?
             .into_iter()
-            .filter(|a| visible_to_scholar(&a.status))
+            .filter(|(a, _, _)| visible_to_scholar(&a.status))
             .collect()),
         Role::ProgrammeOfficer | Role::Administrator => store::of_organisation(conn, actor.organisation_scope()?),
         _ => Err(AppError::Forbidden),

@@ -271,8 +271,22 @@ pub fn report_transcript(conn: &mut DbConn, actor: &Actor, award_id: i64, report
     }
 }
 
-/// The scholar reports a change (leave, repeat year, new graduation date, withdrawal, dismissal); an officer
-/// then approves or refuses it.
+/// An active award whose changes the actor may report: the scholar's own, or one of the funder's (an officer
+/// records what the school reports, such as a dismissal).
+fn award_for_change(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<Award, AppError> {
+    let award = match actor.role {
+        Role::Applicant => readable(conn, actor, award_id)?.0,
+        Role::ProgrammeOfficer => managed_award(conn, actor, award_id)?.0,
+        _ => return Err(AppError::NotFound),
+    };
+    if award.status != AwardStatus::Active.as_str() {
+        return Err(AppError::Conflict("error-award-not-active".into()));
+    }
+    Ok(award)
+}
+
+/// The scholar (or an officer, from the school's word) reports a change: leave, repeat year, new graduation
+/// date, withdrawal, dismissal; an officer then approves or refuses it.
 pub fn report_change(
     conn: &mut DbConn,
     actor: &Actor,
@@ -285,7 +299,7 @@ pub fn report_change(
         return Err(AppError::Validation(errors));
     }
     write_transaction(conn, |conn| {
-        own_active_award(conn, actor, award_id)?;
+        award_for_change(conn, actor, award_id)?;
         let date = match change {
             StatusChange::NewGraduationDate(d) => Some(d),
             _ => None,
@@ -397,8 +411,8 @@ fn breach(conn: &mut DbConn, i18n: &I18n, actor: &Actor, award: &Award) -> Resul
     )
 }
 
-/// Continues an active award into its next school year: only while support years remain under the
-/// programme's maximum, the scholar is in good standing (no change awaiting a decision, not on leave) and
+/// Continues an active award into its next school year: only while support years remain (see
+/// [`support_years_allowed`]), the scholar is in good standing (no change awaiting a decision, not on leave) and
 /// every report due so far is in. The next year's payments and reports are scheduled, and the obligation
 /// the contract states grows by a year of support.
 pub fn continue_award(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32) -> Result<i32, AppError> {
@@ -418,8 +432,8 @@ pub fn continue_award(conn: &mut DbConn, actor: &Actor, award_id: i64, version: 
         let reports_in = store::reports_of(conn, award_id)?.iter().all(|r| r.received_at.is_some() || r.due_on > today);
         let terms = terms_of(conn, &award)?;
         let years = u32::try_from(award.years_confirmed).unwrap_or(u32::MAX);
-        let max = u32::try_from(terms.max_support_years).unwrap_or(0);
-        may_continue(!pending && !on_leave, reports_in, years, max).map_err(|key| AppError::Conflict(key.into()))?;
+        may_continue(!pending && !on_leave, reports_in, years, support_years_allowed(&award, &terms))
+            .map_err(|key| AppError::Conflict(key.into()))?;
         let next_year = award.years_confirmed + 1;
         store::confirm_year(conn, award_id, version, next_year)?;
         schedule_year(conn, &award, u32::try_from(next_year).unwrap_or(u32::MAX))?;
@@ -434,6 +448,19 @@ pub fn continue_award(conn: &mut DbConn, actor: &Actor, award_id: i64, version: 
         )?;
         Ok(next_year)
     })
+}
+
+/// The school years an award may be supported: those planned when it was costed, or more if an approved
+/// change moved the graduation later (a repeated year), never past the programme's maximum.
+fn support_years_allowed(award: &Award, terms: &crate::domain::programme::ProgrammeTerms) -> u32 {
+    let planned = u32::try_from(award.support_years).unwrap_or(0);
+    let needed = match (award.support_starts_on, award.expected_graduation) {
+        (Some(start), Some(graduation)) => {
+            crate::domain::funding::support_years(start, graduation, terms.max_support_years).unwrap_or(0)
+        }
+        _ => 0,
+    };
+    planned.max(needed)
 }
 
 /// Ends support (graduation, the last supported year, or continuation refused): payments not yet made are

@@ -100,20 +100,24 @@ pub fn of_call(conn: &mut DbConn, call_id: i64) -> Result<Vec<Award>, AppError> 
     Ok(awards::table.filter(awards::call_id.eq(call_id)).order(awards::id).load(conn)?)
 }
 
-pub fn of_applicant(conn: &mut DbConn, applicant_id: i64) -> Result<Vec<Award>, AppError> {
+/// An award with the scholar's name and the application's reference, for lists.
+pub type AwardListing = (Award, String, Option<String>);
+
+pub fn of_applicant(conn: &mut DbConn, applicant_id: i64) -> Result<Vec<AwardListing>, AppError> {
     Ok(awards::table
         .inner_join(applications::table)
         .filter(applications::applicant_id.eq(applicant_id))
-        .select(awards::all_columns)
+        .select((awards::all_columns, applications::full_name, applications::reference))
         .order(awards::id)
         .load(conn)?)
 }
 
 /// Awards on the calls of an organisation (every organisation for `None`), newest first.
-pub fn of_organisation(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<Award>, AppError> {
+pub fn of_organisation(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<AwardListing>, AppError> {
     let mut query = awards::table
+        .inner_join(applications::table)
         .inner_join(calls::table.inner_join(programmes::table))
-        .select(awards::all_columns)
+        .select((awards::all_columns, applications::full_name, applications::reference))
         .order(awards::id.desc())
         .into_boxed();
     if let Some(org) = organisation_id {

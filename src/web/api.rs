@@ -183,7 +183,16 @@ fn award_json(a: &crate::store::awards::Award) -> serde_json::Value {
 async fn list_awards(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let actor = api_actor(&state, &req).await?;
     let awards = state.db.run(move |conn| crate::service::awards::list_readable(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"awards": awards.iter().map(award_json).collect::<Vec<_>>()})))
+    let items: Vec<_> = awards
+        .iter()
+        .map(|(award, full_name, reference)| {
+            let mut json = award_json(award);
+            json["full_name"] = full_name.clone().into();
+            json["reference"] = reference.clone().into();
+            json
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "awards": items })))
 }
 
 /// One award with its contract: support, obligation (planned and confirmed so far) and the worked damages.

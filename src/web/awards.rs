@@ -13,9 +13,12 @@ use object_store::path::Path as ObjectPath;
 use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
 use crate::domain::money::format_amount;
+use crate::domain::obligation::ExactDecimal;
 use crate::domain::progress::{ChangeDecision, StatusChange};
+use crate::domain::ranking::{PlaceReason, TierReason};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::I18n;
 use crate::service::ledger::{self, PaymentCommand};
 use crate::service::{awards as service, documents};
 
@@ -52,6 +55,57 @@ fn points(hundredths: u32) -> String {
     crate::domain::ranking::points(hundredths)
 }
 
+/// Why an applicant is in their tier, in the visitor's language.
+fn tier_reason_text(i18n: &I18n, lang: &str, reason: &TierReason) -> String {
+    match reason {
+        TierReason::ContinuingScholar => i18n.t(lang, "tier-continuing-scholar"),
+        TierReason::UnderservedHomeArea { district } => {
+            i18n.t_args(lang, "tier-underserved-home-area", &[("district", district.clone())])
+        }
+        TierReason::DisadvantagedBackground => i18n.t(lang, "tier-disadvantaged-background"),
+        TierReason::NoPriorityRule => i18n.t(lang, "tier-no-priority-rule"),
+    }
+}
+
+/// Why an applicant stands below the one above, in the visitor's language.
+fn place_reason_text(i18n: &I18n, lang: &str, reason: &PlaceReason) -> String {
+    match reason {
+        PlaceReason::Top => i18n.t(lang, "place-top"),
+        PlaceReason::LowerTier { tier_above } => {
+            i18n.t_args(lang, "place-lower-tier", &[("tier", (tier_above + 1).to_string())])
+        }
+        PlaceReason::LowerScore { score_above } => {
+            i18n.t_args(lang, "place-lower-score", &[("score", points(*score_above))])
+        }
+        PlaceReason::LaterGraduation { graduation_above, graduation: Some(graduation) } => i18n.t_args(
+            lang,
+            "place-later-graduation",
+            &[("above", graduation_above.to_string()), ("graduation", graduation.to_string())],
+        ),
+        PlaceReason::LaterGraduation { graduation_above, graduation: None } => {
+            i18n.t_args(lang, "place-later-graduation-none", &[("above", graduation_above.to_string())])
+        }
+        PlaceReason::LaterSubmission { submitted_above } => i18n.t_args(
+            lang,
+            "place-later-submission",
+            &[("above", format!("{} UTC", submitted_above.format("%Y-%m-%d %H:%M:%S")))],
+        ),
+        PlaceReason::HigherApplicationNumber { application_above } => {
+            i18n.t_args(lang, "place-higher-number", &[("above", application_above.to_string())])
+        }
+    }
+}
+
+/// A programme term as the contract states it: `1` rather than `1.0`, `0.5` as typed.
+fn term(value: f64) -> String {
+    ExactDecimal::from_f64_shortest(value).map(|d| d.to_string()).unwrap_or_else(|_| value.to_string())
+}
+
+/// A yearly rate as a percentage: 0.05 → "5".
+fn percent(rate: ExactDecimal) -> String {
+    ExactDecimal::from_billionths(rate.billionths().saturating_mul(100)).to_string()
+}
+
 async fn ranking_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
@@ -67,8 +121,8 @@ async fn ranking_page(state: web::Data<AppState>, visitor: Visitor, path: web::P
         .map(|r| {
             serde_json::json!({
                 "position": r.entry.position, "application_id": r.application.id, "reference": r.application.reference,
-                "name": r.application.full_name, "tier": r.entry.tier + 1, "tier_reason": r.entry.tier_reason.to_string(),
-                "score": points(r.entry.average_score), "reviews": r.reviews, "why": r.entry.explanation.to_string(),
+                "name": r.application.full_name, "tier": r.entry.tier + 1, "tier_reason": tier_reason_text(&state.i18n, &visitor.lang, &r.entry.tier_reason),
+                "score": points(r.entry.average_score), "reviews": r.reviews, "why": place_reason_text(&state.i18n, &visitor.lang, &r.entry.explanation),
                 "cost": r.costing.cost.map(|c| money(c.total_minor)), "years": r.costing.cost.map(|c| c.support_years),
                 "problem": r.costing.problem,
                 "cumulative": r.line.as_ref().map(|l| money(l.cumulative_cost)),
@@ -209,34 +263,68 @@ async fn ledger_csv(
 async fn funder_awards(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     let actor = visitor.actor()?;
     actor.require(&[Role::ProgrammeOfficer, Role::Administrator])?;
+    awards_list(&state, &visitor, actor).await
+}
+
+async fn awards_list(state: &AppState, visitor: &Visitor, actor: crate::service::Actor) -> PageResult {
     let awards = state.db.run(move |conn| service::list_readable(conn, &actor)).await?;
-    render(&state, &visitor, "awards/list.html", &serde_json::json!({"awards": awards}))
+    let rows: Vec<_> = awards
+        .iter()
+        .map(|(a, name, reference)| serde_json::json!({"award": a, "name": name, "reference": reference}))
+        .collect();
+    render(state, visitor, "awards/list.html", &serde_json::json!({ "awards": rows }))
 }
 
 async fn my_awards(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     let actor = visitor.actor()?;
     actor.require(&[Role::Applicant])?;
-    let awards = state.db.run(move |conn| service::list_readable(conn, &actor)).await?;
-    render(&state, &visitor, "awards/list.html", &serde_json::json!({"awards": awards}))
+    awards_list(&state, &visitor, actor).await
 }
 
-async fn award_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
-    award_page_with(&state, &visitor, path.into_inner(), FieldErrors::new(), StatusCode::OK, "awards/award.html").await
+/// `?year=N` shows that support year's payments (the latest confirmed by default), so the page stays light
+/// however many years an award runs.
+#[derive(serde::Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+async fn award_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<YearQuery>,
+) -> PageResult {
+    let page = AwardPage { year: query.year, ..AwardPage::default() };
+    award_page_with(&state, &visitor, path.into_inner(), page).await
 }
 
 async fn contract_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
-    award_page_with(&state, &visitor, path.into_inner(), FieldErrors::new(), StatusCode::OK, "awards/contract.html")
-        .await
+    let page = AwardPage { template: "awards/contract.html", ..AwardPage::default() };
+    award_page_with(&state, &visitor, path.into_inner(), page).await
 }
 
-async fn award_page_with(
-    state: &AppState,
-    visitor: &Visitor,
-    id: i64,
+/// How the award page is shown: with a form's errors (and 422), as the printable contract, or for a year.
+struct AwardPage {
     errors: FieldErrors,
     status: StatusCode,
-    template: &str,
-) -> PageResult {
+    template: &'static str,
+    year: Option<i32>,
+}
+
+impl Default for AwardPage {
+    fn default() -> Self {
+        AwardPage { errors: FieldErrors::new(), status: StatusCode::OK, template: "awards/award.html", year: None }
+    }
+}
+
+impl AwardPage {
+    fn refused(errors: FieldErrors) -> Self {
+        AwardPage { errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..AwardPage::default() }
+    }
+}
+
+async fn award_page_with(state: &AppState, visitor: &Visitor, id: i64, view: AwardPage) -> PageResult {
+    let AwardPage { errors, status, template, year } = view;
     let actor = visitor.actor()?;
     let file = state.db.run(move |conn| ledger::award_file(conn, &actor, id)).await?;
     let currency = file.award.currency.clone();
@@ -246,8 +334,14 @@ async fn award_page_with(
     let c = &file.contract;
     let a = &file.award;
     let yearly = a.total_cost_minor / i64::from(a.support_years.max(1));
-    let payments: Vec<_> =
-        file.payments.iter().map(|p| serde_json::json!({"p": p, "amount": money(p.amount_minor)})).collect();
+    let shown_year = year.unwrap_or(a.years_confirmed).clamp(1, a.years_confirmed.max(1));
+    let payments: Vec<_> = file
+        .payments
+        .iter()
+        .filter(|p| p.support_year == shown_year)
+        .map(|p| serde_json::json!({"p": p, "amount": money(p.amount_minor)}))
+        .collect();
+    let years: Vec<i32> = (1..=a.years_confirmed).collect();
     let page = serde_json::json!({
         "award": a, "application": {"full_name": file.application.full_name, "reference": file.application.reference, "id": file.application.id},
         "call_title": file.call_title, "programme": file.programme_name, "funder": file.funder,
@@ -259,15 +353,15 @@ async fn award_page_with(
         "obligation": {
             "years": c.planned.obligated_service_years.to_string(), "days": c.planned.obligated_days,
             "confirmed_years": a.years_confirmed, "confirmed_service_years": c.confirmed.obligated_service_years.to_string(),
-            "per_year": c.terms.service_years_per_support_year, "minimum": c.terms.min_service_years,
+            "per_year": term(c.terms.service_years_per_support_year), "minimum": term(c.terms.min_service_years),
             "start_window_days": c.planned.start_window_days,
-            "multiplier": c.planned.damages_multiplier.to_string(), "interest": c.planned.damages_annual_interest_rate.to_string(),
+            "multiplier": c.planned.damages_multiplier.to_string(), "interest": percent(c.planned.damages_annual_interest_rate),
             "damages_minimum": money(c.planned.damages_minimum_minor), "worked": money(c.planned.worked_damages_minor),
-            "in_school_multiplier": c.terms.in_school_breach_multiplier,
+            "in_school_multiplier": term(c.terms.in_school_breach_multiplier),
         },
         "deadline": a.offer_deadline.map(local), "accepted_at": a.accepted_at.map(local), "countersigned_at": a.countersigned_at.map(local),
         "breach_amount": a.breach_amount_minor.map(money),
-        "payments": payments,
+        "payments": payments, "shown_year": shown_year, "years": years,
         "totals": {"scheduled": money(file.totals.scheduled), "paid": money(file.totals.paid), "held": money(file.totals.held),
                    "returned": money(file.totals.returned), "cancelled": money(file.totals.cancelled)},
         "reports": file.reports, "overdue": file.overdue_reports, "changes": file.changes,
@@ -322,9 +416,7 @@ async fn award_action(
             visitor.flash(flash);
             Ok(redirect(&format!("/awards/{id}")))
         }
-        Err(AppError::Validation(errors)) => {
-            award_page_with(&state, &visitor, id, errors, StatusCode::UNPROCESSABLE_ENTITY, "awards/award.html").await
-        }
+        Err(AppError::Validation(errors)) => award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -353,8 +445,7 @@ async fn payment_action(state: web::Data<AppState>, visitor: Visitor, path: web:
         }
         Err(AppError::Validation(errors)) => {
             let errors = errors.into_iter().map(|(k, v)| (format!("{k}_{id}"), v)).collect();
-            award_page_with(&state, &visitor, award_id, errors, StatusCode::UNPROCESSABLE_ENTITY, "awards/award.html")
-                .await
+            award_page_with(&state, &visitor, award_id, AwardPage::refused(errors)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -393,9 +484,7 @@ async fn respond(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i
             visitor.flash(if accept { "award-accepted" } else { "award-declined" });
             Ok(redirect(&format!("/awards/{id}")))
         }
-        Err(AppError::Validation(errors)) => {
-            award_page_with(&state, &visitor, id, errors, StatusCode::UNPROCESSABLE_ENTITY, "awards/award.html").await
-        }
+        Err(AppError::Validation(errors)) => award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -424,9 +513,7 @@ async fn report_change(state: web::Data<AppState>, visitor: Visitor, path: web::
             visitor.flash("change-reported");
             Ok(redirect(&format!("/awards/{id}")))
         }
-        Err(AppError::Validation(errors)) => {
-            award_page_with(&state, &visitor, id, errors, StatusCode::UNPROCESSABLE_ENTITY, "awards/award.html").await
-        }
+        Err(AppError::Validation(errors)) => award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -443,8 +530,7 @@ async fn upload_report(
     let (fields, file) = match super::applicant::read_upload(payload).await {
         Ok(parts) => parts,
         Err(AppError::Validation(errors)) => {
-            return award_page_with(&state, &visitor, id, errors, StatusCode::UNPROCESSABLE_ENTITY, "awards/award.html")
-                .await
+            return award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await
         }
         Err(e) => return Err(e.into()),
     };
@@ -457,8 +543,7 @@ async fn upload_report(
     let key = match stored {
         Ok(stored) => stored.storage_key,
         Err(AppError::Validation(errors)) => {
-            return award_page_with(&state, &visitor, id, errors, StatusCode::UNPROCESSABLE_ENTITY, "awards/award.html")
-                .await
+            return award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await
         }
         Err(e) => return Err(e.into()),
     };

@@ -541,3 +541,108 @@ async fn a_lapsed_offer_gives_the_seat_to_the_next_on_the_line_and_other_funders
     officer.post(&svc, &format!("/funder/calls/{call}/notify-not-selected"), &[]).await;
     assert_eq!(count(), told, "nobody is told twice");
 }
+
+#[actix_web::test]
+async fn two_approvals_racing_for_one_proposal_approve_it_once() {
+    use ruralserve::service::{awards as service, Actor};
+    let app = TestApp::new().with_demo();
+    let call = moh_call(&app);
+    let actor = |email: &str| {
+        let user = ruralserve::store::users::find_by_email(&mut app.conn(), email).expect("query").expect("user");
+        Actor::from_user(&user, "10.0.0.2").expect("actor")
+    };
+    let (officer, approver) = (actor(OFFICER), actor(APPROVER));
+    let proposed = service::propose_line(&mut app.conn(), &officer, call).expect("proposals");
+    assert!(proposed > 0);
+    let (award, version): (i64, i32) = awards::table
+        .filter(awards::call_id.eq(call))
+        .order(awards::id)
+        .select((awards::id, awards::version))
+        .first(&mut app.conn())
+        .expect("an award");
+    // Two sessions of the second officer press "approve" at the same moment, each on its own connection.
+    let barrier = std::sync::Barrier::new(2);
+    let outcomes: Vec<Result<(), ruralserve::error::AppError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let (barrier, approver, db) = (&barrier, approver.clone(), app.state.db.clone());
+                scope.spawn(move || {
+                    let mut conn = db.get().expect("connection");
+                    barrier.wait();
+                    service::decide(&mut conn, &approver, award, version, true)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+    assert!(outcomes.iter().any(|o| matches!(o, Err(ruralserve::error::AppError::Conflict(_)))), "{outcomes:?}");
+    let (status, version_now): (String, i32) =
+        awards::table.find(award).select((awards::status, awards::version)).first(&mut app.conn()).expect("award");
+    assert_eq!((status.as_str(), version_now), ("approved", version + 1));
+}
+
+#[actix_web::test]
+async fn support_continues_year_by_year_while_reports_are_in_and_the_obligation_grows() {
+    use ruralserve::domain::progress::{ChangeDecision, StatusChange};
+    use ruralserve::service::{awards as service, ledger, Actor};
+    let app = TestApp::new().with_demo();
+    let call = moh_call(&app);
+    let actor = |email: &str| {
+        let user = ruralserve::store::users::find_by_email(&mut app.conn(), email).expect("query").expect("user");
+        Actor::from_user(&user, "10.0.0.3").expect("actor")
+    };
+    let (officer, approver) = (actor(OFFICER), actor(APPROVER));
+    let conn = &mut app.conn();
+    service::propose_line(conn, &officer, call).expect("proposals");
+    let (award, application_id, planned): (i64, i64, i32) = awards::table
+        .filter(awards::call_id.eq(call))
+        .order(awards::id)
+        .select((awards::id, awards::application_id, awards::support_years))
+        .first(conn)
+        .expect("an award");
+    let scholar = actor(&applicant_email(&app, application_id));
+    let name: String =
+        applications::table.find(application_id).select(applications::full_name).first(conn).expect("name");
+    let version =
+        || -> i32 { awards::table.find(award).select(awards::version).first(&mut app.conn()).expect("version") };
+    service::decide(conn, &approver, award, version(), true).expect("approved");
+    let deadline = chrono::Utc::now().naive_utc() + chrono::Duration::days(5);
+    let i18n = ruralserve::i18n::I18n::shared().expect("translations");
+    service::offer(conn, i18n, "http://localhost", &officer, award, version(), deadline).expect("offered");
+    service::respond(conn, &scholar, award, version(), true, &name, true).expect("accepted");
+    service::countersign(conn, &officer, award, version()).expect("countersigned");
+    let obligation = |conn: &mut ruralserve::db::PooledConn| -> String {
+        ledger::award_file(conn, &officer, award).expect("file").contract.confirmed.obligated_service_years.to_string()
+    };
+
+    // A repeated year is reported: the scholar is not in good standing until it is decided.
+    let change =
+        ledger::report_change(conn, &scholar, award, StatusChange::RepeatYear, "Failed a module").expect("reported");
+    let waiting = ledger::continue_award(conn, &officer, award, version());
+    assert!(matches!(waiting, Err(ruralserve::error::AppError::Conflict(ref k)) if k == "error-not-in-good-standing"));
+    // Approved, it moves graduation a year later, which allows one more year than planned (up to the maximum).
+    ledger::decide_change(conn, i18n, &officer, change, ChangeDecision::Approved).expect("approved");
+    let max = ruralserve::domain::programme::ProgrammeTerms::typical().max_support_years;
+    let allowed = (planned + 1).min(max);
+    // Support starts next September, so no report is due yet: each allowed year continues, then no more, and
+    // each year of support adds to the obligation.
+    let mut obligations = vec![obligation(conn).parse::<f64>().expect("years")];
+    for year in 2..=allowed {
+        assert_eq!(ledger::continue_award(conn, &officer, award, version()).expect("continues"), year);
+        obligations.push(obligation(conn).parse().expect("years"));
+    }
+    let refused = ledger::continue_award(conn, &officer, award, version());
+    assert!(
+        matches!(refused, Err(ruralserve::error::AppError::Conflict(ref k)) if k == "error-support-years-exhausted")
+    );
+    assert!(obligations.windows(2).all(|w| w[1] >= w[0]), "{obligations:?}");
+    assert!(obligations.last() > obligations.first(), "{obligations:?}");
+    let scheduled_years: Vec<i32> = payments::table
+        .filter(payments::award_id.eq(award))
+        .select(payments::support_year)
+        .distinct()
+        .load(conn)
+        .expect("years");
+    assert_eq!(scheduled_years.len() as i32, allowed, "every confirmed year has its payments: {scheduled_years:?}");
+}
