@@ -123,8 +123,14 @@ pub fn record_payment(
 ) -> Result<(), AppError> {
     require_officer(actor)?;
     write_transaction(conn, |conn| {
+        let found = store::find_payment(conn, payment_id)?;
+        let (award, _) = managed_award(conn, actor, found.award_id)?;
+        // An overdue report holds the payment even if nobody has looked at the ledger since it fell due.
+        apply_report_holds(conn, &award, now().date())?;
         let payment = store::find_payment(conn, payment_id)?;
-        let (award, _) = managed_award(conn, actor, payment.award_id)?;
+        if payment.held_for.as_deref() == Some(HELD_FOR_REPORT) && !matches!(command, PaymentCommand::Cancel) {
+            return Err(AppError::Conflict("error-held-until-report".into()));
+        }
         if payment.version != version {
             return Err(AppError::Conflict("error-conflict-stale".into()));
         }
@@ -145,9 +151,6 @@ pub fn record_payment(
         };
         if matches!(command, PaymentCommand::Pay { .. }) && award.status != AwardStatus::Active.as_str() {
             return Err(AppError::Conflict("error-award-not-active".into()));
-        }
-        if matches!(command, PaymentCommand::Release) && payment.held_for.as_deref() == Some(HELD_FOR_REPORT) {
-            return Err(AppError::Conflict("error-held-until-report".into()));
         }
         let next = next_payment_status(from, &action).map_err(|key| AppError::Conflict(key.into()))?;
         let (paid_on, reference) = match command {
@@ -207,17 +210,23 @@ pub fn call_ledger(
     actor: &Actor,
     call_id: i64,
 ) -> Result<Vec<(PaymentRow, Award, String, String)>, AppError> {
-    managed_call(conn, actor, call_id)?;
-    let awards = store::of_call(conn, call_id)?;
-    let mut rows = Vec::new();
-    for payment in store::payments_of_calls(conn, &[call_id])? {
-        if let Some(award) = awards.iter().find(|a| a.id == payment.award_id) {
-            let application = crate::store::applications::find(conn, award.application_id)?;
-            rows.push((payment, award.clone(), application.reference.unwrap_or_default(), application.full_name));
+    write_transaction(conn, |conn| {
+        managed_call(conn, actor, call_id)?;
+        let awards = store::of_call(conn, call_id)?;
+        let today = now().date();
+        for award in &awards {
+            apply_report_holds(conn, award, today)?;
         }
-    }
-    audit::record(conn, &actor.origin(), "export_ledger", "call", call_id, None::<&()>, Some(&rows.len()))?;
-    Ok(rows)
+        let mut rows = Vec::new();
+        for payment in store::payments_of_calls(conn, &[call_id])? {
+            if let Some(award) = awards.iter().find(|a| a.id == payment.award_id) {
+                let application = crate::store::applications::find(conn, award.application_id)?;
+                rows.push((payment, award.clone(), application.reference.unwrap_or_default(), application.full_name));
+            }
+        }
+        audit::record(conn, &actor.origin(), "export_ledger", "call", call_id, None::<&()>, Some(&rows.len()))?;
+        Ok(rows)
+    })
 }
 
 /// The scholar's own active award, for reports and status changes.
