@@ -76,6 +76,8 @@ pub struct AwardFile {
     pub overdue_reports: Vec<NaiveDate>,
     pub changes: Vec<ChangeRow>,
     pub contract: super::awards::ContractFigures,
+    /// School years this award may be supported (planned, or more after a later graduation).
+    pub years_allowed: u32,
 }
 
 /// Loads an award for someone allowed to read it, after bringing its report holds up to date.
@@ -88,9 +90,11 @@ pub fn award_file(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<Awa
         let payments = store::payments_of(conn, award_id)?;
         let reports = store::reports_of(conn, award_id)?;
         let overdue_reports = crate::domain::progress::overdue_reports(&report_facts(&reports), today);
+        let contract = contract_figures(conn, &award)?;
         Ok(AwardFile {
             totals: totals(&payments)?,
-            contract: contract_figures(conn, &award)?,
+            years_allowed: support_years_allowed(&award, &contract.terms),
+            contract,
             changes: store::changes_of(conn, award_id)?,
             call_title: listing.call.title,
             programme_name: listing.programme.name,
@@ -461,7 +465,7 @@ pub fn continue_award(conn: &mut DbConn, actor: &Actor, award_id: i64, version: 
 
 /// The school years an award may be supported: those planned when it was costed, or more if an approved
 /// change moved the graduation later (a repeated year), never past the programme's maximum.
-fn support_years_allowed(award: &Award, terms: &crate::domain::programme::ProgrammeTerms) -> u32 {
+pub fn support_years_allowed(award: &Award, terms: &crate::domain::programme::ProgrammeTerms) -> u32 {
     let planned = u32::try_from(award.support_years).unwrap_or(0);
     let needed = match (award.support_starts_on, award.expected_graduation) {
         (Some(start), Some(graduation)) => {

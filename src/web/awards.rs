@@ -362,6 +362,7 @@ async fn award_page_with(state: &AppState, visitor: &Visitor, id: i64, view: Awa
         "deadline": a.offer_deadline.map(local), "accepted_at": a.accepted_at.map(local), "countersigned_at": a.countersigned_at.map(local),
         "breach_amount": a.breach_amount_minor.map(money),
         "payments": payments, "shown_year": shown_year, "years": years,
+        "may_continue": i64::from(a.years_confirmed) < i64::from(file.years_allowed),
         "totals": {"scheduled": money(file.totals.scheduled), "paid": money(file.totals.paid), "held": money(file.totals.held),
                    "returned": money(file.totals.returned), "cancelled": money(file.totals.cancelled)},
         "reports": file.reports, "overdue": file.overdue_reports, "changes": file.changes,
