@@ -559,3 +559,4 @@ place-later-graduation-none = same tier and score; the one above graduates on { 
 place-later-submission = same tier, score and graduation date; the one above submitted earlier ({ $above })
 place-higher-number = same tier, score, graduation date and submission time; application { $above } is numbered lower
 ledger-year = Support year
+panel-reference-hint = The application's reference, e.g. MOH-2027-000123.

@@ -559,3 +559,4 @@ place-later-graduation-none = même niveau et même note ; le précédent finit 
 place-later-submission = même niveau, note et date de fin d'études ; le précédent a déposé plus tôt ({ $above })
 place-higher-number = même niveau, note, date de fin d'études et heure de dépôt ; la candidature { $above } a un numéro plus petit
 ledger-year = Année de soutien
+panel-reference-hint = La référence de la candidature, par ex. MOH-2027-000123.

@@ -103,7 +103,7 @@ pub fn assign(
         let listing = managed_call(conn, actor, call_id)?;
         let application = applications::find(conn, application_id)?;
         if application.call_id != call_id || application.status != "submitted" {
-            return Err(AppError::field("application_id", "error-not-in-call"));
+            return Err(AppError::field("reference", "error-not-in-call"));
         }
         if !panel(conn, listing.programme.organisation_id)?.iter().any(|u| u.id == reviewer_id) {
             return Err(AppError::field("reviewer_id", "error-not-a-reviewer"));

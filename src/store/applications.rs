@@ -146,6 +146,11 @@ pub fn find_for_applicant(conn: &mut DbConn, call_id: i64, applicant_id: i64) ->
         .optional()?)
 }
 
+/// The application with this reference number, if any.
+pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> Result<Option<Application>, AppError> {
+    Ok(applications::table.filter(applications::reference.eq(reference)).first(conn).optional()?)
+}
+
 /// The submitted (not withdrawn, not draft) applications of a call, in id order.
 pub fn submitted_of_call(conn: &mut DbConn, call_id: i64) -> Result<Vec<Application>, AppError> {
     Ok(applications::table

@@ -10,7 +10,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use object_store::path::Path as ObjectPath;
 
-use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
+use super::page::{page_of, redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
 use crate::domain::money::format_amount;
 use crate::domain::obligation::ExactDecimal;
@@ -106,7 +106,19 @@ fn percent(rate: ExactDecimal) -> String {
     ExactDecimal::from_billionths(rate.billionths().saturating_mul(100)).to_string()
 }
 
-async fn ranking_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+/// Which page of the ranked list (`page`) and of the applications set apart (`apart`).
+#[derive(serde::Deserialize)]
+struct RankingQuery {
+    page: Option<usize>,
+    apart: Option<usize>,
+}
+
+async fn ranking_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<RankingQuery>,
+) -> PageResult {
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     let (ranking, summary) = state
@@ -115,8 +127,8 @@ async fn ranking_page(state: web::Data<AppState>, visitor: Visitor, path: web::P
         .await?;
     let currency = ranking.listing.call.currency.clone();
     let money = |minor: i64| format_amount(minor, &currency);
-    let rows: Vec<_> = ranking
-        .rows
+    let (shown, page, pages) = page_of(&ranking.rows, query.page);
+    let rows: Vec<_> = shown
         .iter()
         .map(|r| {
             serde_json::json!({
@@ -132,8 +144,8 @@ async fn ranking_page(state: web::Data<AppState>, visitor: Visitor, path: web::P
             })
         })
         .collect();
-    let set_apart: Vec<_> = ranking
-        .set_apart
+    let (apart_shown, apart_page, apart_pages) = page_of(&ranking.set_apart, query.apart);
+    let set_apart: Vec<_> = apart_shown
         .iter()
         .map(|s| {
             let reason = match &s.set_apart.reason {
@@ -150,6 +162,7 @@ async fn ranking_page(state: web::Data<AppState>, visitor: Visitor, path: web::P
         .collect();
     let page = serde_json::json!({
         "call": ranking.listing.call, "programme": ranking.listing.programme.name, "rows": rows, "set_apart": set_apart,
+        "page": page, "pages": pages, "apart_page": apart_page, "apart_pages": apart_pages,
         "has_rubric": ranking.has_rubric, "minimum": ranking.minimum_fundable,
         "seats_held": ranking.seats_held, "committed": money(ranking.committed_minor),
         "budget": money(ranking.listing.call.budget_minor), "expired_offers": ranking.expired_offers,

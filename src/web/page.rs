@@ -267,6 +267,17 @@ pub fn render_status<T: Serialize>(
     Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
 }
 
+/// Rows shown per page in long lists (ranking, assignments), so that a call of thousands stays light.
+pub const ROWS_PER_PAGE: usize = 50;
+
+/// One page of `items` (pages count from 1; a page past the end shows the last) and the number of pages.
+pub fn page_of<T>(items: &[T], page: Option<usize>) -> (&[T], usize, usize) {
+    let pages = items.len().div_ceil(ROWS_PER_PAGE).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let start = (page - 1) * ROWS_PER_PAGE;
+    (&items[start.min(items.len())..(start + ROWS_PER_PAGE).min(items.len())], page, pages)
+}
+
 pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
@@ -328,3 +339,19 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("admin/mailbox.html", include_str!("../../templates/admin/mailbox.html")),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_are_cut_into_pages_and_a_page_past_the_end_shows_the_last() {
+        let items: Vec<usize> = (0..ROWS_PER_PAGE * 2 + 3).collect();
+        let (first, page, pages) = page_of(&items, None);
+        assert_eq!((first.len(), first[0], page, pages), (ROWS_PER_PAGE, 0, 1, 3));
+        let (last, page, _) = page_of(&items, Some(99));
+        assert_eq!((last.len(), last[0], page), (3, ROWS_PER_PAGE * 2, 3));
+        let (none, page, pages) = page_of::<usize>(&[], Some(0));
+        assert_eq!((none.len(), page, pages), (0, 1, 1));
+    }
+}

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use chrono::NaiveDate;
 
-use super::page::{redirect, render_status, PageResult, Visitor};
+use super::page::{page_of, redirect, render_status, PageResult, Visitor};
 use super::AppState;
 use crate::domain::ranking::PriorityRule;
 use crate::domain::review::{ConflictDeclaration, Criterion, Rubric, ScoreSheet};
@@ -146,18 +146,43 @@ fn starting_rubric() -> Rubric {
     }
 }
 
-async fn call_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
-    call_page_with(&state, &visitor, path.into_inner(), None, FieldErrors::new(), StatusCode::OK).await
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
 }
 
-async fn call_page_with(
-    state: &AppState,
-    visitor: &Visitor,
-    call_id: i64,
+async fn call_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> PageResult {
+    let view = CallPage { page: query.page, ..CallPage::default() };
+    call_page_with(&state, &visitor, path.into_inner(), view).await
+}
+
+/// How the call's review page is shown: a form's values and errors (with 422), and the page of assignments.
+struct CallPage {
     values: Option<serde_json::Value>,
     errors: FieldErrors,
     status: StatusCode,
-) -> PageResult {
+    page: Option<usize>,
+}
+
+impl Default for CallPage {
+    fn default() -> Self {
+        CallPage { values: None, errors: FieldErrors::new(), status: StatusCode::OK, page: None }
+    }
+}
+
+impl CallPage {
+    fn refused(values: Option<serde_json::Value>, errors: FieldErrors) -> Self {
+        CallPage { values, errors, status: StatusCode::UNPROCESSABLE_ENTITY, page: None }
+    }
+}
+
+async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view: CallPage) -> PageResult {
+    let CallPage { values, errors, status, page } = view;
     let actor = visitor.actor()?;
     let (listing, rubric, panel, assignments, submitted) = state
         .db
@@ -181,26 +206,23 @@ async fn call_page_with(
             school_terms_per_year: listing.call.school_terms_per_year,
         })
     });
-    let assignment_rows: Vec<_> = assignments
+    let (shown, page, pages) = page_of(&assignments, page);
+    let assignment_rows: Vec<_> = shown
         .iter()
         .map(|(a, reviewer)| {
             let reference = submitted.iter().find(|s| s.id == a.application_id).and_then(|s| s.reference.clone());
             serde_json::json!({
                 "application_id": a.application_id, "reference": reference, "reviewer": reviewer,
                 "declaration": a.declaration, "total": a.total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0))),
+                "comment": a.comment,
             })
         })
-        .collect();
-    let eligible: Vec<_> = submitted
-        .iter()
-        .filter(|a| a.eligibility.as_deref() == Some("eligible"))
-        .map(|a| serde_json::json!({"id": a.id, "reference": a.reference, "name": a.full_name}))
         .collect();
     let page = serde_json::json!({
         "call": listing.call, "programme": listing.programme.name, "values": values, "errors": errors,
         "has_rubric": has_rubric, "rows": (0..CRITERION_ROWS).collect::<Vec<_>>(), "slots": (0..RULE_SLOTS).collect::<Vec<_>>(),
         "panel": panel.iter().map(|u| serde_json::json!({"id": u.id, "name": u.full_name})).collect::<Vec<_>>(),
-        "assignments": assignment_rows, "eligible": eligible,
+        "assignments": assignment_rows, "assignments_page": page, "assignments_pages": pages,
         "may_edit": visitor.role() == Some(crate::domain::role::Role::ProgrammeOfficer),
         "seed": rand::random::<u32>(),
     });
@@ -224,7 +246,7 @@ async fn save_settings(state: web::Data<AppState>, visitor: Visitor, path: web::
         }
     }
     let values = serde_json::to_value(&form.0).unwrap_or_default();
-    call_page_with(&state, &visitor, call_id, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+    call_page_with(&state, &visitor, call_id, CallPage::refused(Some(values), errors)).await
 }
 
 fn id_field(form: &HashMap<String, String>, name: &str) -> Result<i64, AppError> {
@@ -235,10 +257,18 @@ async fn assign(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
-    let ids = id_field(&form, "application_id").and_then(|a| Ok((a, id_field(&form, "reviewer_id")?)));
-    let result = match ids {
-        Ok((application_id, reviewer_id)) => {
-            state.db.run(move |conn| service::assign(conn, &actor, call_id, application_id, reviewer_id)).await
+    let reference = field(&form, "reference").to_uppercase();
+    let result = match id_field(&form, "reviewer_id") {
+        Ok(reviewer_id) => {
+            state
+                .db
+                .run(move |conn| {
+                    // The officer types the reference printed on the application, as on its receipt.
+                    let application = applications::find_by_reference(conn, &reference)?
+                        .ok_or_else(|| AppError::field("reference", "error-not-in-call"))?;
+                    service::assign(conn, &actor, call_id, application.id, reviewer_id)
+                })
+                .await
         }
         Err(e) => Err(e),
     };
@@ -248,7 +278,7 @@ async fn assign(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
             Ok(redirect(&format!("/funder/calls/{call_id}")))
         }
         Err(AppError::Validation(errors)) => {
-            call_page_with(&state, &visitor, call_id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            call_page_with(&state, &visitor, call_id, CallPage::refused(None, errors)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -273,7 +303,7 @@ async fn assign_evenly(state: web::Data<AppState>, visitor: Visitor, path: web::
             Ok(redirect(&format!("/funder/calls/{call_id}")))
         }
         Err(AppError::Validation(errors)) => {
-            call_page_with(&state, &visitor, call_id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            call_page_with(&state, &visitor, call_id, CallPage::refused(None, errors)).await
         }
         Err(e) => Err(e.into()),
     }

@@ -353,12 +353,26 @@ async fn reviewers_declare_before_scoring_and_a_conflict_recuses_them() {
     let mut officer = Browser::new();
     officer.log_in(&svc, OFFICER, DEMO_PASSWORD).await;
     officer.get(&svc, &format!("/funder/calls/{call}")).await;
+    let unknown = officer
+        .post(
+            &svc,
+            &format!("/funder/calls/{call}/assign"),
+            &[("reference", "MOH-1999-000001"), ("reviewer_id", &rita.to_string())],
+        )
+        .await;
+    assert_eq!(unknown.status, 422, "an unknown reference is named next to its field");
     for id in &ineligible[..2] {
+        let reference: String = applications::table
+            .find(id)
+            .select(applications::reference)
+            .first::<Option<String>>(&mut app.conn())
+            .expect("ref")
+            .expect("submitted");
         let assigned = officer
             .post(
                 &svc,
                 &format!("/funder/calls/{call}/assign"),
-                &[("application_id", &id.to_string()), ("reviewer_id", &rita.to_string())],
+                &[("reference", &reference.to_lowercase()), ("reviewer_id", &rita.to_string())],
             )
             .await;
         assert_eq!(assigned.status, 303, "{}", assigned.body);
