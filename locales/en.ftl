@@ -560,3 +560,4 @@ place-later-submission = same tier, score and graduation date; the one above sub
 place-higher-number = same tier, score, graduation date and submission time; application { $above } is numbered lower
 ledger-year = Support year
 panel-reference-hint = The application's reference, e.g. MOH-2027-000123.
+error-decisions-pending = Not yet: some awards still await a decision or an answer, or seats within the line have no award. Notices go out once every seat is decided.

@@ -560,3 +560,4 @@ place-later-submission = même niveau, note et date de fin d'études ; le préc�
 place-higher-number = même niveau, note, date de fin d'études et heure de dépôt ; la candidature { $above } a un numéro plus petit
 ledger-year = Année de soutien
 panel-reference-hint = La référence de la candidature, par ex. MOH-2027-000123.
+error-decisions-pending = Pas encore : des bourses attendent une décision ou une réponse, ou des places au-dessus de la ligne n'ont pas de bourse. Les avis partent quand chaque place est attribuée.

@@ -134,7 +134,12 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
     let awards: BTreeMap<i64, Award> =
         store::of_call(conn, call_id)?.into_iter().map(|a| (a.application_id, a)).collect();
     let today = now().date();
-    let terms = terms_now(conn, listing.programme.id, today).ok();
+    let terms = match terms_now(conn, listing.programme.id, today) {
+        Ok(terms) => Some(terms),
+        // No terms in force yet: nobody can be costed, which each row says; a database error still fails.
+        Err(AppError::Conflict(_)) => None,
+        Err(e) => return Err(e),
+    };
     let support_starts = listing.call.support_start();
     let mut rows: Vec<RankedRow> = ranked
         .into_iter()
@@ -162,21 +167,33 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
             Some(RankedRow { entry, application, reviews, costing, line: None, award })
         })
         .collect();
-    // The line is drawn without awards that gave their seat back (refused, declined, lapsed), so that the
-    // next applicant in order moves up.
+    // Awards that hold a seat keep it whatever the ranking does later (a late score, a new rule, a recusal):
+    // their seats and money are taken first, and the line is drawn through the applicants without an award,
+    // in rank order. Awards that gave their seat back (refused, declined, lapsed) are out of both, so the next
+    // applicant in order moves up.
+    let holding: Vec<&Award> =
+        awards.values().filter(|a| AwardStatus::parse(&a.status).is_some_and(AwardStatus::holds_seat)).collect();
+    let seats_held = holding.len();
+    let committed_minor: i64 = holding.iter().map(|a| a.total_cost_minor).sum();
     let on_line: Vec<(i64, i64)> = rows
         .iter()
-        .filter(|r| r.award.as_ref().and_then(|a| AwardStatus::parse(&a.status)).is_none_or(AwardStatus::holds_seat))
+        .filter(|r| r.award.is_none())
         .filter_map(|r| r.costing.cost.map(|c| (r.application.id, c.total_minor)))
         .collect();
-    let seats = u32::try_from(listing.call.seats).unwrap_or(0);
-    let line: BTreeMap<i64, FundingLineEntry> =
-        funding_line(&on_line, seats, listing.call.budget_minor).into_iter().map(|e| (e.application_id, e)).collect();
+    let seats_left =
+        u32::try_from(listing.call.seats).unwrap_or(0).saturating_sub(u32::try_from(seats_held).unwrap_or(u32::MAX));
+    let budget_left = listing.call.budget_minor.saturating_sub(committed_minor);
+    let line: BTreeMap<i64, FundingLineEntry> = funding_line(&on_line, seats_left, budget_left)
+        .into_iter()
+        .map(|mut e| {
+            // Shown against the whole budget: what the awards already hold, then each applicant in turn.
+            e.cumulative_cost = committed_minor.saturating_add(e.cumulative_cost);
+            (e.application_id, e)
+        })
+        .collect();
     for row in &mut rows {
         row.line = line.get(&row.application.id).cloned();
     }
-    let holding: Vec<&Award> =
-        awards.values().filter(|a| AwardStatus::parse(&a.status).is_some_and(AwardStatus::holds_seat)).collect();
     let at = now();
     let expired_offers = awards
         .values()
@@ -191,8 +208,8 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
         minimum_fundable: minimum,
         rows,
         set_apart,
-        seats_held: holding.len(),
-        committed_minor: holding.iter().map(|a| a.total_cost_minor).sum(),
+        seats_held,
+        committed_minor,
         terms_from: terms.map(|(from, _)| from),
         expired_offers,
         listing,
@@ -202,64 +219,70 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
 /// Proposes an award for a ranked applicant within the funding line, at the cost the line shows.
 pub fn propose(conn: &mut DbConn, actor: &Actor, call_id: i64, application_id: i64) -> Result<i64, AppError> {
     require_officer(actor)?;
+    write_transaction(conn, |conn| propose_within(conn, actor, call_id, application_id))
+}
+
+/// Proposes every applicant within the line who has no award yet, all or none; returns how many.
+pub fn propose_line(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
+    require_officer(actor)?;
     write_transaction(conn, |conn| {
-        let ranking = ranking(conn, actor, call_id)?;
-        let row = ranking
+        let due: Vec<i64> = ranking(conn, actor, call_id)?
             .rows
             .iter()
-            .find(|r| r.application.id == application_id)
-            .ok_or_else(|| AppError::Conflict("error-not-ranked".into()))?;
-        if row.award.is_some() {
-            return Err(AppError::Conflict("error-award-exists".into()));
+            .filter(|r| r.award.is_none() && r.line.as_ref().is_some_and(|l| l.within_line))
+            .map(|r| r.application.id)
+            .collect();
+        for id in &due {
+            propose_within(conn, actor, call_id, *id)?;
         }
-        if !row.line.as_ref().is_some_and(|l| l.within_line) {
-            return Err(AppError::Conflict("error-outside-line".into()));
-        }
-        let cost = row.costing.cost.ok_or_else(|| AppError::Conflict("error-outside-line".into()))?;
-        let terms_from = ranking.terms_from.ok_or_else(|| AppError::Conflict("error-no-terms-in-force".into()))?;
-        let new = NewAward {
-            application_id,
-            call_id,
-            support_years: i32::try_from(cost.support_years).unwrap_or(i32::MAX),
-            annual_tuition_minor: cost.annual_tuition_minor,
-            stipend_monthly_minor: cost.stipend_monthly_minor,
-            lump_sum_yearly_minor: cost.lump_sum_yearly_minor,
-            total_cost_minor: cost.total_minor,
-            currency: &ranking.listing.call.currency,
-            terms_effective_from: terms_from,
-            proposed_by: actor.user_id,
-            support_starts_on: ranking.listing.call.support_start(),
-            school_terms_per_year: ranking.listing.call.school_terms_per_year,
-            expected_graduation: row.application.expected_graduation,
-        };
-        let id = store::insert(conn, &new)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "propose_award",
-            "award",
-            id,
-            None::<&()>,
-            Some(&serde_json::json!({"application_id": application_id, "position": row.entry.position, "cost": cost})),
-        )?;
-        Ok(id)
+        Ok(due.len())
     })
 }
 
-/// Proposes every applicant within the line who has no award yet; returns how many.
-pub fn propose_line(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
-    require_officer(actor)?;
+/// One proposal inside the caller's transaction. The call's row is locked first, so that two officers
+/// proposing at once draw the line one after the other and cannot both take the last seat.
+fn propose_within(conn: &mut DbConn, actor: &Actor, call_id: i64, application_id: i64) -> Result<i64, AppError> {
+    programmes::lock_call(conn, call_id)?;
     let ranking = ranking(conn, actor, call_id)?;
-    let due: Vec<i64> = ranking
+    let row = ranking
         .rows
         .iter()
-        .filter(|r| r.award.is_none() && r.line.as_ref().is_some_and(|l| l.within_line))
-        .map(|r| r.application.id)
-        .collect();
-    for id in &due {
-        propose(conn, actor, call_id, *id)?;
+        .find(|r| r.application.id == application_id)
+        .ok_or_else(|| AppError::Conflict("error-not-ranked".into()))?;
+    if row.award.is_some() {
+        return Err(AppError::Conflict("error-award-exists".into()));
     }
-    Ok(due.len())
+    if !row.line.as_ref().is_some_and(|l| l.within_line) {
+        return Err(AppError::Conflict("error-outside-line".into()));
+    }
+    let cost = row.costing.cost.ok_or_else(|| AppError::Conflict("error-outside-line".into()))?;
+    let terms_from = ranking.terms_from.ok_or_else(|| AppError::Conflict("error-no-terms-in-force".into()))?;
+    let new = NewAward {
+        application_id,
+        call_id,
+        support_years: i32::try_from(cost.support_years).unwrap_or(i32::MAX),
+        annual_tuition_minor: cost.annual_tuition_minor,
+        stipend_monthly_minor: cost.stipend_monthly_minor,
+        lump_sum_yearly_minor: cost.lump_sum_yearly_minor,
+        total_cost_minor: cost.total_minor,
+        currency: &ranking.listing.call.currency,
+        terms_effective_from: terms_from,
+        proposed_by: actor.user_id,
+        support_starts_on: ranking.listing.call.support_start(),
+        school_terms_per_year: ranking.listing.call.school_terms_per_year,
+        expected_graduation: row.application.expected_graduation,
+    };
+    let id = store::insert(conn, &new)?;
+    audit::record(
+        conn,
+        &actor.origin(),
+        "propose_award",
+        "award",
+        id,
+        None::<&()>,
+        Some(&serde_json::json!({"application_id": application_id, "position": row.entry.position, "cost": cost})),
+    )?;
+    Ok(id)
 }
 
 /// An award and its call, if the actor is staff of the funder (officers act; administrators read).
@@ -522,21 +545,29 @@ pub fn lapse_expired(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<u
     })
 }
 
-/// Tells every submitted applicant of the call who holds no award that they were not selected (once each;
-/// the notice also goes on their application's history). Returns how many were told.
+/// Tells the applicants who were not selected: those set apart and those below the line without an award
+/// (once each; the notice also goes on their application's history). Only once every seat is decided (no
+/// award awaiting a decision or an answer, nobody within the line left without one), since until then a
+/// lapse or a refusal can still move someone up. Returns how many were told.
 pub fn notify_not_selected(conn: &mut DbConn, i18n: &I18n, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
     require_officer(actor)?;
     write_transaction(conn, |conn| {
-        let listing = managed_call(conn, actor, call_id)?;
-        let awarded: Vec<i64> = store::of_call(conn, call_id)?
-            .iter()
-            .filter(|a| AwardStatus::parse(&a.status).is_some_and(AwardStatus::holds_seat))
-            .map(|a| a.application_id)
-            .collect();
+        let ranking = ranking(conn, actor, call_id)?;
+        let pending = store::of_call(conn, call_id)?.iter().any(|a| {
+            matches!(
+                AwardStatus::parse(&a.status),
+                Some(AwardStatus::Proposed | AwardStatus::Approved | AwardStatus::Offered)
+            )
+        });
+        let within_line = |r: &RankedRow| r.line.as_ref().is_some_and(|l| l.within_line);
+        if pending || ranking.rows.iter().any(|r| r.award.is_none() && within_line(r)) {
+            return Err(AppError::Conflict("error-decisions-pending".into()));
+        }
+        let below = ranking.rows.iter().filter(|r| r.award.is_none() && !within_line(r)).map(|r| &r.application);
+        let apart = ranking.set_apart.iter().map(|s| &s.application);
         let mut told = 0;
-        for application in applications::submitted_of_call(conn, call_id)? {
-            let already = applications::events(conn, application.id)?.iter().any(|e| e.status == "not_selected");
-            if awarded.contains(&application.id) || already {
+        for application in below.chain(apart) {
+            if applications::events(conn, application.id)?.iter().any(|e| e.status == "not_selected") {
                 continue;
             }
             let applicant = users::find(conn, application.applicant_id)?;
@@ -549,7 +580,7 @@ pub fn notify_not_selected(conn: &mut DbConn, i18n: &I18n, actor: &Actor, call_i
                 &i18n.t_args(
                     lang,
                     "mail-not-selected-body",
-                    &[("reference", reference), ("call", listing.call.title.clone())],
+                    &[("reference", reference), ("call", ranking.listing.call.title.clone())],
                 ),
             )?;
             applications::add_event(conn, application.id, "not_selected", "", Some(actor.user_id))?;

@@ -194,6 +194,13 @@ pub fn insert_call(conn: &mut DbConn, c: &NewCall) -> Result<i64, AppError> {
         .get_result(conn)?)
 }
 
+/// Locks a call's row until the transaction ends (on PostgreSQL a no-op update takes the row lock; SQLite's
+/// write transactions are already one at a time), so that decisions drawing on its seats and budget queue up.
+pub fn lock_call(conn: &mut DbConn, call_id: i64) -> Result<(), AppError> {
+    diesel::update(calls::table.find(call_id)).set(calls::seats.eq(calls::seats)).execute(conn)?;
+    Ok(())
+}
+
 /// When support starts for a call's awards and how many school terms a year it pays.
 pub fn set_call_schedule(
     conn: &mut DbConn,
