@@ -349,6 +349,12 @@ pub struct ApplicationFilter {
     pub include_drafts: bool,
     /// Keyset paging: only rows with a smaller id than the last one of the page before.
     pub before_id: Option<i64>,
+    /// Keyset paging backwards: only rows with a larger id than the first one of the page after.
+    pub after_id: Option<i64>,
+    /// The organisation's calls when the caller has read them already: the scope then becomes
+    /// `call_id = ANY(ids)`, or `call_id = id` for one call, which lets both planners read the
+    /// (call_id, …) indexes in id order and stop after a page instead of sorting every match.
+    pub call_ids: Option<Vec<i64>>,
 }
 
 /// One row of the funder's list.
@@ -369,7 +375,12 @@ pub struct ApplicationSummary {
 /// planners drive the query from the (call_id, …) indexes instead of joining every application.
 fn filtered<'a>(f: &'a ApplicationFilter) -> diesel::helper_types::IntoBoxed<'a, applications::table, MultiBackend> {
     let mut q = applications::table.into_boxed();
-    if let Some(org) = f.organisation_id {
+    if let Some(ids) = &f.call_ids {
+        q = match ids.as_slice() {
+            [one] => q.filter(applications::call_id.eq(*one)),
+            _ => q.filter(applications::call_id.eq_any(ids.clone())),
+        };
+    } else if let Some(org) = f.organisation_id {
         q = q.filter(applications::call_id.eq_any(
             calls::table.inner_join(programmes::table).filter(programmes::organisation_id.eq(org)).select(calls::id),
         ));
@@ -394,6 +405,9 @@ fn filtered<'a>(f: &'a ApplicationFilter) -> diesel::helper_types::IntoBoxed<'a,
     if let Some(before) = f.before_id {
         q = q.filter(applications::id.lt(before));
     }
+    if let Some(after) = f.after_id {
+        q = q.filter(applications::id.gt(after));
+    }
     if let Some(search) = &f.search {
         // `lower(…) LIKE lower(…)`: LIKE is case-insensitive on SQLite only.
         let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
@@ -415,9 +429,14 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<ApplicationSummary>, AppError> {
     // Two steps: the page's ids from the index alone, then those rows with their call's title. Joining in
-    // the first step makes SQLite sort whole rows.
-    let ids: Vec<i64> =
-        filtered(f).order(applications::id.desc()).limit(limit).offset(offset).select(applications::id).load(conn)?;
+    // the first step makes SQLite sort whole rows. Paging backwards (`after_id`) takes the nearest ids
+    // above the cursor, in ascending order; the rows are still shown newest first.
+    let ids = filtered(f).limit(limit).offset(offset).select(applications::id);
+    let ids: Vec<i64> = if f.after_id.is_some() && f.before_id.is_none() {
+        ids.order(applications::id.asc()).load(conn)?
+    } else {
+        ids.order(applications::id.desc()).load(conn)?
+    };
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -437,6 +456,19 @@ pub fn list(
             calls::title,
         ))
         .load(conn)?)
+}
+
+/// The id of the row at `offset` in the list (newest first), or `None` past the end: the first row of a
+/// page asked for by number, so that the page itself is then read by keyset. Only ids are read, so for
+/// the list's usual filters the OFFSET walks the narrow (call_id, …) index entries, not the rows.
+pub fn id_at(conn: &mut DbConn, f: &ApplicationFilter, offset: i64) -> Result<Option<i64>, AppError> {
+    Ok(filtered(f)
+        .order(applications::id.desc())
+        .offset(offset)
+        .limit(1)
+        .select(applications::id)
+        .first(conn)
+        .optional()?)
 }
 
 /// The time of the newest change to any application: cached list figures are keyed by it, so they are

@@ -249,6 +249,16 @@ pub fn open_calls(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<CallListi
     Ok(to_listing(rows))
 }
 
+/// The ids and titles of an organisation's calls (every call's for `None`), newest first: all the
+/// funder's application list needs of them.
+pub fn call_titles(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<(i64, String)>, AppError> {
+    let mut query = calls::table.inner_join(programmes::table).select((calls::id, calls::title)).into_boxed();
+    if let Some(org) = organisation_id {
+        query = query.filter(programmes::organisation_id.eq(org));
+    }
+    Ok(query.order(calls::id.desc()).load(conn)?)
+}
+
 pub fn calls_of_organisation(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<CallListing>, AppError> {
     let mut query = calls::table
         .inner_join(programmes::table.inner_join(organisations::table))

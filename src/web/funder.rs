@@ -362,6 +362,8 @@ pub struct ListQuery {
     pub page: Option<i64>,
     /// Keyset paging: the last id of the page before.
     pub before: Option<i64>,
+    /// Keyset paging backwards ("previous" links): the first id of the page after.
+    pub after: Option<i64>,
 }
 
 fn non_empty(v: &Option<String>) -> Option<String> {
@@ -379,6 +381,8 @@ pub fn filter_for(scope: Option<i64>, q: &ListQuery) -> ApplicationFilter {
         search: non_empty(&q.q),
         include_drafts: false,
         before_id: q.before,
+        after_id: q.after,
+        call_ids: None,
     }
 }
 
@@ -389,43 +393,64 @@ async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::
     }
     let scope = actor.organisation_scope()?;
     let q = query.into_inner();
-    let filter = filter_for(scope, &q);
+    let mut filter = filter_for(scope, &q);
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    // With a keyset cursor ("next" links carry it) the page number is only a label: rows start after it.
-    let offset = if q.before.is_some() { 0 } else { (page - 1) * PAGE_SIZE };
-    let total_key = format!("{scope:?}|{}", serde_urlencoded_query(&q));
+    let query_string = serde_urlencoded_query(&q);
+    let total_key = format!("{scope:?}|{query_string}");
+    // With a keyset cursor ("next" and "previous" links carry one) the page number is only a label.
+    let by_number = q.before.is_none() && q.after.is_none() && page > 1;
     let cache = state.list_cache.clone();
     let (rows, total, counties, calls) = state
         .db
         .run(move |conn| {
-            let rows = store::list(conn, &filter, PAGE_SIZE, offset)?;
-            // Totals and county choices cost a pass over the organisation's applications; they are cached
-            // until the next change to any application.
+            let calls = programmes::call_titles(conn, scope)?;
+            if scope.is_some() {
+                filter.call_ids = Some(calls.iter().map(|(id, _)| *id).collect());
+            }
+            // Totals, county choices and where a numbered page starts cost a pass over the organisation's
+            // applications; they are cached until the next change to any application.
             let generation = store::last_change(conn)?;
+            let mut past_the_end = false;
+            if by_number {
+                let start = cache.get_or_compute(&format!("{total_key}|page={page}"), generation, || {
+                    Ok(ListFigure::PageStart(store::id_at(conn, &filter, (page - 1) * PAGE_SIZE)?))
+                })?;
+                let ListFigure::PageStart(start) = start else {
+                    return Err(AppError::Internal("list cache returned the wrong figure".into()));
+                };
+                // The page is then read by keyset from its first row, like a "next" link's.
+                match start {
+                    Some(id) => filter.before_id = Some(id.saturating_add(1)),
+                    None => past_the_end = true,
+                }
+            }
+            let rows = if past_the_end { vec![] } else { store::list(conn, &filter, PAGE_SIZE, 0)? };
             let total = cache.get_or_compute(&total_key, generation, || {
-                let whole = ApplicationFilter { before_id: None, ..filter.clone() };
+                let whole = ApplicationFilter { before_id: None, after_id: None, ..filter.clone() };
                 Ok(ListFigure::Total(store::count(conn, &whole)?))
             })?;
             let counties = cache.get_or_compute(&format!("{scope:?}|counties"), generation, || {
                 Ok(ListFigure::Counties(store::counties(conn, scope)?))
             })?;
-            Ok((rows, total, counties, programmes::calls_of_organisation(conn, scope)?))
+            Ok((rows, total, counties, calls))
         })
         .await?;
     let (ListFigure::Total(total), ListFigure::Counties(counties)) = (total, counties) else {
         return Err(AppError::Internal("list cache returned the wrong figure".into()).into());
     };
     let next_before = rows.last().map(|r| r.id);
+    // Back to page 1 the plain link is as cheap and also shows rows added since; further back, a keyset
+    // cursor spares an OFFSET over every earlier row.
+    let previous_after = if page > 2 { rows.first().map(|r| r.id) } else { None };
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-    let calls: Vec<_> = calls.iter().map(|l| serde_json::json!({"id": l.call.id, "title": l.call.title})).collect();
-    let query_string = serde_urlencoded_query(&q);
+    let calls: Vec<_> = calls.iter().map(|(id, title)| serde_json::json!({"id": id, "title": title})).collect();
     render(
         &state,
         &visitor,
         "funder/applications.html",
         &serde_json::json!({
             "rows": rows, "total": total, "page": page, "pages": pages, "query": q, "counties": counties, "calls": calls,
-            "query_string": query_string, "next_before": next_before,
+            "query_string": query_string, "next_before": next_before, "previous_after": previous_after,
         }),
     )
 }

@@ -1,6 +1,7 @@
 //! Figures of the funder's list that cost a pass over an organisation's applications (the total of a
-//! filter, the county choices), kept until the next change to any application. The key includes the
-//! newest `updated_at`, read from an index, so a cached figure is never stale, even across servers.
+//! filter, the county choices, where a page asked for by number starts), kept until the next change to
+//! any application. The key includes the newest `updated_at`, read from an index, so a cached figure is
+//! never stale, even across servers.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -13,6 +14,8 @@ use crate::error::AppError;
 pub enum ListFigure {
     Total(i64),
     Counties(Vec<String>),
+    /// The id of the first row of a page asked for by number; `None` past the last page.
+    PageStart(Option<i64>),
 }
 
 /// Bounded so that many distinct searches cannot grow it without limit.

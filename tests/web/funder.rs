@@ -235,3 +235,123 @@ async fn the_application_list_filters_searches_pages_and_exports_safely() {
     assert!(csv.body.contains("'=HYPERLINK"));
     assert!(!csv.body.contains(",=HYPERLINK"));
 }
+
+/// Adds `n` submitted, eligible applications to the ministry's call (call 1).
+fn submit_many(app: &TestApp, n: usize, county: &str) {
+    let mut conn = app.conn();
+    for i in 0..n {
+        let id = ruralserve::store::users::insert(
+            &mut conn,
+            &ruralserve::store::users::NewUser {
+                email: &format!("many-{county}-{i}@example.org"),
+                password_hash: "x",
+                full_name: "Many",
+                role: "applicant",
+                organisation_id: None,
+                email_verified: true,
+                language: "en",
+            },
+        )
+        .expect("user");
+        let app_id = ruralserve::store::applications::insert_draft(&mut conn, 1, id, &format!("Many {county} {i}"))
+            .expect("draft");
+        let answers = ruralserve::domain::application::ApplicationAnswers {
+            full_name: format!("Many {county} {i}"),
+            home_county: county.to_string(),
+            ..Default::default()
+        };
+        ruralserve::store::applications::save_answers(&mut conn, app_id, 1, &answers, "{}").expect("answers");
+        ruralserve::store::applications::mark_submitted(
+            &mut conn,
+            app_id,
+            2,
+            &ruralserve::store::applications::Submission {
+                reference: &format!("MOH-2098-{app_id:06}"),
+                eligible: true,
+                reasons: &[],
+                at: chrono::Utc::now().naive_utc(),
+            },
+        )
+        .expect("submit");
+    }
+}
+
+/// The application ids of a list page, in the order shown.
+fn listed_ids(body: &str) -> Vec<i64> {
+    body.split("<tr><td><a href=\"/applications/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+/// The `href` of the pager's link whose text starts with `label` ("Next", "← Previous").
+fn pager_link(body: &str, label: &str) -> Option<String> {
+    let pager = body.split("class=\"pager\"").nth(1)?;
+    pager
+        .split("<a href=\"")
+        .skip(1)
+        .find(|a| a.split('>').nth(1).is_some_and(|text| text.trim_start().starts_with(label)))
+        .and_then(|a| a.split('"').next())
+        .map(|href| href.replace("&amp;", "&"))
+}
+
+#[actix_web::test]
+async fn numbered_pages_next_and_previous_links_agree_with_the_full_order() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    // 10 of the demo's applications are submitted and eligible; with 70 more, four pages of 25, the last
+    // one of 5.
+    submit_many(&app, 70, "Turkana");
+    let mut officer = Browser::new();
+    officer.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
+    let base = "/funder/applications?status=submitted&eligibility=eligible";
+
+    // Pages asked for by number, one after the other, give every match once, newest (highest id) first.
+    let mut by_number = vec![];
+    for page in 1..=4 {
+        let body = officer.get(&svc, &format!("{base}&page={page}")).await.body;
+        assert!(body.contains(&format!("Page {page} of 4")), "page {page}: {body}");
+        by_number.push(listed_ids(&body));
+    }
+    assert_eq!(by_number.iter().map(Vec::len).collect::<Vec<_>>(), vec![25, 25, 25, 5]);
+    let all: Vec<i64> = by_number.concat();
+    assert!(all.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats: {all:?}");
+    let total = officer.get(&svc, base).await.body;
+    assert!(total.contains("Applications (80)"), "{total}");
+    // Past the last page: no rows, no error.
+    let past = officer.get(&svc, &format!("{base}&page=9")).await;
+    assert_eq!(past.status, 200);
+    assert!(listed_ids(&past.body).is_empty());
+
+    // "Next" links walk the same pages.
+    let mut url = "?status=submitted&eligibility=eligible".to_string();
+    for (page, expected) in by_number.iter().enumerate() {
+        let body = officer.get(&svc, &format!("/funder/applications{url}")).await.body;
+        assert_eq!(&listed_ids(&body), expected, "page {} through the next links", page + 1);
+        match pager_link(&body, "Next") {
+            Some(next) => url = next,
+            None => assert_eq!(page, 3, "only the last page has no next link"),
+        }
+    }
+
+    // "Previous" links walk back the same pages: keyset cursors beyond page 2, a plain link to page 1.
+    let mut body = officer.get(&svc, &format!("{base}&page=4")).await.body;
+    for page in (1..=3).rev() {
+        let previous = pager_link(&body, "← Previous").expect("a previous link");
+        assert_eq!(previous.contains("after="), page > 1, "page {page}: {previous}");
+        body = officer.get(&svc, &format!("/funder/applications{previous}")).await.body;
+        assert!(body.contains(&format!("Page {page} of 4")), "{body}");
+        assert_eq!(listed_ids(&body), by_number[page - 1], "page {page} through the previous links");
+    }
+    assert!(pager_link(&body, "← Previous").is_none(), "page 1 has no previous link");
+
+    // A filter with a search pages the same way by number as by cursor.
+    let search = "/funder/applications?county=Turkana&q=many";
+    let first = officer.get(&svc, search).await.body;
+    let second = officer.get(&svc, &format!("{search}&page=2")).await.body;
+    let next = pager_link(&first, "Next").expect("next link");
+    let by_cursor = officer.get(&svc, &format!("/funder/applications{next}")).await.body;
+    assert_eq!(listed_ids(&second), listed_ids(&by_cursor));
+    assert_eq!(listed_ids(&second).len(), 25);
+}
