@@ -1,10 +1,13 @@
 //! The database: one connection type over SQLite and PostgreSQL, the pool, migrations, and the one
 //! helper through which async handlers reach the database on the blocking pool.
 
+use std::sync::Arc;
+
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use tokio::sync::Semaphore;
 
 use crate::error::AppError;
 
@@ -129,11 +132,16 @@ pub fn revert_all_migrations(conn: &mut DbConn) -> Result<(), AppError> {
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
+    /// One permit per pooled connection, handed out first come, first served. Without it every request
+    /// beyond the pool's size waits inside the pool, whose wake-ups favour whoever asks last: under load a
+    /// few requests waited many times the median (the p99 of the list page was 5–15 × its p50).
+    gate: Arc<Semaphore>,
 }
 
 impl Db {
     pub fn new(pool: DbPool) -> Self {
-        Db { pool }
+        let permits = pool.max_size() as usize;
+        Db { pool, gate: Arc::new(Semaphore::new(permits)) }
     }
 
     pub fn get(&self) -> Result<PooledConn, AppError> {
@@ -147,6 +155,9 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
+        // Waits in line for a connection without holding a thread; the permit is returned when the work ends.
+        let _permit =
+            self.gate.acquire().await.map_err(|e| AppError::Internal(format!("no database connection: {e}")))?;
         let pool = self.pool.clone();
         let span = tracing::Span::current();
         actix_web::web::block(move || {
