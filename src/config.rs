@@ -24,6 +24,15 @@ fn var(name: &str) -> Option<String> {
     std::env::var(format!("RURALSERVE_{name}")).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Twice the CPU cores, at least 4. More connections than that only add database processes competing
+/// with the server for the same cores: on 2 cores at 32 concurrent requests, 4 connections gave the
+/// PostgreSQL list page a p99 of 33-51 ms against 117-161 ms with 8, for 10 % less throughput. Requests
+/// beyond the pool wait their turn in order (`Db::run`).
+fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    u32::try_from(cores * 2).unwrap_or(u32::MAX).clamp(4, 64)
+}
+
 impl Config {
     pub fn from_env() -> Result<Config, AppError> {
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -38,7 +47,7 @@ impl Config {
             .map_err(|_| AppError::Config(format!("RURALSERVE_TIME_ZONE: unknown time zone {tz_name:?}")))?;
         let pool_size = match var("POOL_SIZE") {
             Some(v) => v.parse().map_err(|_| AppError::Config(format!("RURALSERVE_POOL_SIZE: not a number: {v:?}")))?,
-            None => 8,
+            None => default_pool_size(),
         };
         Ok(Config {
             database_url,
