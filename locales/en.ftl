@@ -561,3 +561,7 @@ place-higher-number = same tier, score, graduation date and submission time; app
 ledger-year = Support year
 panel-reference-hint = The application's reference, e.g. MOH-2027-000123.
 error-decisions-pending = Not yet: some awards still await a decision or an answer, or seats within the line have no award. Notices go out once every seat is decided.
+error-rubric-locked = Reviewers have already scored on these criteria: they can no longer change (the minimum, the tiers and the calendar still can).
+error-dismissal-officer-only = A dismissal is reported by the funder's officer, from the school's word.
+error-continuation-too-early = Too early: the next school year is decided once the current year's last term has begun.
+panel-coverage = Eligible applications: { $eligible }; without a reviewer yet: { $unreviewed }

@@ -561,3 +561,7 @@ place-higher-number = même niveau, note, date de fin d'études et heure de dép
 ledger-year = Année de soutien
 panel-reference-hint = La référence de la candidature, par ex. MOH-2027-000123.
 error-decisions-pending = Pas encore : des bourses attendent une décision ou une réponse, ou des places au-dessus de la ligne n'ont pas de bourse. Les avis partent quand chaque place est attribuée.
+error-rubric-locked = Des évaluateurs ont déjà noté sur ces critères : ils ne peuvent plus changer (le minimum, les niveaux et le calendrier le peuvent encore).
+error-dismissal-officer-only = Une exclusion est signalée par le responsable du financeur, sur la parole de l'école.
+error-continuation-too-early = Trop tôt : l'année scolaire suivante se décide une fois commencé le dernier trimestre de l'année en cours.
+panel-coverage = Candidatures éligibles : { $eligible } ; sans évaluateur pour l'instant : { $unreviewed }

@@ -195,17 +195,10 @@ pub fn next_declaration(
     }
 }
 
-/// Whether the assigned reviewer may open the application: yes until they declare a conflict (they must see
-/// who the applicant is to know whether they have one), never after.
-pub fn may_open(declaration: Option<ConflictDeclaration>) -> Result<(), &'static str> {
-    match declaration {
-        Some(ConflictDeclaration::Conflict) => Err("error-recused"),
-        _ => Ok(()),
-    }
-}
-
-/// Whether the assigned reviewer may score: only once they have declared no conflict.
-pub fn may_score(declaration: Option<ConflictDeclaration>) -> Result<(), &'static str> {
+/// Whether the assigned reviewer may read the application (essays, documents) and score it: only once they
+/// have declared no conflict, never after a conflict. Before declaring they see who the applicant is (name,
+/// institution, home area), which is what they need to know whether they have a conflict.
+pub fn may_review(declaration: Option<ConflictDeclaration>) -> Result<(), &'static str> {
     match declaration {
         None => Err("error-declare-first"),
         Some(ConflictDeclaration::Conflict) => Err("error-recused"),
@@ -411,12 +404,9 @@ mod tests {
 
     #[test]
     fn a_reviewer_declares_before_scoring_and_a_conflict_recuses() {
-        assert_eq!(may_score(None), Err("error-declare-first"));
-        assert_eq!(may_score(Some(ConflictDeclaration::Conflict)), Err("error-recused"));
-        assert_eq!(may_score(Some(ConflictDeclaration::None)), Ok(()));
-        assert_eq!(may_open(None), Ok(()));
-        assert_eq!(may_open(Some(ConflictDeclaration::None)), Ok(()));
-        assert_eq!(may_open(Some(ConflictDeclaration::Conflict)), Err("error-recused"));
+        assert_eq!(may_review(None), Err("error-declare-first"));
+        assert_eq!(may_review(Some(ConflictDeclaration::Conflict)), Err("error-recused"));
+        assert_eq!(may_review(Some(ConflictDeclaration::None)), Ok(()));
     }
 
     #[test]

@@ -65,6 +65,12 @@ pub fn readable(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Application
     }
 }
 
+/// The applications a reviewer may read: those assigned to them on which they declared no conflict.
+pub fn readable_by_reviewer(conn: &mut DbConn, actor: &Actor) -> Result<Vec<Application>, AppError> {
+    actor.require(&[Role::Reviewer])?;
+    crate::store::reviews::readable_by_reviewer(conn, actor.user_id)
+}
+
 /// The applicant's own application, for editing.
 pub fn own(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Application, AppError> {
     let application = store::find(conn, id)?;

@@ -350,6 +350,27 @@ pub fn officer_context<'a>(award: &Award, actor: &Actor) -> AwardContext<'a> {
     context(award, actor, "", "", false)
 }
 
+/// An officer's move on an award, if nobody changed it since `version` was read: the rule, the guarded write
+/// and the audit record, in the caller's transaction. Returns the new status.
+pub fn move_award(
+    conn: &mut DbConn,
+    actor: &Actor,
+    award: &Award,
+    version: i32,
+    action: AwardAction,
+    change: &AwardChange,
+    audit_action: &str,
+) -> Result<AwardStatus, AppError> {
+    if award.version != version {
+        return Err(AppError::Conflict("error-conflict-stale".into()));
+    }
+    let next = next_award_status(status_of(award)?, action, &officer_context(award, actor))
+        .map_err(|key| AppError::Conflict(key.into()))?;
+    store::set_status(conn, award.id, version, next.as_str(), change)?;
+    audit_move(conn, actor, audit_action, award, next)?;
+    Ok(next)
+}
+
 fn audit_move(conn: &mut DbConn, actor: &Actor, action: &str, award: &Award, to: AwardStatus) -> Result<(), AppError> {
     audit::record(
         conn,
@@ -368,20 +389,10 @@ pub fn decide(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32, app
     require_officer(actor)?;
     write_transaction(conn, |conn| {
         let (award, _) = managed_award(conn, actor, award_id)?;
-        if award.version != version {
-            return Err(AppError::Conflict("error-conflict-stale".into()));
-        }
-        let action = if approve { AwardAction::Approve } else { AwardAction::Reject };
-        let next = next_award_status(status_of(&award)?, action, &officer_context(&award, actor))
-            .map_err(|key| AppError::Conflict(key.into()))?;
-        store::set_status(
-            conn,
-            award_id,
-            version,
-            next.as_str(),
-            &AwardChange { decided_by: Some(actor.user_id), ..AwardChange::default() },
-        )?;
-        audit_move(conn, actor, if approve { "approve_award" } else { "reject_award" }, &award, next)
+        let (action, audit_action) =
+            if approve { (AwardAction::Approve, "approve_award") } else { (AwardAction::Reject, "reject_award") };
+        let change = AwardChange { decided_by: Some(actor.user_id), ..AwardChange::default() };
+        move_award(conn, actor, &award, version, action, &change, audit_action).map(|_| ())
     })
 }
 
@@ -479,20 +490,9 @@ pub fn countersign(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32
     require_officer(actor)?;
     write_transaction(conn, |conn| {
         let (award, _) = managed_award(conn, actor, award_id)?;
-        if award.version != version {
-            return Err(AppError::Conflict("error-conflict-stale".into()));
-        }
-        let next = next_award_status(status_of(&award)?, AwardAction::Countersign, &officer_context(&award, actor))
-            .map_err(|key| AppError::Conflict(key.into()))?;
-        store::set_status(
-            conn,
-            award_id,
-            version,
-            next.as_str(),
-            &AwardChange { countersigned_by: Some(actor.user_id), ..AwardChange::default() },
-        )?;
-        schedule_year(conn, &award, 1)?;
-        audit_move(conn, actor, "countersign_award", &award, next)
+        let change = AwardChange { countersigned_by: Some(actor.user_id), ..AwardChange::default() };
+        move_award(conn, actor, &award, version, AwardAction::Countersign, &change, "countersign_award")?;
+        schedule_year(conn, &award, 1)
     })
 }
 
@@ -534,10 +534,10 @@ pub fn lapse_expired(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<u
         managed_call(conn, actor, call_id)?;
         let mut lapsed = 0;
         for award in store::of_call(conn, call_id)? {
-            let ctx = officer_context(&award, actor);
-            if let Ok(next) = next_award_status(status_of(&award)?, AwardAction::Lapse, &ctx) {
-                store::set_status(conn, award.id, award.version, next.as_str(), &AwardChange::default())?;
-                audit_move(conn, actor, "lapse_award", &award, next)?;
+            // Only offers past their deadline may lapse; the rule says which.
+            if next_award_status(status_of(&award)?, AwardAction::Lapse, &officer_context(&award, actor)).is_ok() {
+                let change = AwardChange::default();
+                move_award(conn, actor, &award, award.version, AwardAction::Lapse, &change, "lapse_award")?;
                 lapsed += 1;
             }
         }

@@ -6,16 +6,19 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::awards::{contract_figures, managed_award, officer_context, readable, schedule_year, status_of, terms_of};
+use super::awards::{
+    contract_figures, managed_award, move_award, officer_context, readable, schedule_year, status_of, terms_of,
+    year_start,
+};
 use super::reviews::{managed_call, require_officer};
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::award::{may_continue, next_award_status, AwardAction, AwardStatus};
 use crate::domain::payment::{
-    in_school_breach_amount, next_payment_status, receipt_errors, totals_by_status, LedgerEntry, PaymentAction,
-    PaymentStatus, PaymentTotals,
+    in_school_breach_amount, next_payment_status, receipt_errors, term_starts, totals_by_status, LedgerEntry,
+    PaymentAction, PaymentStatus, PaymentTotals,
 };
-use crate::domain::progress::{payments_on_hold, ChangeDecision, ChangeEffect, ProgressReport, StatusChange};
+use crate::domain::progress::{ChangeDecision, ChangeEffect, ProgressReport, StatusChange};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
@@ -48,16 +51,28 @@ fn report_facts(reports: &[ReportRow]) -> Vec<ProgressReport> {
 
 /// Applies the progress-report rule to the ledger: while a report is more than 30 days late, the
 /// scholar's scheduled payments are held; when none is, the payments held for that reason go back to
-/// scheduled. Idempotent, so every reader of the ledger can run it.
-pub fn apply_report_holds(conn: &mut DbConn, award: &Award, today: NaiveDate) -> Result<(), AppError> {
+/// scheduled. Idempotent, so every reader of the ledger can run it; a change it makes is audited as the
+/// rule's, with the request that found it.
+pub fn apply_report_holds(conn: &mut DbConn, actor: &Actor, award: &Award, today: NaiveDate) -> Result<(), AppError> {
     if award.status != AwardStatus::Active.as_str() {
         return Ok(());
     }
-    let reports = store::reports_of(conn, award.id)?;
-    if payments_on_hold(&report_facts(&reports), today) {
-        store::hold_scheduled(conn, award.id, HELD_FOR_REPORT)?;
+    let overdue = crate::domain::progress::overdue_reports(&report_facts(&store::reports_of(conn, award.id)?), today);
+    let (action, changed) = if overdue.is_empty() {
+        ("release_payments_report_in", store::release_held(conn, award.id, HELD_FOR_REPORT)?)
     } else {
-        store::release_held(conn, award.id, HELD_FOR_REPORT)?;
+        ("hold_payments_report_overdue", store::hold_scheduled(conn, award.id, HELD_FOR_REPORT)?)
+    };
+    if changed > 0 {
+        audit::record(
+            conn,
+            &actor.origin(),
+            action,
+            "award",
+            award.id,
+            None::<&()>,
+            Some(&serde_json::json!({"payments": changed, "overdue_reports": overdue})),
+        )?;
     }
     Ok(())
 }
@@ -85,7 +100,7 @@ pub fn award_file(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<Awa
     write_transaction(conn, |conn| {
         let (award, application) = readable(conn, actor, award_id)?;
         let today = now().date();
-        apply_report_holds(conn, &award, today)?;
+        apply_report_holds(conn, actor, &award, today)?;
         let listing = programmes::call_listing(conn, award.call_id)?;
         let payments = store::payments_of(conn, award_id)?;
         let reports = store::reports_of(conn, award_id)?;
@@ -130,7 +145,7 @@ pub fn record_payment(
         let found = store::find_payment(conn, payment_id)?;
         let (award, _) = managed_award(conn, actor, found.award_id)?;
         // An overdue report holds the payment even if nobody has looked at the ledger since it fell due.
-        apply_report_holds(conn, &award, now().date())?;
+        apply_report_holds(conn, actor, &award, now().date())?;
         let payment = store::find_payment(conn, payment_id)?;
         if payment.held_for.as_deref() == Some(HELD_FOR_REPORT) && !matches!(command, PaymentCommand::Cancel) {
             return Err(AppError::Conflict("error-held-until-report".into()));
@@ -219,7 +234,7 @@ pub fn call_ledger(
         let awards = store::of_call(conn, call_id)?;
         let today = now().date();
         for award in &awards {
-            apply_report_holds(conn, award, today)?;
+            apply_report_holds(conn, actor, award, today)?;
         }
         let mut rows = Vec::new();
         for payment in store::payments_of_calls(conn, &[call_id])? {
@@ -245,6 +260,20 @@ fn own_active_award(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<A
     Ok(award)
 }
 
+/// Whether the actor may send this report now (before the file is stored, so nobody else makes the server
+/// write anything): the scholar's own active award, a report of it not yet received.
+pub fn check_report_upload(conn: &mut DbConn, actor: &Actor, award_id: i64, report_id: i64) -> Result<(), AppError> {
+    own_active_award(conn, actor, award_id)?;
+    let report = store::find_report(conn, report_id)?;
+    if report.award_id != award_id {
+        return Err(AppError::NotFound);
+    }
+    if report.received_at.is_some() {
+        return Err(AppError::Conflict("error-report-already-in".into()));
+    }
+    Ok(())
+}
+
 /// The scholar's progress report for one term arrives with its transcript (already stored under
 /// `transcript_key`); payments held for an overdue report are released if no other is overdue.
 pub fn receive_report(
@@ -261,7 +290,7 @@ pub fn receive_report(
             return Err(AppError::NotFound);
         }
         store::receive_report(conn, report_id, transcript_key)?;
-        apply_report_holds(conn, &award, now().date())?;
+        apply_report_holds(conn, actor, &award, now().date())?;
         audit::record(
             conn,
             &actor.origin(),
@@ -307,7 +336,11 @@ pub fn report_change(
     change: StatusChange,
     note: &str,
 ) -> Result<i64, AppError> {
-    let errors = change.errors(now().date());
+    let mut errors = change.errors(now().date());
+    if change == StatusChange::Dismissal && actor.role != Role::ProgrammeOfficer {
+        // A dismissal is the school's decision, reported to the funder's officer, not by the scholar.
+        errors.insert("kind".into(), "error-dismissal-officer-only".into());
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -356,6 +389,10 @@ pub fn decide_change(
             _ => ChangeDecision::Refused,
         });
         crate::domain::progress::decide_change(current, decision).map_err(|key| AppError::Conflict(key.into()))?;
+        // An officer who reported a change (a dismissal, say) does not also approve it: it can set money owed.
+        if row.reported_by == actor.user_id {
+            return Err(AppError::Conflict("error-four-eyes".into()));
+        }
         store::decide_change(conn, change_id, decision.as_str(), actor.user_id)?;
         audit::record(
             conn,
@@ -447,6 +484,19 @@ pub fn continue_award(conn: &mut DbConn, actor: &Actor, award_id: i64, version: 
         let years = u32::try_from(award.years_confirmed).unwrap_or(u32::MAX);
         may_continue(!pending && !on_leave, reports_in, years, support_years_allowed(&award, &terms))
             .map_err(|key| AppError::Conflict(key.into()))?;
+        // The next year is decided once the current year's last term has begun, so that its reports are due
+        // and say whether the scholar is still in good standing: not in advance, which would grow the
+        // obligation before the support is given.
+        let current_start = year_start(&award, u32::try_from(award.years_confirmed).unwrap_or(1))?;
+        let terms_per_year = u32::try_from(award.school_terms_per_year).unwrap_or(1);
+        let last_term = term_starts(current_start, 1, terms_per_year)
+            .map_err(|key| AppError::Conflict(key.into()))?
+            .last()
+            .map(|t| t.starts_on)
+            .unwrap_or(current_start);
+        if today < last_term {
+            return Err(AppError::Conflict("error-continuation-too-early".into()));
+        }
         let next_year = award.years_confirmed + 1;
         store::confirm_year(conn, award_id, version, next_year)?;
         schedule_year(conn, &award, u32::try_from(next_year).unwrap_or(u32::MAX))?;
@@ -482,22 +532,9 @@ pub fn end_support(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32
     require_officer(actor)?;
     write_transaction(conn, |conn| {
         let (award, _) = managed_award(conn, actor, award_id)?;
-        if award.version != version {
-            return Err(AppError::Conflict("error-conflict-stale".into()));
-        }
-        let next = next_award_status(status_of(&award)?, AwardAction::EndSupport, &officer_context(&award, actor))
-            .map_err(|key| AppError::Conflict(key.into()))?;
-        store::set_status(conn, award_id, version, next.as_str(), &AwardChange::default())?;
+        move_award(conn, actor, &award, version, AwardAction::EndSupport, &AwardChange::default(), "end_support")?;
         store::cancel_unpaid(conn, award_id)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "end_support",
-            "award",
-            award_id,
-            Some(&serde_json::json!({"status": award.status})),
-            Some(&serde_json::json!({"status": next.as_str()})),
-        )
+        Ok(())
     })
 }
 
@@ -506,6 +543,9 @@ pub fn resume_after_leave(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Re
     require_officer(actor)?;
     write_transaction(conn, |conn| {
         let (award, _) = managed_award(conn, actor, award_id)?;
+        if award.status != AwardStatus::Active.as_str() {
+            return Err(AppError::Conflict("error-award-not-active".into()));
+        }
         let released = store::release_held(conn, award.id, HELD_FOR_LEAVE)?;
         audit::record(
             conn,

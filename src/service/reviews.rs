@@ -6,9 +6,7 @@ use chrono::NaiveDate;
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::ranking::PriorityRule;
-use crate::domain::review::{
-    assign_evenly, may_open, may_score, next_declaration, ConflictDeclaration, Rubric, ScoreSheet,
-};
+use crate::domain::review::{assign_evenly, may_review, next_declaration, ConflictDeclaration, Rubric, ScoreSheet};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::store::applications::{self as applications, Application};
@@ -52,6 +50,13 @@ pub fn configure(conn: &mut DbConn, actor: &Actor, call_id: i64, s: &ReviewSetti
     write_transaction(conn, |conn| {
         managed_call(conn, actor, call_id)?;
         let before = store::rubric_of(conn, call_id)?.map(|r| r.rubric);
+        // Stored totals were computed on the criteria as they were: once anyone has scored, the criteria stay.
+        // (Labels may still be reworded: they do not change a total.)
+        let scale = |r: &Rubric| r.criteria.iter().map(|c| (c.key.clone(), c.max_points, c.weight)).collect::<Vec<_>>();
+        let criteria_changed = before.as_ref().is_some_and(|b| scale(b) != scale(&s.rubric));
+        if criteria_changed && store::any_scored(conn, call_id)? {
+            return Err(AppError::field("criteria", "error-rubric-locked"));
+        }
         store::save_rubric(
             conn,
             call_id,
@@ -185,9 +190,9 @@ fn declaration_of(a: &Assignment) -> Option<ConflictDeclaration> {
     a.declaration.as_deref().and_then(ConflictDeclaration::parse)
 }
 
-/// Whether the reviewer may open the application (assigned and not recused).
+/// Whether the reviewer may read the application: assigned, declared no conflict, not recused.
 pub fn reviewer_may_read(conn: &mut DbConn, actor: &Actor, application_id: i64) -> Result<bool, AppError> {
-    Ok(store::find_for(conn, application_id, actor.user_id)?.is_some_and(|a| may_open(declaration_of(&a)).is_ok()))
+    Ok(store::find_for(conn, application_id, actor.user_id)?.is_some_and(|a| may_review(declaration_of(&a)).is_ok()))
 }
 
 /// The reviewer declares a conflict of interest, or none. A conflict recuses them for good and discards any
@@ -231,7 +236,7 @@ pub fn score(
 ) -> Result<u32, AppError> {
     write_transaction(conn, |conn| {
         let assignment = own_assignment(conn, actor, assignment_id)?;
-        may_score(declaration_of(&assignment)).map_err(|key| AppError::Conflict(key.into()))?;
+        may_review(declaration_of(&assignment)).map_err(|key| AppError::Conflict(key.into()))?;
         let application = applications::find(conn, assignment.application_id)?;
         let rubric =
             store::rubric_of(conn, application.call_id)?.ok_or_else(|| AppError::Conflict("error-no-rubric".into()))?;

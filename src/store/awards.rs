@@ -193,8 +193,11 @@ pub fn confirm_year(conn: &mut DbConn, id: i64, version: i32, years_confirmed: i
     }
 }
 
+/// Moves the expected graduation; a new version, so a decision taken on the old date is refused as stale.
 pub fn set_expected_graduation(conn: &mut DbConn, id: i64, date: NaiveDate) -> Result<(), AppError> {
-    diesel::update(awards::table.find(id)).set(awards::expected_graduation.eq(date)).execute(conn)?;
+    diesel::update(awards::table.find(id))
+        .set((awards::expected_graduation.eq(date), awards::version.eq(awards::version + 1)))
+        .execute(conn)?;
     Ok(())
 }
 

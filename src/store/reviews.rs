@@ -92,7 +92,7 @@ pub fn assign(conn: &mut DbConn, application_id: i64, reviewer_id: i64, assigned
     if exists > 0 {
         return Ok(false);
     }
-    diesel::insert_into(review_assignments::table)
+    let inserted = diesel::insert_into(review_assignments::table)
         .values((
             review_assignments::application_id.eq(application_id),
             review_assignments::reviewer_id.eq(reviewer_id),
@@ -100,8 +100,13 @@ pub fn assign(conn: &mut DbConn, application_id: i64, reviewer_id: i64, assigned
             review_assignments::assigned_at.eq(super::now()),
             review_assignments::comment.eq(""),
         ))
-        .execute(conn)?;
-    Ok(true)
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(true),
+        // Someone assigned the same pair a moment ago: it is assigned, which is what was asked.
+        Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Assignment, AppError> {
@@ -171,6 +176,31 @@ pub fn save_scores(
     } else {
         Err(AppError::Conflict("error-recused".into()))
     }
+}
+
+/// The applications a reviewer may read: assigned and declared free of conflict.
+pub fn readable_by_reviewer(
+    conn: &mut DbConn,
+    reviewer_id: i64,
+) -> Result<Vec<crate::store::applications::Application>, AppError> {
+    Ok(review_assignments::table
+        .inner_join(applications::table)
+        .filter(review_assignments::reviewer_id.eq(reviewer_id))
+        .filter(review_assignments::declaration.eq("none"))
+        .order(applications::id.desc())
+        .select(applications::all_columns)
+        .load(conn)?)
+}
+
+/// Whether any reviewer has scored an application of the call.
+pub fn any_scored(conn: &mut DbConn, call_id: i64) -> Result<bool, AppError> {
+    let scored: i64 = review_assignments::table
+        .inner_join(applications::table)
+        .filter(applications::call_id.eq(call_id))
+        .filter(review_assignments::total_hundredths.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok(scored > 0)
 }
 
 /// A reviewer's assignments with the application's reference, call and applicant name, newest first.

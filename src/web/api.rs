@@ -119,13 +119,8 @@ async fn list_applications(
                 return Ok((own, total));
             }
             if actor.role == crate::domain::role::Role::Reviewer {
-                // A reviewer lists the applications assigned to them and not recused from.
-                let mut own = Vec::new();
-                for a in crate::store::reviews::of_reviewer(conn, actor.user_id)? {
-                    if crate::service::reviews::reviewer_may_read(conn, &actor, a.application_id)? {
-                        own.push(application_json(&store::find(conn, a.application_id)?));
-                    }
-                }
+                let own: Vec<serde_json::Value> =
+                    service::readable_by_reviewer(conn, &actor)?.iter().map(application_json).collect();
                 let total = own.len() as i64;
                 return Ok((own, total));
             }

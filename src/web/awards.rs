@@ -47,8 +47,9 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(|v| v.trim()).unwrap_or_default()
 }
 
-fn version(form: &HashMap<String, String>) -> i32 {
-    field(form, "version").parse().unwrap_or(0)
+/// The record's version the form was shown with (optimistic concurrency); a form without it is malformed.
+fn version(form: &HashMap<String, String>) -> Result<i32, AppError> {
+    field(form, "version").parse().map_err(|_| AppError::BadRequest("the form has no valid \"version\" field".into()))
 }
 
 fn points(hundredths: u32) -> String {
@@ -181,7 +182,11 @@ async fn propose(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
-    let one: Option<i64> = field(&form, "application_id").parse().ok();
+    // No application named: the whole line; a garbled one is refused rather than read as "all".
+    let one: Option<i64> = match field(&form, "application_id") {
+        "" => None,
+        text => Some(text.parse().map_err(|_| AppError::field("application_id", "error-number"))?),
+    };
     state
         .db
         .run(move |conn| match one {
@@ -318,6 +323,8 @@ async fn contract_page(state: web::Data<AppState>, visitor: Visitor, path: web::
 
 /// How the award page is shown: with a form's errors (and 422), as the printable contract, or for a year.
 struct AwardPage {
+    /// What the visitor typed, shown again with the errors.
+    values: serde_json::Value,
     errors: FieldErrors,
     status: StatusCode,
     template: &'static str,
@@ -326,7 +333,13 @@ struct AwardPage {
 
 impl Default for AwardPage {
     fn default() -> Self {
-        AwardPage { errors: FieldErrors::new(), status: StatusCode::OK, template: "awards/award.html", year: None }
+        AwardPage {
+            values: serde_json::json!({}),
+            errors: FieldErrors::new(),
+            status: StatusCode::OK,
+            template: "awards/award.html",
+            year: None,
+        }
     }
 }
 
@@ -334,10 +347,14 @@ impl AwardPage {
     fn refused(errors: FieldErrors) -> Self {
         AwardPage { errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..AwardPage::default() }
     }
+
+    fn refused_with(form: &HashMap<String, String>, errors: FieldErrors) -> Self {
+        AwardPage { values: serde_json::to_value(form).unwrap_or_default(), ..AwardPage::refused(errors) }
+    }
 }
 
 async fn award_page_with(state: &AppState, visitor: &Visitor, id: i64, view: AwardPage) -> PageResult {
-    let AwardPage { errors, status, template, year } = view;
+    let AwardPage { values, errors, status, template, year } = view;
     let actor = visitor.actor()?;
     let file = state.db.run(move |conn| ledger::award_file(conn, &actor, id)).await?;
     let currency = file.award.currency.clone();
@@ -381,7 +398,8 @@ async fn award_page_with(state: &AppState, visitor: &Visitor, id: i64, view: Awa
         "reports": file.reports, "overdue": file.overdue_reports, "changes": file.changes,
         "is_officer": visitor.role() == Some(Role::ProgrammeOfficer),
         "is_scholar": visitor.role() == Some(Role::Applicant),
-        "errors": errors, "today": crate::store::now().date(),
+        "errors": errors, "values": values, "today": crate::store::now().date(),
+        "on_leave": file.payments.iter().any(|p| p.held_for.as_deref() == Some(ledger::HELD_FOR_LEAVE)),
         "default_deadline": (crate::store::now() + chrono::Duration::days(14)).and_utc().with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string(),
     });
     render_status(state, visitor, template, &page, status)
@@ -398,7 +416,7 @@ async fn award_action(
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let (id, action) = path.into_inner();
-    let v = version(&form);
+    let v = version(&form)?;
     let deadline = super::funder::local_to_utc(&state, field(&form, "offer_deadline"));
     let (i18n, public_url) = (state.i18n.clone(), state.config.public_url.clone());
     let flash = match action.as_str() {
@@ -430,7 +448,9 @@ async fn award_action(
             visitor.flash(flash);
             Ok(redirect(&format!("/awards/{id}")))
         }
-        Err(AppError::Validation(errors)) => award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await,
+        Err(AppError::Validation(errors)) => {
+            award_page_with(&state, &visitor, id, AwardPage::refused_with(&form, errors)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -451,7 +471,7 @@ async fn payment_action(state: web::Data<AppState>, visitor: Visitor, path: web:
         "return" => PaymentCommand::Return,
         _ => return Err(AppError::field("action", "error-required").into()),
     };
-    let v = version(&form);
+    let v = version(&form)?;
     match state.db.run(move |conn| ledger::record_payment(conn, &actor, id, v, &command)).await {
         Ok(()) => {
             visitor.flash("payment-recorded");
@@ -459,7 +479,7 @@ async fn payment_action(state: web::Data<AppState>, visitor: Visitor, path: web:
         }
         Err(AppError::Validation(errors)) => {
             let errors = errors.into_iter().map(|(k, v)| (format!("{k}_{id}"), v)).collect();
-            award_page_with(&state, &visitor, award_id, AwardPage::refused(errors)).await
+            award_page_with(&state, &visitor, award_id, AwardPage::refused_with(&form, errors)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -492,13 +512,15 @@ async fn respond(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i
     };
     let typed = field(&form, "typed_name").to_string();
     let agreed = field(&form, "agreed") == "yes";
-    let v = version(&form);
+    let v = version(&form)?;
     match state.db.run(move |conn| service::respond(conn, &actor, id, v, accept, &typed, agreed)).await {
         Ok(()) => {
             visitor.flash(if accept { "award-accepted" } else { "award-declined" });
             Ok(redirect(&format!("/awards/{id}")))
         }
-        Err(AppError::Validation(errors)) => award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await,
+        Err(AppError::Validation(errors)) => {
+            award_page_with(&state, &visitor, id, AwardPage::refused_with(&form, errors)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -527,7 +549,9 @@ async fn report_change(state: web::Data<AppState>, visitor: Visitor, path: web::
             visitor.flash("change-reported");
             Ok(redirect(&format!("/awards/{id}")))
         }
-        Err(AppError::Validation(errors)) => award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await,
+        Err(AppError::Validation(errors)) => {
+            award_page_with(&state, &visitor, id, AwardPage::refused_with(&form, errors)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -550,6 +574,8 @@ async fn upload_report(
     };
     visitor.check_csrf(fields.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
+    let check = actor.clone();
+    state.db.run(move |conn| ledger::check_report_upload(conn, &check, id, report_id)).await?;
     let stored = match file {
         Some((_, content)) => documents::store_file(&state.files, content).await,
         None => Err(AppError::field("file", "error-file-empty")),

@@ -164,6 +164,8 @@ async fn call_page(
 /// How the call's review page is shown: a form's values and errors (with 422), and the page of assignments.
 struct CallPage {
     values: Option<serde_json::Value>,
+    /// The reference typed in the assignment form, shown again with its error.
+    reference: String,
     errors: FieldErrors,
     status: StatusCode,
     page: Option<usize>,
@@ -171,18 +173,24 @@ struct CallPage {
 
 impl Default for CallPage {
     fn default() -> Self {
-        CallPage { values: None, errors: FieldErrors::new(), status: StatusCode::OK, page: None }
+        CallPage {
+            values: None,
+            reference: String::new(),
+            errors: FieldErrors::new(),
+            status: StatusCode::OK,
+            page: None,
+        }
     }
 }
 
 impl CallPage {
     fn refused(values: Option<serde_json::Value>, errors: FieldErrors) -> Self {
-        CallPage { values, errors, status: StatusCode::UNPROCESSABLE_ENTITY, page: None }
+        CallPage { values, errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..CallPage::default() }
     }
 }
 
 async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view: CallPage) -> PageResult {
-    let CallPage { values, errors, status, page } = view;
+    let CallPage { values, reference, errors, status, page } = view;
     let actor = visitor.actor()?;
     let (listing, rubric, panel, assignments, submitted) = state
         .db
@@ -207,6 +215,13 @@ async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view:
         })
     });
     let (shown, page, pages) = page_of(&assignments, page);
+    // The eligible applications nobody reviews yet, so the officer sees what the panel still lacks.
+    let eligible: Vec<_> = submitted.iter().filter(|a| a.eligibility.as_deref() == Some("eligible")).collect();
+    let unreviewed: Vec<_> = eligible
+        .iter()
+        .filter(|a| !assignments.iter().any(|(x, _)| x.application_id == a.id))
+        .map(|a| a.reference.clone().unwrap_or_default())
+        .collect();
     let assignment_rows: Vec<_> = shown
         .iter()
         .map(|(a, reviewer)| {
@@ -222,7 +237,8 @@ async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view:
         "call": listing.call, "programme": listing.programme.name, "values": values, "errors": errors,
         "has_rubric": has_rubric, "rows": (0..CRITERION_ROWS).collect::<Vec<_>>(), "slots": (0..RULE_SLOTS).collect::<Vec<_>>(),
         "panel": panel.iter().map(|u| serde_json::json!({"id": u.id, "name": u.full_name})).collect::<Vec<_>>(),
-        "assignments": assignment_rows, "assignments_page": page, "assignments_pages": pages,
+        "assignments": assignment_rows, "assignments_page": page, "assignments_pages": pages, "reference": reference,
+        "eligible_count": eligible.len(), "unreviewed_count": unreviewed.len(), "unreviewed": unreviewed.iter().take(20).collect::<Vec<_>>(),
         "may_edit": visitor.role() == Some(crate::domain::role::Role::ProgrammeOfficer),
         "seed": rand::random::<u32>(),
     });
@@ -278,7 +294,8 @@ async fn assign(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
             Ok(redirect(&format!("/funder/calls/{call_id}")))
         }
         Err(AppError::Validation(errors)) => {
-            call_page_with(&state, &visitor, call_id, CallPage::refused(None, errors)).await
+            let view = CallPage { reference: field(&form, "reference").to_string(), ..CallPage::refused(None, errors) };
+            call_page_with(&state, &visitor, call_id, view).await
         }
         Err(e) => Err(e.into()),
     }
@@ -344,16 +361,21 @@ async fn review_page_with(
         .db
         .run(move |conn| {
             let assignment = service::own_assignment(conn, &actor, id)?;
-            // A recused reviewer keeps the assignment in their list but never sees the application again.
-            let application = if service::reviewer_may_read(conn, &actor, assignment.application_id)? {
-                Some(applications::find(conn, assignment.application_id)?)
-            } else {
-                None
-            };
-            let call_id = applications::find(conn, assignment.application_id)?.call_id;
-            Ok((assignment, application, reviews::rubric_of(conn, call_id)?.map(|r| r.rubric)))
+            let application = applications::find(conn, assignment.application_id)?;
+            let rubric = reviews::rubric_of(conn, application.call_id)?.map(|r| r.rubric);
+            Ok((assignment, application, rubric))
         })
         .await?;
+    // Before declaring, the reviewer sees who the applicant is, enough to know whether they have a conflict;
+    // the essays only after declaring none; a recused reviewer nothing more.
+    let declared = assignment.declaration.as_deref();
+    let who = (declared != Some(ConflictDeclaration::Conflict.as_str())).then(|| {
+        serde_json::json!({
+            "reference": application.reference, "full_name": application.full_name, "institution": application.institution,
+            "home_county": application.home_county, "home_sub_county": application.home_sub_county,
+        })
+    });
+    let application = (declared == Some(ConflictDeclaration::None.as_str())).then_some(application);
     let values = values.unwrap_or_else(|| {
         let mut v: serde_json::Map<String, serde_json::Value> =
             assignment.sheet().iter().map(|(k, p)| (format!("score_{k}"), p.to_string().into())).collect();
@@ -361,7 +383,7 @@ async fn review_page_with(
         v.into()
     });
     let page = serde_json::json!({
-        "assignment": assignment, "application": application, "rubric": rubric, "values": values, "errors": errors,
+        "assignment": assignment, "who": who, "application": application, "rubric": rubric, "values": values, "errors": errors,
         "total": assignment.total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0))),
     });
     render_status(state, visitor, "reviewer/review.html", &page, status)

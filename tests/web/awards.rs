@@ -92,6 +92,13 @@ async fn a_call_is_ranked_awarded_signed_paid_and_followed_through_school() {
     let saved =
         officer.post(&svc, &format!("/funder/calls/{call}/settings"), &as_fields(&settings("2026-01-05"))).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
+    // The demo's reviewers have scored: the criteria's scale is fixed now (labels may still be reworded).
+    let mut rescaled = settings("2026-01-05");
+    rescaled.retain(|(k, _)| *k != "criterion_2_max_points");
+    rescaled.push(("criterion_2_max_points", "5".into()));
+    let locked = officer.post(&svc, &format!("/funder/calls/{call}/settings"), &as_fields(&rescaled)).await;
+    assert_eq!(locked.status, 422);
+    assert!(locked.body.contains("can no longer change"), "{}", locked.body);
 
     // The ranked list: every position explained, the line drawn, the unfundable set apart with reasons.
     let ranking = officer.get(&svc, &format!("/funder/calls/{call}/ranking")).await;
@@ -283,7 +290,11 @@ async fn a_call_is_ranked_awarded_signed_paid_and_followed_through_school() {
     let years: i32 = awards::table.find(award).select(awards::years_confirmed).first(&mut app.conn()).expect("award");
     assert_eq!(years, 2);
 
-    // Withdrawal, once approved, is an in-school breach: what was paid is owed, the rest cancelled.
+    // A dismissal is the officer's to report; withdrawal, once approved, is an in-school breach: what was
+    // paid is owed, the rest cancelled.
+    let dismissal =
+        scholar.post(&svc, &format!("/awards/{award}/changes"), &[("kind", "dismissal"), ("note", "")]).await;
+    assert_eq!(dismissal.status, 422);
     let reported = scholar
         .post(&svc, &format!("/awards/{award}/changes"), &[("kind", "withdrawal"), ("note", "Family reasons")])
         .await;
@@ -387,11 +398,12 @@ async fn reviewers_declare_before_scoring_and_a_conflict_recuses_them() {
     };
     let (first, second) = (assignment(ineligible[0]), assignment(ineligible[1]));
 
-    // Assigned: the reviewer may open it, but must declare before scoring.
-    assert_eq!(reviewer.get(&svc, &format!("/applications/{}", ineligible[0])).await.status, 200);
+    // Assigned: the reviewer sees who the applicant is, but reads and scores only after declaring.
+    assert_eq!(reviewer.get(&svc, &format!("/applications/{}", ineligible[0])).await.status, 404);
     let list = reviewer.get(&svc, "/reviews").await;
     assert!(list.body.contains(&format!("/reviews/{first}")));
-    reviewer.get(&svc, &format!("/reviews/{first}")).await;
+    let before = reviewer.get(&svc, &format!("/reviews/{first}")).await;
+    assert!(!before.body.contains("class=\"essay\""), "no essays before the declaration");
     let early = reviewer
         .post(
             &svc,
@@ -402,6 +414,7 @@ async fn reviewers_declare_before_scoring_and_a_conflict_recuses_them() {
     assert_eq!(early.status, 409);
     assert!(early.body.contains("conflict of interest first"), "{}", early.body);
     assert_eq!(reviewer.post(&svc, &format!("/reviews/{first}/declare"), &[("declaration", "none")]).await.status, 303);
+    assert_eq!(reviewer.get(&svc, &format!("/applications/{}", ineligible[0])).await.status, 200);
     let too_high = reviewer
         .post(
             &svc,
@@ -463,6 +476,9 @@ async fn a_lapsed_offer_gives_the_seat_to_the_next_on_the_line_and_other_funders
     officer.log_in(&svc, OFFICER, DEMO_PASSWORD).await;
     let ranking = officer.get(&svc, &format!("/funder/calls/{call}/ranking")).await;
     assert!(ranking.body.contains("no seat left"), "{}", ranking.body);
+    let garbled = officer.post(&svc, &format!("/funder/calls/{call}/propose"), &[("application_id", "12x")]).await;
+    assert_eq!(garbled.status, 422, "a garbled id is refused, not read as the whole line");
+    assert_eq!(awards::table.count().get_result::<i64>(&mut app.conn()).expect("count"), 0);
     assert_eq!(officer.post(&svc, &format!("/funder/calls/{call}/propose"), &[]).await.status, 303);
     let proposed: Vec<(i64, i64, i32)> = awards::table
         .filter(awards::call_id.eq(call))
@@ -625,10 +641,18 @@ async fn two_approvals_racing_for_one_proposal_approve_it_once() {
 
 #[actix_web::test]
 async fn support_continues_year_by_year_while_reports_are_in_and_the_obligation_grows() {
+    use chrono::Datelike;
     use ruralserve::domain::progress::{ChangeDecision, StatusChange};
     use ruralserve::service::{awards as service, ledger, Actor};
     let app = TestApp::new().with_demo();
     let call = moh_call(&app);
+    // Support began three school years ago, on the first of the month.
+    let today = chrono::Utc::now().date_naive();
+    let start = chrono::NaiveDate::from_ymd_opt(today.year() - 3, today.month(), 1).expect("date");
+    diesel::update(calls::table.find(call))
+        .set(calls::support_starts_on.eq(start))
+        .execute(&mut app.conn())
+        .expect("support start");
     let actor = |email: &str| {
         let user = ruralserve::store::users::find_by_email(&mut app.conn(), email).expect("query").expect("user");
         Actor::from_user(&user, "10.0.0.3").expect("actor")
@@ -647,36 +671,60 @@ async fn support_continues_year_by_year_while_reports_are_in_and_the_obligation_
         applications::table.find(application_id).select(applications::full_name).first(conn).expect("name");
     let version =
         || -> i32 { awards::table.find(award).select(awards::version).first(&mut app.conn()).expect("version") };
+    let conflict = |result: Result<i32, ruralserve::error::AppError>| match result {
+        Err(ruralserve::error::AppError::Conflict(key)) => key,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
     service::decide(conn, &approver, award, version(), true).expect("approved");
     let deadline = chrono::Utc::now().naive_utc() + chrono::Duration::days(5);
     let i18n = ruralserve::i18n::I18n::shared().expect("translations");
     service::offer(conn, i18n, "http://localhost", &officer, award, version(), deadline).expect("offered");
     service::respond(conn, &scholar, award, version(), true, &name, true).expect("accepted");
     service::countersign(conn, &officer, award, version()).expect("countersigned");
-    let obligation = |conn: &mut ruralserve::db::PooledConn| -> String {
-        ledger::award_file(conn, &officer, award).expect("file").contract.confirmed.obligated_service_years.to_string()
+    let obligation = |conn: &mut ruralserve::db::PooledConn| -> f64 {
+        let file = ledger::award_file(conn, &officer, award).expect("file");
+        file.contract.confirmed.obligated_service_years.to_string().parse().expect("years")
+    };
+    let send_reports = |conn: &mut ruralserve::db::PooledConn| {
+        for report in ruralserve::store::awards::reports_of(conn, award).expect("reports") {
+            if report.received_at.is_none() && report.due_on <= today {
+                ledger::receive_report(conn, &scholar, award, report.id, "documents/transcript").expect("received");
+            }
+        }
     };
 
-    // A repeated year is reported: the scholar is not in good standing until it is decided.
+    // The first year's reports are not in: no continuation.
+    assert_eq!(conflict(ledger::continue_award(conn, &officer, award, version())), "error-reports-missing");
+    // A repeated year, reported, leaves the scholar out of good standing until it is decided.
     let change =
         ledger::report_change(conn, &scholar, award, StatusChange::RepeatYear, "Failed a module").expect("reported");
-    let waiting = ledger::continue_award(conn, &officer, award, version());
-    assert!(matches!(waiting, Err(ruralserve::error::AppError::Conflict(ref k)) if k == "error-not-in-good-standing"));
+    send_reports(conn);
+    assert_eq!(conflict(ledger::continue_award(conn, &officer, award, version())), "error-not-in-good-standing");
     // Approved, it moves graduation a year later, which allows one more year than planned (up to the maximum).
     ledger::decide_change(conn, i18n, &officer, change, ChangeDecision::Approved).expect("approved");
     let max = ruralserve::domain::programme::ProgrammeTerms::typical().max_support_years;
     let allowed = (planned + 1).min(max);
-    // Support starts next September, so no report is due yet: each allowed year continues, then no more, and
-    // each year of support adds to the obligation.
-    let mut obligations = vec![obligation(conn).parse::<f64>().expect("years")];
-    for year in 2..=allowed {
-        assert_eq!(ledger::continue_award(conn, &officer, award, version()).expect("continues"), year);
-        obligations.push(obligation(conn).parse().expect("years"));
+
+    // Year by year, once the year's last term has begun and its reports are in; each year adds obligation.
+    let mut obligations = vec![obligation(conn)];
+    let mut year = 1;
+    while year < allowed {
+        let attempt = ledger::continue_award(conn, &officer, award, version());
+        if matches!(attempt, Err(ruralserve::error::AppError::Conflict(ref k)) if k == "error-continuation-too-early") {
+            break;
+        }
+        year += 1;
+        assert_eq!(attempt.expect("continues"), year);
+        obligations.push(obligation(conn));
+        send_reports(conn);
     }
-    let refused = ledger::continue_award(conn, &officer, award, version());
-    assert!(
-        matches!(refused, Err(ruralserve::error::AppError::Conflict(ref k)) if k == "error-support-years-exhausted")
-    );
+    assert!(year >= 3, "three school years have begun since support started");
+    if year == allowed {
+        assert_eq!(conflict(ledger::continue_award(conn, &officer, award, version())), "error-support-years-exhausted");
+    } else {
+        // The current year's last term is still ahead: the next year is not decided in advance.
+        assert_eq!(conflict(ledger::continue_award(conn, &officer, award, version())), "error-continuation-too-early");
+    }
     assert!(obligations.windows(2).all(|w| w[1] >= w[0]), "{obligations:?}");
     assert!(obligations.last() > obligations.first(), "{obligations:?}");
     let scheduled_years: Vec<i32> = payments::table
@@ -685,5 +733,5 @@ async fn support_continues_year_by_year_while_reports_are_in_and_the_obligation_
         .distinct()
         .load(conn)
         .expect("years");
-    assert_eq!(scheduled_years.len() as i32, allowed, "every confirmed year has its payments: {scheduled_years:?}");
+    assert_eq!(scheduled_years.len() as i32, year, "every confirmed year has its payments: {scheduled_years:?}");
 }
