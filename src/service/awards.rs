@@ -492,7 +492,10 @@ pub fn countersign(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32
         let (award, _) = managed_award(conn, actor, award_id)?;
         let change = AwardChange { countersigned_by: Some(actor.user_id), ..AwardChange::default() };
         move_award(conn, actor, &award, version, AwardAction::Countersign, &change, "countersign_award")?;
-        schedule_year(conn, &award, 1)
+        schedule_year(conn, &award, 1)?;
+        // A support start in the past can make a report overdue at once: its hold applies from now.
+        let active = store::find(conn, award_id)?;
+        super::ledger::apply_report_holds(conn, actor, &active, now().date())
     })
 }
 

@@ -500,6 +500,8 @@ pub fn continue_award(conn: &mut DbConn, actor: &Actor, award_id: i64, version: 
         let next_year = award.years_confirmed + 1;
         store::confirm_year(conn, award_id, version, next_year)?;
         schedule_year(conn, &award, u32::try_from(next_year).unwrap_or(u32::MAX))?;
+        let continued = store::find(conn, award_id)?;
+        apply_report_holds(conn, actor, &continued, today)?;
         audit::record(
             conn,
             &actor.origin(),

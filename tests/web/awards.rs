@@ -200,15 +200,15 @@ async fn a_call_is_ranked_awarded_signed_paid_and_followed_through_school() {
         .post(&svc, &format!("/funder/awards/{award}/countersign"), &[("version", &version_in(&page.body))])
         .await;
     assert_eq!(countersigned.status, 303);
-    let page = officer.get(&svc, &format!("/awards/{award}")).await;
-    assert!(page.body.contains("more than 30 days late"), "{}", page.body);
     let statuses: Vec<(i64, String, i32, i64)> = payments::table
         .filter(payments::award_id.eq(award))
         .select((payments::id, payments::status, payments::version, payments::amount_minor))
         .load(&mut app.conn())
         .expect("payments");
     assert_eq!(statuses.len(), 2 + 12 + 1, "two tuition instalments, twelve stipends, one lump sum");
-    assert!(statuses.iter().all(|(_, s, _, _)| s == "held"), "{statuses:?}");
+    assert!(statuses.iter().all(|(_, s, _, _)| s == "held"), "held from the countersignature on: {statuses:?}");
+    let page = officer.get(&svc, &format!("/awards/{award}")).await;
+    assert!(page.body.contains("more than 30 days late"), "{}", page.body);
     let (first, _, held_version, _) = statuses[0].clone();
     let refused = officer
         .post(
