@@ -63,8 +63,6 @@ pub struct CallRanking {
     pub seats_held: usize,
     pub committed_minor: i64,
     pub terms_from: Option<NaiveDate>,
-    /// Offers past their deadline, waiting to be marked lapsed.
-    pub expired_offers: usize,
 }
 
 /// The terms that apply to awards proposed today, with the date they began.
@@ -194,11 +192,6 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
     for row in &mut rows {
         row.line = line.get(&row.application.id).cloned();
     }
-    let at = now();
-    let expired_offers = awards
-        .values()
-        .filter(|a| a.status == AwardStatus::Offered.as_str() && a.offer_deadline.is_some_and(|d| d < at))
-        .count();
     let set_apart = set_apart
         .into_iter()
         .filter_map(|s| Some(SetApartRow { application: (*by_id.get(&s.application_id)?).clone(), set_apart: s }))
@@ -211,7 +204,6 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
         seats_held,
         committed_minor,
         terms_from: terms.map(|(from, _)| from),
-        expired_offers,
         listing,
     })
 }
@@ -243,6 +235,8 @@ pub fn propose_line(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<us
 /// proposing at once draw the line one after the other and cannot both take the last seat.
 fn propose_within(conn: &mut DbConn, actor: &Actor, call_id: i64, application_id: i64) -> Result<i64, AppError> {
     programmes::lock_call(conn, call_id)?;
+    let awards = store::of_call(conn, call_id)?;
+    lapse_past_deadline(conn, actor, &awards)?;
     let ranking = ranking(conn, actor, call_id)?;
     let row = ranking
         .rows
@@ -529,22 +523,29 @@ pub fn schedule_year(conn: &mut DbConn, award: &Award, year: u32) -> Result<(), 
     store::insert_reports(conn, award.id, &due)
 }
 
-/// Marks every offer of the call past its deadline as lapsed, so the next applicants on the line can be
-/// proposed; returns how many.
-pub fn lapse_expired(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
-    require_officer(actor)?;
+/// Marks the given awards' offers that are past their deadline as lapsed, audited with the request that
+/// found them, so that a seat returns to the line as soon as anyone looks at the call or the award: there is
+/// no scheduler to do it at the deadline itself, and until then the scholar can no longer answer anyway.
+/// Returns how many lapsed.
+pub fn lapse_past_deadline(conn: &mut DbConn, actor: &Actor, awards: &[Award]) -> Result<usize, AppError> {
+    let mut lapsed = 0;
+    for award in awards {
+        // Only offers past their deadline may lapse; the rule says which.
+        if next_award_status(status_of(award)?, AwardAction::Lapse, &officer_context(award, actor)).is_ok() {
+            move_award(conn, actor, award, award.version, AwardAction::Lapse, &AwardChange::default(), "lapse_award")?;
+            lapsed += 1;
+        }
+    }
+    Ok(lapsed)
+}
+
+/// The ranking as the call's page shows it, after lapsing the offers past their deadline.
+pub fn ranking_view(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRanking, AppError> {
     write_transaction(conn, |conn| {
         managed_call(conn, actor, call_id)?;
-        let mut lapsed = 0;
-        for award in store::of_call(conn, call_id)? {
-            // Only offers past their deadline may lapse; the rule says which.
-            if next_award_status(status_of(&award)?, AwardAction::Lapse, &officer_context(&award, actor)).is_ok() {
-                let change = AwardChange::default();
-                move_award(conn, actor, &award, award.version, AwardAction::Lapse, &change, "lapse_award")?;
-                lapsed += 1;
-            }
-        }
-        Ok(lapsed)
+        let awards = store::of_call(conn, call_id)?;
+        lapse_past_deadline(conn, actor, &awards)?;
+        ranking(conn, actor, call_id)
     })
 }
 

@@ -98,7 +98,12 @@ pub struct AwardFile {
 /// Loads an award for someone allowed to read it, after bringing its report holds up to date.
 pub fn award_file(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<AwardFile, AppError> {
     write_transaction(conn, |conn| {
-        let (award, application) = readable(conn, actor, award_id)?;
+        let (found, application) = readable(conn, actor, award_id)?;
+        let award = if super::awards::lapse_past_deadline(conn, actor, std::slice::from_ref(&found))? > 0 {
+            store::find(conn, award_id)?
+        } else {
+            found
+        };
         let today = now().date();
         apply_report_holds(conn, actor, &award, today)?;
         let listing = programmes::call_listing(conn, award.call_id)?;

@@ -25,7 +25,6 @@ use crate::service::{awards as service, documents};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/funder/calls/{id}/ranking", web::get().to(ranking_page))
         .route("/funder/calls/{id}/propose", web::post().to(propose))
-        .route("/funder/calls/{id}/lapse", web::post().to(lapse))
         .route("/funder/calls/{id}/notify-not-selected", web::post().to(notify_not_selected))
         .route("/funder/calls/{id}/ledger.csv", web::get().to(ledger_csv))
         .route("/funder/awards", web::get().to(funder_awards))
@@ -124,7 +123,9 @@ async fn ranking_page(
     let call_id = path.into_inner();
     let (ranking, summary) = state
         .db
-        .run(move |conn| Ok((service::ranking(conn, &actor, call_id)?, ledger::call_summary(conn, &actor, call_id)?)))
+        .run(move |conn| {
+            Ok((service::ranking_view(conn, &actor, call_id)?, ledger::call_summary(conn, &actor, call_id)?))
+        })
         .await?;
     let currency = ranking.listing.call.currency.clone();
     let money = |minor: i64| format_amount(minor, &currency);
@@ -166,7 +167,7 @@ async fn ranking_page(
         "page": page, "pages": pages, "apart_page": apart_page, "apart_pages": apart_pages,
         "has_rubric": ranking.has_rubric, "minimum": ranking.minimum_fundable,
         "seats_held": ranking.seats_held, "committed": money(ranking.committed_minor),
-        "budget": money(ranking.listing.call.budget_minor), "expired_offers": ranking.expired_offers,
+        "budget": money(ranking.listing.call.budget_minor),
         "terms_from": ranking.terms_from, "may_act": visitor.role() == Some(Role::ProgrammeOfficer),
         "ledger": {
             "call_budget": money(summary.call_budget_minor), "call_paid": money(summary.call.paid),
@@ -195,15 +196,6 @@ async fn propose(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i
         })
         .await?;
     visitor.flash("awards-proposed");
-    Ok(redirect(&format!("/funder/calls/{call_id}/ranking")))
-}
-
-async fn lapse(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
-    let actor = visitor.actor()?;
-    let call_id = path.into_inner();
-    state.db.run(move |conn| service::lapse_expired(conn, &actor, call_id)).await?;
-    visitor.flash("offers-lapsed");
     Ok(redirect(&format!("/funder/calls/{call_id}/ranking")))
 }
 
@@ -574,6 +566,11 @@ async fn upload_report(
     };
     visitor.check_csrf(fields.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
+    // The report is the scholar's confirmation that they are enrolled this term, with the transcript as proof.
+    if fields.get("enrolled").map(String::as_str) != Some("yes") {
+        let errors = FieldErrors::from([("enrolled".to_string(), "error-enrolment-confirm".to_string())]);
+        return award_page_with(&state, &visitor, id, AwardPage::refused(errors)).await;
+    }
     let check = actor.clone();
     state.db.run(move |conn| ledger::check_report_upload(conn, &check, id, report_id)).await?;
     let stored = match file {

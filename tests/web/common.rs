@@ -166,9 +166,26 @@ impl Browser {
         S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
         B: MessageBody,
     {
+        self.upload_with(app, path, &[("kind", kind)], filename, content).await
+    }
+
+    /// Uploads one file with the given form fields (and this browser's CSRF token).
+    pub async fn upload_with<S, B>(
+        &mut self,
+        app: &S,
+        path: &str,
+        fields: &[(&str, &str)],
+        filename: &str,
+        content: &[u8],
+    ) -> Page
+    where
+        S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        B: MessageBody,
+    {
         let boundary = "XBOUNDARYX";
         let mut body = Vec::new();
-        for (name, value) in [("csrf_token", self.csrf.as_str()), ("kind", kind)] {
+        let csrf = self.csrf.clone();
+        for (name, value) in std::iter::once(("csrf_token", csrf.as_str())).chain(fields.iter().copied()) {
             body.extend_from_slice(
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
                     .as_bytes(),
