@@ -211,59 +211,68 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
 /// Proposes an award for a ranked applicant within the funding line, at the cost the line shows.
 pub fn propose(conn: &mut DbConn, actor: &Actor, call_id: i64, application_id: i64) -> Result<i64, AppError> {
     require_officer(actor)?;
-    write_transaction(conn, |conn| propose_within(conn, actor, call_id, application_id))
+    write_transaction(conn, |conn| {
+        let ranking = locked_ranking(conn, actor, call_id)?;
+        let row = ranking
+            .rows
+            .iter()
+            .find(|r| r.application.id == application_id)
+            .ok_or_else(|| AppError::Conflict("error-not-ranked".into()))?;
+        if row.award.is_some() {
+            return Err(AppError::Conflict("error-award-exists".into()));
+        }
+        insert_proposal(conn, actor, &ranking, row)
+    })
 }
 
-/// Proposes every applicant within the line who has no award yet, all or none; returns how many.
+/// Proposes every applicant within the line who has no award yet, all or none; returns how many. The line
+/// is drawn once: each award within it takes the seat and money the line counted for it.
 pub fn propose_line(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
     require_officer(actor)?;
     write_transaction(conn, |conn| {
-        let due: Vec<i64> = ranking(conn, actor, call_id)?
+        let ranking = locked_ranking(conn, actor, call_id)?;
+        let due: Vec<&RankedRow> = ranking
             .rows
             .iter()
             .filter(|r| r.award.is_none() && r.line.as_ref().is_some_and(|l| l.within_line))
-            .map(|r| r.application.id)
             .collect();
-        for id in &due {
-            propose_within(conn, actor, call_id, *id)?;
+        for row in &due {
+            insert_proposal(conn, actor, &ranking, row)?;
         }
         Ok(due.len())
     })
 }
 
-/// One proposal inside the caller's transaction. The call's row is locked first, so that two officers
-/// proposing at once draw the line one after the other and cannot both take the last seat.
-fn propose_within(conn: &mut DbConn, actor: &Actor, call_id: i64, application_id: i64) -> Result<i64, AppError> {
+/// The ranking a proposal is drawn on, inside the caller's transaction. The call's row is locked first, so
+/// that two officers proposing at once draw the line one after the other and cannot both take the last seat;
+/// offers past their deadline lapse first, so their seats are back on the line.
+fn locked_ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRanking, AppError> {
     programmes::lock_call(conn, call_id)?;
-    let awards = store::of_call(conn, call_id)?;
-    lapse_past_deadline(conn, actor, &awards)?;
-    let ranking = ranking(conn, actor, call_id)?;
-    let row = ranking
-        .rows
-        .iter()
-        .find(|r| r.application.id == application_id)
-        .ok_or_else(|| AppError::Conflict("error-not-ranked".into()))?;
-    if row.award.is_some() {
-        return Err(AppError::Conflict("error-award-exists".into()));
-    }
+    lapse_call_offers(conn, actor, call_id)?;
+    ranking(conn, actor, call_id)
+}
+
+/// Writes the proposal for one ranked row, if it is within the line.
+fn insert_proposal(conn: &mut DbConn, actor: &Actor, ranking: &CallRanking, row: &RankedRow) -> Result<i64, AppError> {
     if !row.line.as_ref().is_some_and(|l| l.within_line) {
         return Err(AppError::Conflict("error-outside-line".into()));
     }
     let cost = row.costing.cost.ok_or_else(|| AppError::Conflict("error-outside-line".into()))?;
     let terms_from = ranking.terms_from.ok_or_else(|| AppError::Conflict("error-no-terms-in-force".into()))?;
+    let call = &ranking.listing.call;
     let new = NewAward {
-        application_id,
-        call_id,
+        application_id: row.application.id,
+        call_id: call.id,
         support_years: i32::try_from(cost.support_years).unwrap_or(i32::MAX),
         annual_tuition_minor: cost.annual_tuition_minor,
         stipend_monthly_minor: cost.stipend_monthly_minor,
         lump_sum_yearly_minor: cost.lump_sum_yearly_minor,
         total_cost_minor: cost.total_minor,
-        currency: &ranking.listing.call.currency,
+        currency: &call.currency,
         terms_effective_from: terms_from,
         proposed_by: actor.user_id,
-        support_starts_on: ranking.listing.call.support_start(),
-        school_terms_per_year: ranking.listing.call.school_terms_per_year,
+        support_starts_on: call.support_start(),
+        school_terms_per_year: call.school_terms_per_year,
         expected_graduation: row.application.expected_graduation,
     };
     let id = store::insert(conn, &new)?;
@@ -274,7 +283,7 @@ fn propose_within(conn: &mut DbConn, actor: &Actor, call_id: i64, application_id
         "award",
         id,
         None::<&()>,
-        Some(&serde_json::json!({"application_id": application_id, "position": row.entry.position, "cost": cost})),
+        Some(&serde_json::json!({"application_id": row.application.id, "position": row.entry.position, "cost": cost})),
     )?;
     Ok(id)
 }
@@ -391,7 +400,7 @@ pub fn decide(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32, app
 }
 
 /// The person an award is for: their account (e-mail, language) and application.
-fn scholar_of(conn: &mut DbConn, award: &Award) -> Result<(users::User, Application), AppError> {
+pub(super) fn scholar_of(conn: &mut DbConn, award: &Award) -> Result<(users::User, Application), AppError> {
     let application = applications::find(conn, award.application_id)?;
     Ok((users::find(conn, application.applicant_id)?, application))
 }
@@ -543,10 +552,15 @@ pub fn lapse_past_deadline(conn: &mut DbConn, actor: &Actor, awards: &[Award]) -
 pub fn ranking_view(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRanking, AppError> {
     write_transaction(conn, |conn| {
         managed_call(conn, actor, call_id)?;
-        let awards = store::of_call(conn, call_id)?;
-        lapse_past_deadline(conn, actor, &awards)?;
+        lapse_call_offers(conn, actor, call_id)?;
         ranking(conn, actor, call_id)
     })
+}
+
+/// Lapses the call's offers past their deadline (see [`lapse_past_deadline`]).
+fn lapse_call_offers(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
+    let awards = store::of_call(conn, call_id)?;
+    lapse_past_deadline(conn, actor, &awards)
 }
 
 /// Tells the applicants who were not selected: those set apart and those below the line without an award

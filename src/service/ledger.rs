@@ -23,7 +23,7 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::store::awards::{self as store, Award, AwardChange, ChangeRow, PaymentChange, PaymentRow, ReportRow};
-use crate::store::{audit, now, outbox, programmes, users};
+use crate::store::{audit, now, outbox, programmes};
 
 /// Why a held payment is held.
 pub const HELD_BY_OFFICER: &str = "officer";
@@ -442,8 +442,7 @@ fn breach(conn: &mut DbConn, i18n: &I18n, actor: &Actor, award: &Award) -> Resul
         &AwardChange { breach: Some((today, amount)), ..AwardChange::default() },
     )?;
     store::cancel_unpaid(conn, award.id)?;
-    let application = crate::store::applications::find(conn, award.application_id)?;
-    let scholar = users::find(conn, application.applicant_id)?;
+    let (scholar, _) = super::awards::scholar_of(conn, award)?;
     let lang = scholar.language.as_str();
     outbox::enqueue(
         conn,

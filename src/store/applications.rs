@@ -212,11 +212,7 @@ pub fn save_answers(
 
 /// An UPDATE guarded by `version` (optimistic concurrency) changed nothing: someone else saved first.
 fn exactly_one_updated(rows: usize) -> Result<(), AppError> {
-    if rows == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-conflict-stale".into()))
-    }
+    super::exactly_one(rows, "error-conflict-stale")
 }
 
 pub struct Submission<'a> {

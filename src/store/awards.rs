@@ -157,9 +157,7 @@ pub fn set_status(
     let now = super::now();
     let target = awards::table.find(id).filter(awards::version.eq(version));
     let n = diesel::update(target).set((awards::status.eq(status), awards::version.eq(version + 1))).execute(conn)?;
-    if n != 1 {
-        return Err(AppError::Conflict("error-conflict-stale".into()));
-    }
+    super::exactly_one(n, "error-conflict-stale")?;
     let row = awards::table.find(id);
     if let Some(by) = change.decided_by {
         diesel::update(row).set((awards::decided_by.eq(by), awards::decided_at.eq(now))).execute(conn)?;
@@ -186,11 +184,7 @@ pub fn confirm_year(conn: &mut DbConn, id: i64, version: i32, years_confirmed: i
     let n = diesel::update(awards::table.find(id).filter(awards::version.eq(version)))
         .set((awards::years_confirmed.eq(years_confirmed), awards::version.eq(version + 1)))
         .execute(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-conflict-stale".into()))
-    }
+    super::exactly_one(n, "error-conflict-stale")
 }
 
 /// Moves the expected graduation; a new version, so a decision taken on the old date is refused as stale.
@@ -280,11 +274,7 @@ pub fn set_payment(conn: &mut DbConn, id: i64, version: i32, c: &PaymentChange) 
             payments::version.eq(version + 1),
         ))
         .execute(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-conflict-stale".into()))
-    }
+    super::exactly_one(n, "error-conflict-stale")
 }
 
 /// Holds every scheduled payment of an award for `reason`; returns how many.
@@ -366,11 +356,7 @@ pub fn receive_report(conn: &mut DbConn, id: i64, transcript_key: &str) -> Resul
             progress_reports::transcript_key.eq(transcript_key),
         ))
         .execute(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-report-already-in".into()))
-    }
+    super::exactly_one(n, "error-report-already-in")
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -425,9 +411,5 @@ pub fn decide_change(conn: &mut DbConn, id: i64, decision: &str, by: i64) -> Res
             status_changes::decided_at.eq(super::now()),
         ))
         .execute(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-already-decided".into()))
-    }
+    super::exactly_one(n, "error-already-decided")
 }

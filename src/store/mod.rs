@@ -12,6 +12,16 @@ pub mod reviews;
 pub mod sessions;
 pub mod users;
 
+/// A guarded UPDATE changed nothing: someone else changed the row first, or it is no longer in the state the
+/// guard asked for. `refusal` is the message key that says which.
+pub(crate) fn exactly_one(rows: usize, refusal: &str) -> Result<(), crate::error::AppError> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Conflict(refusal.into()))
+    }
+}
+
 /// The current time in UTC, as every timestamp column stores it.
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()

@@ -147,11 +147,7 @@ pub fn set_declaration(
             .set((review_assignments::declaration.eq(declaration), review_assignments::declared_at.eq(super::now())))
             .execute(conn)?,
     };
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-conflict-stale".into()))
-    }
+    super::exactly_one(n, "error-conflict-stale")
 }
 
 pub fn save_scores(
@@ -171,11 +167,7 @@ pub fn save_scores(
             review_assignments::scored_at.eq(super::now()),
         ))
         .execute(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::Conflict("error-recused".into()))
-    }
+    super::exactly_one(n, "error-recused")
 }
 
 /// The applications a reviewer may read: assigned and declared free of conflict.

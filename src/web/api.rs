@@ -190,15 +190,24 @@ async fn list_awards(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     Ok(HttpResponse::Ok().json(serde_json::json!({ "awards": items })))
 }
 
+/// The award the path names, if the caller may read it.
+async fn readable_award(
+    state: &AppState,
+    req: &HttpRequest,
+    path: web::Path<i64>,
+) -> Result<crate::service::ledger::AwardFile, AppError> {
+    let actor = api_actor(state, req).await?;
+    let id = path.into_inner();
+    state.db.run(move |conn| crate::service::ledger::award_file(conn, &actor, id)).await
+}
+
 /// One award with its contract: support, obligation (planned and confirmed so far) and the worked damages.
 async fn get_award(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = api_actor(&state, &req).await?;
-    let id = path.into_inner();
-    let file = state.db.run(move |conn| crate::service::ledger::award_file(conn, &actor, id)).await?;
+    let file = readable_award(&state, &req, path).await?;
     let mut json = award_json(&file.award);
     let c = &file.contract;
     json["contract"] = serde_json::json!({
@@ -221,9 +230,7 @@ async fn get_ledger(
     req: HttpRequest,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = api_actor(&state, &req).await?;
-    let id = path.into_inner();
-    let file = state.db.run(move |conn| crate::service::ledger::award_file(conn, &actor, id)).await?;
+    let file = readable_award(&state, &req, path).await?;
     let payments: Vec<_> = file
         .payments
         .iter()
@@ -236,7 +243,7 @@ async fn get_ledger(
         })
         .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "award_id": id, "currency": file.award.currency, "payments": payments, "totals": file.totals,
+        "award_id": file.award.id, "currency": file.award.currency, "payments": payments, "totals": file.totals,
     })))
 }
 

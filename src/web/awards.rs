@@ -10,7 +10,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use object_store::path::Path as ObjectPath;
 
-use super::page::{page_of, redirect, render, render_status, PageError, PageResult, Visitor};
+use super::page::{field, page_of, redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
 use crate::domain::money::format_amount;
 use crate::domain::obligation::ExactDecimal;
@@ -41,10 +41,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 type Form = web::Form<HashMap<String, String>>;
-
-fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map(|v| v.trim()).unwrap_or_default()
-}
 
 /// The record's version the form was shown with (optimistic concurrency); a form without it is malformed.
 fn version(form: &HashMap<String, String>) -> Result<i32, AppError> {
@@ -352,7 +348,7 @@ async fn award_page_with(state: &AppState, visitor: &Visitor, id: i64, view: Awa
     let currency = file.award.currency.clone();
     let money = |minor: i64| format_amount(minor, &currency);
     let tz = state.config.time_zone;
-    let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string();
+    let local = |t| super::page::local_time(state, t);
     let c = &file.contract;
     let a = &file.award;
     let yearly = a.total_cost_minor / i64::from(a.support_years.max(1));

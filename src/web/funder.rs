@@ -70,7 +70,11 @@ async fn programme_form(state: web::Data<AppState>, visitor: Visitor) -> PageRes
     render(&state, &visitor, "funder/programme_new.html", &serde_json::json!({"values": values, "errors": {}}))
 }
 
-fn number<T: std::str::FromStr + Default>(form: &HashMap<String, String>, name: &str, errors: &mut FieldErrors) -> T {
+pub(super) fn number<T: std::str::FromStr + Default>(
+    form: &HashMap<String, String>,
+    name: &str,
+    errors: &mut FieldErrors,
+) -> T {
     match form.get(name).map(|v| v.trim()).unwrap_or_default().parse() {
         Ok(v) => v,
         Err(_) => {

@@ -267,6 +267,16 @@ pub fn render_status<T: Serialize>(
     Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
 }
 
+/// A form field, trimmed; empty when absent.
+pub fn field<'a>(form: &'a std::collections::HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(|v| v.trim()).unwrap_or_default()
+}
+
+/// A time stored in UTC, as the installation's time zone shows it.
+pub fn local_time(state: &AppState, t: chrono::NaiveDateTime) -> String {
+    t.and_utc().with_timezone(&state.config.time_zone).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
 /// Rows shown per page in long lists (ranking, assignments), so that a call of thousands stays light.
 pub const ROWS_PER_PAGE: usize = 50;
 

@@ -88,8 +88,7 @@ pub fn terms_in_words(i18n: &I18n, lang: &str, terms: &ProgrammeTerms, currency:
 }
 
 pub fn call_view(state: &AppState, lang: &str, listing: &CallListing, terms: Option<&ProgrammeTerms>) -> CallView {
-    let tz = state.config.time_zone;
-    let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string();
+    let local = |t| super::page::local_time(state, t);
     let call = &listing.call;
     CallView {
         id: call.id,

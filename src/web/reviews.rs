@@ -7,7 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use chrono::NaiveDate;
 
-use super::page::{page_of, redirect, render_status, PageResult, Visitor};
+use super::funder::number;
+use super::page::{field, page_of, redirect, render_status, PageResult, Visitor};
 use super::AppState;
 use crate::domain::ranking::PriorityRule;
 use crate::domain::review::{ConflictDeclaration, Criterion, Rubric, ScoreSheet};
@@ -33,15 +34,9 @@ const CRITERION_ROWS: usize = 6;
 /// Priority tiers the form offers.
 const RULE_SLOTS: usize = 3;
 
-fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map(|v| v.trim()).unwrap_or_default()
-}
-
-fn whole(form: &HashMap<String, String>, name: &str, errors: &mut FieldErrors) -> u32 {
-    field(form, name).parse().unwrap_or_else(|_| {
-        errors.insert(name.into(), "error-number".into());
-        0
-    })
+/// A stored total (hundredths) as points, e.g. "77.33".
+fn stored_points(total_hundredths: Option<i32>) -> Option<String> {
+    total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0)))
 }
 
 /// The settings form as the service's input; field errors for what does not parse.
@@ -54,8 +49,8 @@ fn settings_from_form(form: &HashMap<String, String>, errors: &mut FieldErrors) 
         }
         let index = criteria.len();
         let mut row_errors = FieldErrors::new();
-        let max_points = whole(form, &name("max_points"), &mut row_errors);
-        let weight = whole(form, &name("weight"), &mut row_errors);
+        let max_points = number(form, &name("max_points"), &mut row_errors);
+        let weight = number(form, &name("weight"), &mut row_errors);
         // Errors are named by the row's place among the rows kept, as the re-shown form lists them.
         for (k, v) in row_errors {
             errors.insert(k.replace(&format!("criterion_{row}_"), &format!("criterion_{index}_")), v);
@@ -67,7 +62,7 @@ fn settings_from_form(form: &HashMap<String, String>, errors: &mut FieldErrors) 
             weight,
         });
     }
-    let minimum_fundable = whole(form, "minimum_fundable", errors);
+    let minimum_fundable = number(form, "minimum_fundable", errors);
     let districts: Vec<String> = field(form, "underserved_districts")
         .split([',', '\n'])
         .map(str::trim)
@@ -228,7 +223,7 @@ async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view:
             let reference = submitted.iter().find(|s| s.id == a.application_id).and_then(|s| s.reference.clone());
             serde_json::json!({
                 "application_id": a.application_id, "reference": reference, "reviewer": reviewer,
-                "declaration": a.declaration, "total": a.total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0))),
+                "declaration": a.declaration, "total": stored_points(a.total_hundredths),
                 "comment": a.comment,
             })
         })
@@ -337,7 +332,7 @@ async fn my_reviews(state: web::Data<AppState>, visitor: Visitor) -> PageResult 
             serde_json::json!({
                 "id": a.id, "reference": a.reference, "name": if recused { String::new() } else { a.full_name.clone() },
                 "declaration": a.declaration,
-                "total": a.total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0))),
+                "total": stored_points(a.total_hundredths),
             })
         })
         .collect();
@@ -384,7 +379,7 @@ async fn review_page_with(
     });
     let page = serde_json::json!({
         "assignment": assignment, "who": who, "application": application, "rubric": rubric, "values": values, "errors": errors,
-        "total": assignment.total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0))),
+        "total": stored_points(assignment.total_hundredths),
     });
     render_status(state, visitor, "reviewer/review.html", &page, status)
 }

@@ -27,6 +27,12 @@ fn award_of(app: &TestApp, application_id: i64) -> (i64, String, i32) {
         .expect("an award")
 }
 
+/// The use cases' view of a demo user, acting from a test address.
+fn actor_of(app: &TestApp, email: &str) -> ruralserve::service::Actor {
+    let user = ruralserve::store::users::find_by_email(&mut app.conn(), email).expect("query").expect("user");
+    ruralserve::service::Actor::from_user(&user, "10.0.0.2").expect("actor")
+}
+
 fn applicant_email(app: &TestApp, application_id: i64) -> String {
     applications::table
         .inner_join(users::table)
@@ -567,11 +573,8 @@ async fn a_lapsed_offer_gives_the_seat_to_the_next_on_the_line_and_other_funders
     let early = officer.post(&svc, &format!("/funder/calls/{call}/notify-not-selected"), &[]).await;
     assert_eq!(early.status, 409, "the proposal still awaits a decision");
     {
-        use ruralserve::service::{awards as service, Actor};
-        let actor = |email: &str| {
-            let user = ruralserve::store::users::find_by_email(&mut app.conn(), email).expect("query").expect("user");
-            Actor::from_user(&user, "10.0.0.4").expect("actor")
-        };
+        use ruralserve::service::awards as service;
+        let actor = |email: &str| actor_of(&app, email);
         let (officer, approver) = (actor(OFFICER), actor(APPROVER));
         let next_email = applicant_email(&app, next);
         let scholar = actor(&next_email);
@@ -607,13 +610,10 @@ async fn a_lapsed_offer_gives_the_seat_to_the_next_on_the_line_and_other_funders
 
 #[actix_web::test]
 async fn two_approvals_racing_for_one_proposal_approve_it_once() {
-    use ruralserve::service::{awards as service, Actor};
+    use ruralserve::service::awards as service;
     let app = TestApp::new().with_demo();
     let call = moh_call(&app);
-    let actor = |email: &str| {
-        let user = ruralserve::store::users::find_by_email(&mut app.conn(), email).expect("query").expect("user");
-        Actor::from_user(&user, "10.0.0.2").expect("actor")
-    };
+    let actor = |email: &str| actor_of(&app, email);
     let (officer, approver) = (actor(OFFICER), actor(APPROVER));
     let proposed = service::propose_line(&mut app.conn(), &officer, call).expect("proposals");
     assert!(proposed > 0);
@@ -649,7 +649,7 @@ async fn two_approvals_racing_for_one_proposal_approve_it_once() {
 async fn support_continues_year_by_year_while_reports_are_in_and_the_obligation_grows() {
     use chrono::Datelike;
     use ruralserve::domain::progress::{ChangeDecision, StatusChange};
-    use ruralserve::service::{awards as service, ledger, Actor};
+    use ruralserve::service::{awards as service, ledger};
     let app = TestApp::new().with_demo();
     let call = moh_call(&app);
     // Support began three school years ago, on the first of the month.
@@ -659,10 +659,7 @@ async fn support_continues_year_by_year_while_reports_are_in_and_the_obligation_
         .set(calls::support_starts_on.eq(start))
         .execute(&mut app.conn())
         .expect("support start");
-    let actor = |email: &str| {
-        let user = ruralserve::store::users::find_by_email(&mut app.conn(), email).expect("query").expect("user");
-        Actor::from_user(&user, "10.0.0.3").expect("actor")
-    };
+    let actor = |email: &str| actor_of(&app, email);
     let (officer, approver) = (actor(OFFICER), actor(APPROVER));
     let conn = &mut app.conn();
     service::propose_line(conn, &officer, call).expect("proposals");
