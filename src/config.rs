@@ -18,7 +18,12 @@ pub struct Config {
     /// When set, the client address is read from `X-Forwarded-For` only on requests from this peer.
     pub trusted_proxy: Option<String>,
     pub pool_size: u32,
+    /// How long an API bearer token lives before it must be issued again.
+    pub api_token_days: i64,
 }
+
+/// Thirty days: long enough for a script run each month, short enough that a leaked token dies.
+pub const DEFAULT_API_TOKEN_DAYS: i64 = 30;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(format!("RURALSERVE_{name}")).ok().filter(|v| !v.trim().is_empty())
@@ -49,6 +54,12 @@ impl Config {
             Some(v) => v.parse().map_err(|_| AppError::Config(format!("RURALSERVE_POOL_SIZE: not a number: {v:?}")))?,
             None => default_pool_size(),
         };
+        let api_token_days = match var("API_TOKEN_DAYS") {
+            Some(v) => v.trim().parse().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| {
+                AppError::Config(format!("RURALSERVE_API_TOKEN_DAYS: a number of days from 1 to 365, not {v:?}"))
+            })?,
+            None => DEFAULT_API_TOKEN_DAYS,
+        };
         Ok(Config {
             database_url,
             data_dir,
@@ -59,6 +70,7 @@ impl Config {
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "RuralServe <no-reply@ruralserve.local>".into()),
             trusted_proxy: var("TRUSTED_PROXY"),
             pool_size,
+            api_token_days,
         })
     }
 
