@@ -22,6 +22,9 @@ pub enum AppError {
     Conflict(String),
     #[error("too many attempts")]
     TooManyRequests,
+    /// An API path asked with a method it does not have (the API answers 405 in its JSON shape).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("configuration: {0}")]
     Config(String),
     #[error("internal: {0}")]
@@ -44,6 +47,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Config(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -58,6 +62,7 @@ impl AppError {
             AppError::BadRequest(_) => "error-bad-request",
             AppError::Conflict(key) => key,
             AppError::TooManyRequests => "error-too-many",
+            AppError::MethodNotAllowed => "error-method-not-allowed",
             AppError::Config(_) | AppError::Internal(_) => "error-internal",
         }
     }
@@ -116,6 +121,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Config(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

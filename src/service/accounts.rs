@@ -19,9 +19,15 @@ use crate::store::audit::{self, Origin};
 use crate::store::users::{self, NewUser, User};
 use crate::store::{now, outbox, sessions};
 
-/// Failed log-ins tolerated in the window before further attempts are refused.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed log-ins tolerated in the window, per account from one address, before that address is refused
+/// for that account. Counting the pair (not the account alone) means a guesser cannot lock the owner out.
+pub const MAX_FAILURES_PER_PAIR: i64 = 5;
+/// Failed log-ins tolerated from one address on any accounts (one machine trying many accounts).
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// Failed log-ins on one account from anywhere after which every attempt on it waits (never refused).
+pub const ACCOUNT_FAILURES_BEFORE_DELAY: i64 = 10;
+/// The longest wait an attempt on an account under attack is made to take.
+pub const MAX_LOGIN_DELAY_SECONDS: u64 = 8;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 pub const VERIFY_TOKEN_HOURS: i64 = 48;
 pub const RESET_TOKEN_MINUTES: i64 = 60;
@@ -189,8 +195,30 @@ pub enum LoginRefusal {
     Throttled,
 }
 
-/// Checks a log-in. Failed attempts are counted per account and per address; past the limits, every
-/// attempt is refused for the rest of the window, right password or not.
+/// How long an attempt on an account must wait, from the account's failures from every address: nothing
+/// up to `ACCOUNT_FAILURES_BEFORE_DELAY`, then 1, 2, 4… seconds up to `MAX_LOGIN_DELAY_SECONDS`. A wait
+/// slows guessing spread over many addresses without ever refusing the owner's right password.
+pub fn login_delay_for(failures_by_account: i64) -> std::time::Duration {
+    let over = failures_by_account - ACCOUNT_FAILURES_BEFORE_DELAY;
+    if over < 0 {
+        return std::time::Duration::ZERO;
+    }
+    let seconds = 1u64.checked_shl(u32::try_from(over).unwrap_or(u32::MAX)).unwrap_or(u64::MAX);
+    std::time::Duration::from_secs(seconds.min(MAX_LOGIN_DELAY_SECONDS))
+}
+
+/// The wait before checking a log-in to this account (see `login_delay_for`); the caller waits without
+/// holding a database connection.
+pub fn login_delay(conn: &mut DbConn, email: &str) -> Result<std::time::Duration, AppError> {
+    let email = normalise_email(email);
+    let since = now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    Ok(login_delay_for(users::account_failures_since(conn, &email, since)?))
+}
+
+/// Checks a log-in. Failed attempts are counted per account and address pair and per address; past a
+/// limit, that pair (or that address) is refused for the rest of the window, right password or not,
+/// while the same account from an address that has not been failing still gets in. A refused attempt is
+/// not counted as a failure, so hammering during a lock does not make it last longer.
 pub fn login(
     conn: &mut DbConn,
     email: &str,
@@ -199,10 +227,18 @@ pub fn login(
 ) -> Result<Result<User, LoginRefusal>, AppError> {
     let email = normalise_email(email);
     let since = now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let (by_account, by_address) = users::recent_failures(conn, &email, client_addr, since)?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        users::record_login_attempt(conn, &email, client_addr, false)?;
+    let failures = users::recent_failures(conn, &email, client_addr, since)?;
+    if failures.by_pair >= MAX_FAILURES_PER_PAIR || failures.by_address >= MAX_FAILURES_PER_ADDRESS {
         tracing::warn!(%email, %client_addr, "log-in throttled");
+        audit::record(
+            conn,
+            &Origin { actor_id: None, client_addr: client_addr.into() },
+            "login_throttled",
+            "user",
+            &email,
+            None::<&()>,
+            None::<&()>,
+        )?;
         return Ok(Err(LoginRefusal::Throttled));
     }
     let user = users::find_by_email(conn, &email)?;
@@ -296,7 +332,10 @@ pub fn reset_password(conn: &mut DbConn, token: &str, password: &str, client_add
         users::set_password(conn, user_id, &hash_password(password)?)?;
         // A reset proves control of the mailbox, so it also verifies the address.
         users::set_verified(conn, user_id)?;
+        // Whoever knew the old password may hold other reset links, sessions or API tokens: all end here.
+        users::use_up_tokens(conn, user_id, "reset_password")?;
         sessions::delete_for_user(conn, user_id)?;
+        users::revoke_api_tokens_of_user(conn, user_id)?;
         let origin = Origin { actor_id: Some(user_id), client_addr: client_addr.to_string() };
         audit::record(conn, &origin, "reset_password", "user", user_id, None::<&()>, None::<&()>)?;
         Ok(())
@@ -366,8 +405,10 @@ pub fn set_disabled(conn: &mut DbConn, actor: &Actor, user_id: i64, disabled: bo
         let before = users::find(conn, user_id)?;
         users::set_disabled(conn, user_id, disabled)?;
         if disabled {
-            // Disabling takes effect at once on every server: the sessions are gone.
+            // Disabling takes effect at once on every server: the sessions and API tokens are gone, and
+            // enabling the account again does not bring them back.
             sessions::delete_for_user(conn, user_id)?;
+            users::revoke_api_tokens_of_user(conn, user_id)?;
         }
         audit::record(
             conn,
@@ -382,19 +423,90 @@ pub fn set_disabled(conn: &mut DbConn, actor: &Actor, user_id: i64, disabled: bo
     })
 }
 
-/// Issues an API token for a correct e-mail and password; the secret is shown once and stored hashed.
-pub fn issue_api_token(conn: &mut DbConn, email: &str, password: &str, client_addr: &str) -> Result<String, AppError> {
+/// Ends every session and revokes every API token of the actor, on every device.
+pub fn log_out_everywhere(conn: &mut DbConn, actor: &Actor) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let sessions_ended = sessions::delete_for_user(conn, actor.user_id)?;
+        let tokens_revoked = users::revoke_api_tokens_of_user(conn, actor.user_id)?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "log_out_everywhere",
+            "user",
+            actor.user_id,
+            None::<&()>,
+            Some(&serde_json::json!({"sessions_ended": sessions_ended, "api_tokens_revoked": tokens_revoked})),
+        )?;
+        Ok(())
+    })
+}
+
+/// An issued API token: the secret (shown once, stored hashed) and when it stops working.
+pub struct IssuedToken {
+    pub secret: String,
+    pub expires_at: chrono::NaiveDateTime,
+}
+
+/// Issues an API token for a correct e-mail and password, valid for `days`.
+pub fn issue_api_token(
+    conn: &mut DbConn,
+    email: &str,
+    password: &str,
+    client_addr: &str,
+    days: i64,
+) -> Result<IssuedToken, AppError> {
     let user = match login(conn, email, password, client_addr)? {
         Ok(user) => user,
         Err(LoginRefusal::Throttled) => return Err(AppError::TooManyRequests),
         Err(_) => return Err(AppError::Unauthenticated),
     };
     let secret = new_secret();
+    let expires_at = now() + Duration::days(days);
     write_transaction(conn, |conn| {
-        let id = users::insert_api_token(conn, user.id, &hash_secret(&secret))?;
+        let id = users::insert_api_token(conn, user.id, &hash_secret(&secret), expires_at)?;
         let origin = Origin { actor_id: Some(user.id), client_addr: client_addr.to_string() };
-        audit::record(conn, &origin, "issue_api_token", "api_token", id, None::<&()>, None::<&()>)?;
+        audit::record(
+            conn,
+            &origin,
+            "issue_api_token",
+            "api_token",
+            id,
+            None::<&()>,
+            Some(&serde_json::json!({"expires_at": expires_at})),
+        )?;
         Ok(())
     })?;
-    Ok(secret)
+    Ok(IssuedToken { secret, expires_at })
+}
+
+/// The actor's own live API tokens.
+pub fn api_tokens(conn: &mut DbConn, actor: &Actor) -> Result<Vec<users::ApiToken>, AppError> {
+    users::live_api_tokens(conn, actor.user_id, now())
+}
+
+/// Revokes one of the actor's own tokens; another user's token is as good as missing.
+pub fn revoke_api_token(conn: &mut DbConn, actor: &Actor, token_id: i64) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        if users::revoke_api_token_of(conn, actor.user_id, token_id)? == 0 {
+            return Err(AppError::NotFound);
+        }
+        audit::record(conn, &actor.origin(), "revoke_api_token", "api_token", token_id, None::<&()>, None::<&()>)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_under_attack_makes_attempts_wait_longer_but_never_refuses_them() {
+        let secs = |n| login_delay_for(n).as_secs();
+        assert_eq!(secs(0), 0);
+        assert_eq!(secs(ACCOUNT_FAILURES_BEFORE_DELAY - 1), 0);
+        assert_eq!(secs(ACCOUNT_FAILURES_BEFORE_DELAY), 1);
+        assert_eq!(secs(ACCOUNT_FAILURES_BEFORE_DELAY + 2), 4);
+        assert_eq!(secs(ACCOUNT_FAILURES_BEFORE_DELAY + 3), MAX_LOGIN_DELAY_SECONDS);
+        assert_eq!(secs(i64::MAX), MAX_LOGIN_DELAY_SECONDS);
+    }
 }

@@ -134,33 +134,93 @@ pub fn consume_token(conn: &mut DbConn, purpose: &str, token_hash: &str) -> Resu
     Ok((updated == 1).then_some(user_id))
 }
 
+/// Marks every unused token of this purpose of the user used, so that no older link works after a reset.
+pub fn use_up_tokens(conn: &mut DbConn, user_id: i64, purpose: &str) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        user_tokens::table
+            .filter(user_tokens::user_id.eq(user_id))
+            .filter(user_tokens::purpose.eq(purpose))
+            .filter(user_tokens::used_at.is_null()),
+    )
+    .set(user_tokens::used_at.eq(super::now()))
+    .execute(conn)?)
+}
+
 // ---- API tokens ----
 
-pub fn insert_api_token(conn: &mut DbConn, user_id: i64, token_hash: &str) -> Result<i64, AppError> {
+/// An API token as its owner sees it in their list (never the secret, which only its hash stands for).
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn insert_api_token(
+    conn: &mut DbConn,
+    user_id: i64,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+) -> Result<i64, AppError> {
     Ok(diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::user_id.eq(user_id),
             api_tokens::token_hash.eq(token_hash),
             api_tokens::created_at.eq(super::now()),
+            api_tokens::expires_at.eq(expires_at),
         ))
         .returning(api_tokens::id)
         .get_result(conn)?)
 }
 
-pub fn user_for_api_token(conn: &mut DbConn, token_hash: &str) -> Result<Option<User>, AppError> {
+/// The user a live token stands for: not revoked, not expired, and the account not disabled.
+pub fn user_for_api_token(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> Result<Option<User>, AppError> {
     Ok(api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.gt(now))
         .filter(users::disabled.eq(false))
         .select(users::all_columns)
         .first(conn)
         .optional()?)
 }
 
+/// The user's live tokens, newest first.
+pub fn live_api_tokens(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Result<Vec<ApiToken>, AppError> {
+    Ok(api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.gt(now))
+        .order(api_tokens::id.desc())
+        .select((api_tokens::id, api_tokens::created_at, api_tokens::expires_at))
+        .load(conn)?)
+}
+
 pub fn revoke_api_token(conn: &mut DbConn, token_hash: &str) -> Result<usize, AppError> {
     Ok(diesel::update(
         api_tokens::table.filter(api_tokens::token_hash.eq(token_hash)).filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(super::now()))
+    .execute(conn)?)
+}
+
+/// Revokes one of the user's tokens; 0 when it is not theirs or already revoked.
+pub fn revoke_api_token_of(conn: &mut DbConn, user_id: i64, token_id: i64) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        api_tokens::table
+            .find(token_id)
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(super::now()))
+    .execute(conn)?)
+}
+
+/// Revokes every token of the user (password reset, "log out everywhere", disabling).
+pub fn revoke_api_tokens_of_user(conn: &mut DbConn, user_id: i64) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        api_tokens::table.filter(api_tokens::user_id.eq(user_id)).filter(api_tokens::revoked_at.is_null()),
     )
     .set(api_tokens::revoked_at.eq(super::now()))
     .execute(conn)?)
@@ -185,26 +245,41 @@ pub fn record_login_attempt(
     Ok(())
 }
 
-/// Failed attempts since `since`, for this account and for this address.
+/// Failed attempts since `since`: for this account from this address, and for this address on any account.
+pub struct RecentFailures {
+    pub by_pair: i64,
+    pub by_address: i64,
+}
+
 pub fn recent_failures(
     conn: &mut DbConn,
     email: &str,
     client_addr: &str,
     since: NaiveDateTime,
-) -> Result<(i64, i64), AppError> {
-    let by_account = login_attempts::table
+) -> Result<RecentFailures, AppError> {
+    let failed_since = login_attempts::succeeded.eq(false).and(login_attempts::attempted_at.gt(since));
+    let by_pair = login_attempts::table
         .filter(login_attempts::email.eq(email))
-        .filter(login_attempts::succeeded.eq(false))
-        .filter(login_attempts::attempted_at.gt(since))
+        .filter(login_attempts::client_addr.eq(client_addr))
+        .filter(failed_since.clone())
         .count()
         .get_result(conn)?;
     let by_address = login_attempts::table
         .filter(login_attempts::client_addr.eq(client_addr))
+        .filter(failed_since)
+        .count()
+        .get_result(conn)?;
+    Ok(RecentFailures { by_pair, by_address })
+}
+
+/// Failed attempts on this account from every address since `since`.
+pub fn account_failures_since(conn: &mut DbConn, email: &str, since: NaiveDateTime) -> Result<i64, AppError> {
+    Ok(login_attempts::table
+        .filter(login_attempts::email.eq(email))
         .filter(login_attempts::succeeded.eq(false))
         .filter(login_attempts::attempted_at.gt(since))
         .count()
-        .get_result(conn)?;
-    Ok((by_account, by_address))
+        .get_result(conn)?)
 }
 
 // ---- other rate limits ----

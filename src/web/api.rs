@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens (stored hashed, revocable), read access to calls and
 //! applications with the same scoping as the pages, and the OpenAPI document.
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -13,17 +14,49 @@ use crate::store::applications as store;
 use crate::store::{now, programmes, users};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tokens", web::post().to(issue_token))
-        .route("/tokens/current", web::delete().to(revoke_token))
-        .route("/calls", web::get().to(list_calls))
-        .route("/calls/{id}", web::get().to(get_call))
-        .route("/applications", web::get().to(list_applications))
-        .route("/applications/{id}", web::get().to(get_application))
-        .route("/awards", web::get().to(list_awards))
-        .route("/awards/{id}", web::get().to(get_award))
-        .route("/awards/{id}/payments", web::get().to(get_ledger))
-        .route("/openapi.json", web::get().to(openapi))
+    // A malformed id names no resource: 404 in the API's JSON shape, like every other miss.
+    cfg.app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .service(endpoint("/tokens", "GET, POST").route(web::post().to(issue_token)).route(web::get().to(list_tokens)))
+        .service(endpoint("/tokens/current", "DELETE").route(web::delete().to(revoke_token)))
+        .service(endpoint("/tokens/{id}", "DELETE").route(web::delete().to(revoke_token_by_id)))
+        .service(endpoint("/calls", "GET").route(web::get().to(list_calls)))
+        .service(endpoint("/calls/{id}", "GET").route(web::get().to(get_call)))
+        .service(endpoint("/applications", "GET").route(web::get().to(list_applications)))
+        .service(endpoint("/applications/{id}", "GET").route(web::get().to(get_application)))
+        .service(endpoint("/awards", "GET").route(web::get().to(list_awards)))
+        .service(endpoint("/awards/{id}", "GET").route(web::get().to(get_award)))
+        .service(endpoint("/awards/{id}/payments", "GET").route(web::get().to(get_ledger)))
+        .service(endpoint("/openapi.json", "GET").route(web::get().to(openapi)))
         .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }));
+}
+
+/// An API path whose undeclared methods answer 405 in the API's JSON shape, with the `Allow` header
+/// naming those it has (as the OpenAPI document does).
+fn endpoint(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        let mut response = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
+        response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        Ok::<_, actix_web::Error>(response)
+    }))
+}
+
+/// The filter values the OpenAPI document declares; anything else is refused rather than silently
+/// matching nothing. An empty value means "no filter", as a browser's form sends it.
+const STATUS_FILTERS: [&str; 2] = ["submitted", "withdrawn"];
+const ELIGIBILITY_FILTERS: [&str; 2] = ["eligible", "ineligible"];
+
+fn check_enum_filters(q: &ListQuery) -> Result<(), AppError> {
+    let filters: [(&str, &Option<String>, &[&str]); 2] =
+        [("status", &q.status, &STATUS_FILTERS), ("eligibility", &q.eligibility, &ELIGIBILITY_FILTERS)];
+    for (name, value, allowed) in filters {
+        let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if !allowed.contains(&value) {
+            return Err(AppError::BadRequest(format!("{name}: {value:?} is not one of {}.", allowed.join(", "))));
+        }
+    }
+    Ok(())
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -39,7 +72,7 @@ async fn api_actor(state: &AppState, req: &HttpRequest) -> Result<Actor, AppErro
     let addr = super::page::client_addr(req, state);
     let user = state
         .db
-        .run(move |conn| users::user_for_api_token(conn, &hash_secret(&token)))
+        .run(move |conn| users::user_for_api_token(conn, &hash_secret(&token), now()))
         .await?
         .ok_or(AppError::Unauthenticated)?;
     Actor::from_user(&user, &addr)
@@ -58,8 +91,41 @@ async fn issue_token(
 ) -> Result<HttpResponse, AppError> {
     let addr = super::page::client_addr(&req, &state);
     let body = body.into_inner();
-    let token = state.db.run(move |conn| accounts::issue_api_token(conn, &body.email, &body.password, &addr)).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({"token": token, "token_type": "Bearer"})))
+    super::auth::wait_if_account_is_attacked(&state, &body.email).await?;
+    let days = state.config.api_token_days;
+    let issued =
+        state.db.run(move |conn| accounts::issue_api_token(conn, &body.email, &body.password, &addr, days)).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "token": issued.secret, "token_type": "Bearer", "expires_at": issued.expires_at.and_utc().to_rfc3339(),
+    })))
+}
+
+/// The caller's live tokens (never their secrets).
+async fn list_tokens(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let actor = api_actor(&state, &req).await?;
+    let tokens = state.db.run(move |conn| accounts::api_tokens(conn, &actor)).await?;
+    let items: Vec<_> = tokens
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "id": t.id, "created_at": t.created_at.and_utc().to_rfc3339(),
+                "expires_at": t.expires_at.and_utc().to_rfc3339(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "tokens": items })))
+}
+
+/// Revokes one of the caller's tokens by its id (another user's answers 404).
+async fn revoke_token_by_id(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let actor = api_actor(&state, &req).await?;
+    let id = path.into_inner();
+    state.db.run(move |conn| accounts::revoke_api_token(conn, &actor, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 async fn revoke_token(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
@@ -108,6 +174,7 @@ async fn list_applications(
 ) -> Result<HttpResponse, AppError> {
     let actor = api_actor(&state, &req).await?;
     let q = query.into_inner();
+    check_enum_filters(&q)?;
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (items, total) = state
         .db

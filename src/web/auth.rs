@@ -3,14 +3,13 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use super::page::{redirect, render, render_status, PageResult, Visitor};
 use super::{AppState, LOGIN_AT_KEY, USER_ID_KEY};
 use crate::error::{AppError, FieldErrors};
 use crate::service::accounts::{self, LoginRefusal, Registration};
-use crate::store::sessions;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::get().to(register_form))
@@ -20,6 +19,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout))
         .route("/logout-everywhere", web::post().to(logout_everywhere))
+        .route("/account/tokens", web::get().to(tokens_page))
+        .route("/account/tokens/{id}/revoke", web::post().to(revoke_token))
         .route("/password/forgot", web::get().to(forgot_form))
         .route("/password/forgot", web::post().to(forgot))
         .route("/password/reset", web::get().to(reset_form))
@@ -127,6 +128,7 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
     let email = field(&form, "email").to_string();
     let password = field(&form, "password").to_string();
     let addr = visitor.client_addr.clone();
+    wait_if_account_is_attacked(&state, &email).await?;
     let e = email.clone();
     let outcome = state.db.run(move |conn| accounts::login(conn, &e, &password, &addr)).await?;
     match outcome {
@@ -136,6 +138,8 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
             visitor.session.clear();
             let _ = visitor.session.insert(USER_ID_KEY, user.id);
             let _ = visitor.session.insert(LOGIN_AT_KEY, chrono::Utc::now().timestamp());
+            // The session's own CSRF token from now on (the anonymous one lived in a cookie).
+            let _ = visitor.session.insert(super::CSRF_KEY, crate::service::accounts::new_secret());
             let home = match user.role.as_str() {
                 "applicant" => "/my/applications",
                 "administrator" => "/admin",
@@ -163,6 +167,17 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
     }
 }
 
+/// Makes an attempt on an account that many addresses have been failing on wait a few seconds (see
+/// `accounts::login_delay_for`), holding no database connection meanwhile.
+pub(super) async fn wait_if_account_is_attacked(state: &AppState, email: &str) -> Result<(), AppError> {
+    let email = email.to_string();
+    let delay = state.db.run(move |conn| accounts::login_delay(conn, &email)).await?;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(())
+}
+
 async fn logout(visitor: Visitor, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     visitor.session.purge();
@@ -172,10 +187,49 @@ async fn logout(visitor: Visitor, form: Form) -> PageResult {
 async fn logout_everywhere(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
-    let id = actor.user_id;
-    state.db.run(move |conn| sessions::delete_for_user(conn, id)).await?;
+    state.db.run(move |conn| accounts::log_out_everywhere(conn, &actor)).await?;
     visitor.session.purge();
     Ok(redirect("/"))
+}
+
+#[derive(Serialize)]
+struct TokenRow {
+    id: i64,
+    created: String,
+    expires: String,
+}
+
+#[derive(Serialize)]
+struct TokensPage {
+    tokens: Vec<TokenRow>,
+    days: i64,
+}
+
+/// The user's live API tokens, each with a button to revoke it.
+async fn tokens_page(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    let actor = visitor.actor()?;
+    let tokens = state.db.run(move |conn| accounts::api_tokens(conn, &actor)).await?;
+    let page = TokensPage {
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                id: t.id,
+                created: super::page::local_time(&state, t.created_at),
+                expires: super::page::local_time(&state, t.expires_at),
+            })
+            .collect(),
+        days: state.config.api_token_days,
+    };
+    render(&state, &visitor, "account/tokens.html", &page)
+}
+
+async fn revoke_token(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let id = path.into_inner();
+    state.db.run(move |conn| accounts::revoke_api_token(conn, &actor, id)).await?;
+    visitor.flash("tokens-revoked");
+    Ok(redirect("/account/tokens"))
 }
 
 async fn forgot_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {

@@ -25,7 +25,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::I18n;
 
-pub use page::{render_error_page, Visitor};
+pub use page::{render_error_page, CsrfKey, Visitor};
 
 /// Session keys.
 pub(crate) const USER_ID_KEY: &str = "user_id";
@@ -110,15 +110,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 macro_rules! ruralserve_app {
     ($state:expr, $key:expr) => {{
         let state: actix_web::web::Data<$crate::web::AppState> = $state;
+        let key: actix_web::cookie::Key = $key;
         let secure = state.config.is_https();
         let store = $crate::web::session::DbSessionStore::new(state.db.clone());
         actix_web::App::new()
             .app_data(state)
+            .app_data(actix_web::web::Data::new($crate::web::CsrfKey(key.clone())))
             .app_data($crate::web::form_config())
             .app_data($crate::web::query_config())
             .app_data($crate::web::json_config())
             .wrap(
-                actix_session::SessionMiddleware::builder(store, $key)
+                actix_session::SessionMiddleware::builder(store, key)
                     .cookie_name(if secure { "__Host-ruralserve".to_string() } else { "ruralserve".to_string() })
                     .cookie_secure(secure)
                     .cookie_http_only(true)
@@ -143,7 +145,11 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
         .add(("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
-        .add(("X-Frame-Options", "DENY"));
+        .add(("X-Frame-Options", "DENY"))
+        // Pages and API answers carry personal data (applications, awards, contracts, ledgers): no shared
+        // or browser cache may keep them. DefaultHeaders adds this only where a handler set no
+        // Cache-Control of its own, so the stylesheet stays cacheable.
+        .add(("Cache-Control", "no-store"));
     if https {
         headers = headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
     }

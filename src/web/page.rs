@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_session::{Session, SessionExt};
+use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
 use actix_web::dev::{Payload, ServiceResponse};
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
@@ -97,6 +98,8 @@ pub struct Visitor {
     pub user: Option<User>,
     pub lang: String,
     pub csrf: String,
+    /// A new signed CSRF cookie for an anonymous visitor who had none; sent with the page that shows it.
+    csrf_cookie: Option<Cookie<'static>>,
     pub client_addr: String,
     pub session: Session,
 }
@@ -132,6 +135,53 @@ impl Visitor {
         self.session.remove(FLASH_KEY);
         Some(flash)
     }
+}
+
+/// The key that signs the anonymous visitor's CSRF cookie: the session cookie's key, given to the app by
+/// `ruralserve_app!`.
+pub struct CsrfKey(pub Key);
+
+fn csrf_cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-csrf"
+    } else {
+        "csrf"
+    }
+}
+
+/// The visitor's CSRF token. A session's own token when it has one; a logged-in user without one gets it
+/// in the session. An anonymous visitor's token lives in a signed cookie instead (double submit), so that
+/// reading a public page or the log-in form stores nothing on the server: a crawler that keeps no cookies
+/// would otherwise add a session row on every request.
+fn csrf_token(
+    req: &HttpRequest,
+    session: &Session,
+    logged_in: bool,
+    https: bool,
+) -> Result<(String, Option<Cookie<'static>>), AppError> {
+    if let Some(token) = session.get::<String>(CSRF_KEY).ok().flatten() {
+        return Ok((token, None));
+    }
+    if logged_in {
+        let token = new_secret();
+        let _ = session.insert(CSRF_KEY, &token);
+        return Ok((token, None));
+    }
+    let key = req.app_data::<web::Data<CsrfKey>>().ok_or_else(|| AppError::Internal("no CSRF cookie key".into()))?;
+    let name = csrf_cookie_name(https);
+    let mut jar = CookieJar::new();
+    if let Some(cookie) = req.cookie(name) {
+        jar.add_original(cookie);
+    }
+    if let Some(verified) = jar.signed(&key.0).get(name) {
+        return Ok((verified.value().to_string(), None));
+    }
+    let token = new_secret();
+    let cookie =
+        Cookie::build(name, token.clone()).path("/").http_only(true).secure(https).same_site(SameSite::Lax).finish();
+    jar.signed_mut(&key.0).add(cookie);
+    let signed = jar.delta().next().cloned().ok_or_else(|| AppError::Internal("CSRF cookie not signed".into()))?;
+    Ok((token, Some(signed)))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -181,14 +231,6 @@ impl FromRequest for Visitor {
                 return Err(AppError::Forbidden.into());
             }
             let session = req.get_session();
-            let csrf = match session.get::<String>(CSRF_KEY).ok().flatten() {
-                Some(token) => token,
-                None => {
-                    let token = new_secret();
-                    let _ = session.insert(CSRF_KEY, &token);
-                    token
-                }
-            };
             let user_id = session.get::<i64>(USER_ID_KEY).ok().flatten();
             let login_at = session.get::<i64>(LOGIN_AT_KEY).ok().flatten().unwrap_or(0);
             let fresh = chrono::Utc::now().timestamp() - login_at < SESSION_ABSOLUTE_HOURS * 3600;
@@ -211,6 +253,7 @@ impl FromRequest for Visitor {
                 None => None,
             };
             let user = user.filter(|u| !u.disabled);
+            let (csrf, csrf_cookie) = csrf_token(&req, &session, user.is_some(), state.config.is_https())?;
             let cookie_lang = req.cookie("lang").map(|c| c.value().to_string());
             let lang = match (&user, cookie_lang) {
                 (Some(u), _) => I18n::language(&u.language),
@@ -218,7 +261,7 @@ impl FromRequest for Visitor {
                 (None, None) => accept_language(&req),
             }
             .to_string();
-            Ok(Visitor { user, lang, csrf, client_addr: client_addr(&req, &state), session })
+            Ok(Visitor { user, lang, csrf, csrf_cookie, client_addr: client_addr(&req, &state), session })
         })
     }
 }
@@ -264,7 +307,11 @@ pub fn render_status<T: Serialize>(
     };
     let context = tera::Context::from_serialize(&common).map_err(AppError::from)?;
     let body = state.tera.render(template, &context).map_err(AppError::from)?;
-    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
+    let mut response = HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body);
+    if let Some(cookie) = &visitor.csrf_cookie {
+        response.add_cookie(cookie).map_err(|e| AppError::Internal(format!("CSRF cookie: {e}")))?;
+    }
+    Ok(response)
 }
 
 /// A form field, trimmed; empty when absent.
@@ -328,6 +375,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("auth/forgot.html", include_str!("../../templates/auth/forgot.html")),
     ("auth/reset.html", include_str!("../../templates/auth/reset.html")),
     ("auth/message.html", include_str!("../../templates/auth/message.html")),
+    ("account/tokens.html", include_str!("../../templates/account/tokens.html")),
     ("applicant/list.html", include_str!("../../templates/applicant/list.html")),
     ("applicant/step.html", include_str!("../../templates/applicant/step.html")),
     ("applicant/view.html", include_str!("../../templates/applicant/view.html")),

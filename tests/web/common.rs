@@ -29,6 +29,7 @@ pub fn config_for(db: &TestDb) -> Config {
         mail_from: "RuralServe <no-reply@example.org>".into(),
         trusted_proxy: None,
         pool_size: 4,
+        api_token_days: ruralserve::config::DEFAULT_API_TOKEN_DAYS,
     }
 }
 
@@ -70,6 +71,8 @@ macro_rules! service {
 pub struct Browser {
     pub cookies: Vec<(String, String)>,
     pub csrf: String,
+    /// The address the browser connects from.
+    pub peer: std::net::SocketAddr,
 }
 
 pub struct Page {
@@ -81,7 +84,12 @@ pub struct Page {
 
 impl Browser {
     pub fn new() -> Browser {
-        Browser { cookies: vec![], csrf: String::new() }
+        Browser::from_address("10.0.0.1")
+    }
+
+    /// A browser on another machine.
+    pub fn from_address(ip: &str) -> Browser {
+        Browser { cookies: vec![], csrf: String::new(), peer: format!("{ip}:5000").parse().expect("addr") }
     }
 
     fn cookie_header(&self) -> String {
@@ -102,7 +110,7 @@ impl Browser {
         S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
         B: MessageBody,
     {
-        let req = req.insert_header(("Cookie", self.cookie_header())).peer_addr("10.0.0.1:5000".parse().expect("addr"));
+        let req = req.insert_header(("Cookie", self.cookie_header())).peer_addr(self.peer);
         let res = test::call_service(app, req.to_request()).await;
         self.absorb(&res);
         let status = res.status().as_u16();

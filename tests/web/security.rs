@@ -174,13 +174,25 @@ async fn pages_carry_the_security_headers() {
     assert!(!header("Content-Security-Policy").contains("unsafe-inline"));
     assert_eq!(header("X-Content-Type-Options"), "nosniff");
     assert_eq!(header("Referrer-Policy"), "same-origin");
-    let cookie = page
-        .headers
-        .get_all("Set-Cookie")
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("ruralserve="))
-        .unwrap_or_default()
-        .to_string();
+    let cookie_of = |page: &Page, name: &str| {
+        page.headers
+            .get_all("Set-Cookie")
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // An anonymous visitor gets only the signed CSRF cookie; the session cookie comes with log-in.
+    assert!(cookie_of(&page, "ruralserve").is_empty(), "no session for an anonymous visitor");
+    let cookie = cookie_of(&page, "csrf");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut b = Browser::new();
+    b.get(&svc, "/login").await;
+    let login =
+        b.post(&svc, "/login", &[("email", "applicant@demo.ruralserve.org"), ("password", DEMO_PASSWORD)]).await;
+    let cookie = cookie_of(&login, "ruralserve");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
