@@ -261,7 +261,7 @@ pub fn recent_failures(
     let by_pair = login_attempts::table
         .filter(login_attempts::email.eq(email))
         .filter(login_attempts::client_addr.eq(client_addr))
-        .filter(failed_since.clone())
+        .filter(failed_since)
         .count()
         .get_result(conn)?;
     let by_address = login_attempts::table
