@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use super::FieldErrors;
+use super::{dates, FieldErrors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -49,9 +49,20 @@ pub fn next_status(from: ApplicationStatus, action: ApplicationAction) -> Result
     use ApplicationStatus::*;
     match (from, action) {
         (Draft, Submit) => Ok(Submitted),
-        (Draft | Submitted, Withdraw) => Ok(Withdrawn),
+        // A draft has no reference and nobody but its applicant has seen it: it is deleted, not withdrawn.
+        (Draft, Withdraw) => Err("error-draft-delete-instead"),
+        (Submitted, Withdraw) => Ok(Withdrawn),
         (Submitted, Submit) => Err("error-already-submitted"),
         (Withdrawn, _) => Err("error-withdrawn"),
+    }
+}
+
+/// Only a draft may be deleted: once submitted, the funder holds it and it can only be withdrawn.
+pub fn may_delete(status: ApplicationStatus) -> Result<(), &'static str> {
+    match status {
+        ApplicationStatus::Draft => Ok(()),
+        ApplicationStatus::Submitted => Err("error-submitted-withdraw-instead"),
+        ApplicationStatus::Withdrawn => Err("error-withdrawn"),
     }
 }
 
@@ -96,6 +107,42 @@ impl FormStep {
         let i = FormStep::ALL.iter().position(|s| *s == self)?;
         FormStep::ALL.get(i + 1).copied()
     }
+
+    /// The step's number as the applicant sees it, from 1.
+    pub fn number(self) -> usize {
+        FormStep::ALL.iter().position(|s| *s == self).map_or(0, |i| i + 1)
+    }
+
+    /// The step where a field of the form (as named in [`submission_errors`]) is filled; `None` for what is
+    /// not on the form (the call's dates).
+    pub fn of_field(field: &str) -> Option<FormStep> {
+        if field.starts_with("question_") || field == "continuing_scholar" || field == "disadvantaged_background" {
+            return Some(FormStep::Eligibility);
+        }
+        if field.starts_with("document_") {
+            return Some(FormStep::Documents);
+        }
+        match field {
+            "full_name" | "date_of_birth" | "national_id" | "phone" => Some(FormStep::Personal),
+            "institution"
+            | "cadre"
+            | "year_of_study"
+            | "expected_graduation"
+            | "annual_tuition"
+            | "enrolled_full_time" => Some(FormStep::Education),
+            "home_county" | "home_sub_county" => Some(FormStep::Home),
+            "essay_motivation" | "essay_rural_service" => Some(FormStep::Essays),
+            _ => None,
+        }
+    }
+}
+
+/// Whether each step is complete: a step is done when nothing that blocks submission belongs to it.
+pub fn steps_done(blockers: &FieldErrors) -> Vec<(FormStep, bool)> {
+    FormStep::ALL
+        .iter()
+        .map(|step| (*step, !blockers.keys().any(|field| FormStep::of_field(field) == Some(*step))))
+        .collect()
 }
 
 /// Each essay is at most this many words.
@@ -183,6 +230,49 @@ pub fn step_errors(step: FormStep, a: &ApplicationAnswers, today: NaiveDate) -> 
     errors
 }
 
+/// The answers' dates that lie outside their bounds, with the reason: a date of birth within a lifetime, an
+/// expected graduation after today and within the programme's maximum years of support from the call's start
+/// of support (or within reach of today when the programme has no terms in force).
+pub fn date_errors(
+    a: &ApplicationAnswers,
+    today: NaiveDate,
+    support_starts: NaiveDate,
+    max_support_years: Option<i32>,
+) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if let Some(Err(key)) = a.date_of_birth.map(|d| dates::check_date_of_birth(d, today)) {
+        errors.insert("date_of_birth".into(), key.into());
+    }
+    let graduation = a.expected_graduation.map(|d| match max_support_years {
+        Some(years) => dates::check_graduation(d, today, Some(support_starts), years),
+        None => dates::check_within_reach(d, today),
+    });
+    if let Some(Err(key)) = graduation {
+        errors.insert("expected_graduation".into(), key.into());
+    }
+    errors
+}
+
+/// Keeps the step's out-of-bounds dates out of the record: they are dropped from the answers and returned
+/// as errors to show next to their fields.
+pub fn drop_bad_dates(
+    step: FormStep,
+    mut a: ApplicationAnswers,
+    today: NaiveDate,
+    support_starts: NaiveDate,
+    max_support_years: Option<i32>,
+) -> (ApplicationAnswers, FieldErrors) {
+    let mut errors = date_errors(&a, today, support_starts, max_support_years);
+    errors.retain(|field, _| FormStep::of_field(field) == Some(step));
+    if errors.contains_key("date_of_birth") {
+        a.date_of_birth = None;
+    }
+    if errors.contains_key("expected_graduation") {
+        a.expected_graduation = None;
+    }
+    (a, errors)
+}
+
 /// Everything besides the answers that decides whether an application may be submitted.
 #[derive(Debug, Clone)]
 pub struct SubmissionContext<'a> {
@@ -258,8 +348,16 @@ mod tests {
     #[test]
     fn every_allowed_transition() {
         assert_eq!(next_status(Draft, Submit), Ok(Submitted));
-        assert_eq!(next_status(Draft, Withdraw), Ok(Withdrawn));
         assert_eq!(next_status(Submitted, Withdraw), Ok(Withdrawn));
+    }
+
+    #[test]
+    fn a_draft_is_deleted_rather_than_withdrawn() {
+        // A withdrawn row must carry a reference, which only submission gives.
+        assert_eq!(next_status(Draft, Withdraw), Err("error-draft-delete-instead"));
+        assert_eq!(may_delete(Draft), Ok(()));
+        assert_eq!(may_delete(Submitted), Err("error-submitted-withdraw-instead"));
+        assert_eq!(may_delete(Withdrawn), Err("error-withdrawn"));
     }
 
     #[test]
@@ -281,6 +379,58 @@ mod tests {
         assert_eq!(FormStep::Personal.next(), Some(FormStep::Education));
         assert_eq!(FormStep::Documents.next(), None);
         assert_eq!(FormStep::parse("essays"), Some(FormStep::Essays));
+    }
+
+    #[test]
+    fn every_field_that_can_block_submission_belongs_to_a_step() {
+        let kinds = vec!["identity".to_string()];
+        let q = vec!["citizen".to_string()];
+        let ctx = SubmissionContext {
+            questions: &q,
+            answered_questions: &[],
+            required_documents: &kinds,
+            uploaded_documents: &[],
+            opens_at: at("2026-11-01 00:00"),
+            closes_at: at("2027-01-31 23:59"),
+        };
+        let errors = submission_errors(&ApplicationAnswers::default(), &ctx, at("2026-12-01 10:00"));
+        assert!(errors.len() > 10, "{errors:?}");
+        for field in errors.keys() {
+            assert!(FormStep::of_field(field).is_some(), "{field} has no step");
+        }
+        assert_eq!(FormStep::of_field("call"), None);
+        assert_eq!(FormStep::of_field("document_transcript"), Some(FormStep::Documents));
+        assert_eq!(FormStep::Personal.number(), 1);
+        assert_eq!(FormStep::Documents.number(), 6);
+    }
+
+    #[test]
+    fn a_step_is_done_when_nothing_blocking_belongs_to_it() {
+        let blockers: FieldErrors =
+            [("home_county".to_string(), "error-required".to_string()), ("call".to_string(), "x".to_string())].into();
+        let done = steps_done(&blockers);
+        assert_eq!(done.len(), FormStep::ALL.len());
+        assert!(done.contains(&(FormStep::Home, false)));
+        assert!(done.contains(&(FormStep::Personal, true)));
+    }
+
+    #[test]
+    fn a_graduation_date_beyond_the_years_of_support_is_dropped_with_its_reason() {
+        let today = at("2026-12-03 10:00").date();
+        let start = NaiveDate::from_ymd_opt(2027, 9, 1).expect("date");
+        let far = ApplicationAnswers { expected_graduation: NaiveDate::from_ymd_opt(9999, 12, 31), ..complete() };
+        let (kept, errors) = drop_bad_dates(FormStep::Education, far.clone(), today, start, Some(4));
+        assert_eq!(kept.expected_graduation, None);
+        assert_eq!(errors.get("expected_graduation").map(String::as_str), Some(dates::BEYOND_SUPPORT));
+        // Another step's save leaves the date for its own step to report.
+        let (kept, errors) = drop_bad_dates(FormStep::Home, far, today, start, Some(4));
+        assert!(errors.is_empty() && kept.expected_graduation.is_some());
+        let (kept, errors) = drop_bad_dates(FormStep::Education, complete(), today, start, Some(4));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(kept, complete());
+        let old = ApplicationAnswers { date_of_birth: NaiveDate::from_ymd_opt(1850, 1, 1), ..complete() };
+        let errors = date_errors(&old, today, start, None);
+        assert_eq!(errors.get("date_of_birth").map(String::as_str), Some(dates::TOO_FAR_PAST));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod award;
+pub mod dates;
 pub mod eligibility;
 pub mod funding;
 pub mod matching;

@@ -96,7 +96,11 @@ pub fn receipt_errors(paid_on: Option<NaiveDate>, reference: &str, today: NaiveD
         Some(date) if date > today => {
             errors.insert("paid_on".into(), "error-date-in-future".into());
         }
-        Some(_) => {}
+        Some(date) => {
+            if let Err(key) = super::dates::check_within_reach(date, today) {
+                errors.insert("paid_on".into(), key.into());
+            }
+        }
     }
     if reference.trim().is_empty() {
         errors.insert("reference".into(), "error-required".into());
@@ -383,6 +387,9 @@ mod tests {
         assert_eq!(errors.get("paid_on").map(String::as_str), Some("error-date-in-future"));
         assert_eq!(errors.get("reference").map(String::as_str), Some("error-required"));
         assert_eq!(receipt_errors(None, "REF", today).get("paid_on").map(String::as_str), Some("error-required"));
+        let long_ago = NaiveDate::from_ymd_opt(1999, 1, 1).expect("date");
+        let refused = receipt_errors(Some(long_ago), "REF", today);
+        assert_eq!(refused.get("paid_on").map(String::as_str), Some(crate::domain::dates::TOO_FAR_PAST));
     }
 
     #[test]

@@ -102,12 +102,13 @@ impl StatusChange {
         }
     }
 
-    /// The report form's errors: a new graduation date must be in the future.
-    pub fn errors(self, today: NaiveDate) -> FieldErrors {
+    /// The report form's errors: a new graduation date must be in the future and within the programme's
+    /// maximum years of support from the award's start (9999-12-31 is a slip, not a plan).
+    pub fn errors(self, today: NaiveDate, support_starts: Option<NaiveDate>, max_support_years: i32) -> FieldErrors {
         let mut errors = FieldErrors::new();
         if let StatusChange::NewGraduationDate(date) = self {
-            if date <= today {
-                errors.insert("new_graduation_date".into(), "error-date-not-in-future".into());
+            if let Err(key) = super::dates::check_graduation(date, today, support_starts, max_support_years) {
+                errors.insert("new_graduation_date".into(), key.into());
             }
         }
         errors
@@ -233,10 +234,13 @@ mod tests {
         .collect();
         assert_eq!(names, vec!["leave_of_absence", "repeat_year", "new_graduation_date", "withdrawal", "dismissal"]);
         let today = day("2028-03-01");
-        assert!(StatusChange::NewGraduationDate(day("2028-03-02")).errors(today).is_empty());
-        let errors = StatusChange::NewGraduationDate(today).errors(today);
+        let start = Some(day("2027-09-01"));
+        assert!(StatusChange::NewGraduationDate(day("2028-03-02")).errors(today, start, 4).is_empty());
+        let errors = StatusChange::NewGraduationDate(today).errors(today, start, 4);
         assert_eq!(errors.get("new_graduation_date").map(String::as_str), Some("error-date-not-in-future"));
-        assert!(StatusChange::Withdrawal.errors(today).is_empty());
+        let far = StatusChange::NewGraduationDate(day("9999-12-31")).errors(today, start, 4);
+        assert_eq!(far.get("new_graduation_date").map(String::as_str), Some("error-graduation-beyond-support"));
+        assert!(StatusChange::Withdrawal.errors(today, start, 4).is_empty());
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub const RESET_TOKEN_MINUTES: i64 = 60;
 pub const REGISTRATIONS_PER_ADDRESS_PER_HOUR: i64 = 10;
 pub const RESETS_PER_ADDRESS_PER_HOUR: i64 = 10;
 pub const RESETS_PER_ACCOUNT_PER_HOUR: i64 = 3;
+pub const VERIFY_RESENDS_PER_ADDRESS_PER_HOUR: i64 = 10;
+pub const VERIFY_RESENDS_PER_ACCOUNT_PER_HOUR: i64 = 3;
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -182,6 +184,64 @@ pub fn verify_email(conn: &mut DbConn, token: &str, client_addr: &str) -> Result
             Some(&serde_json::json!({"email_verified": true})),
         )?;
         Ok(true)
+    })
+}
+
+/// E-mails a fresh verification link if the address belongs to an account still waiting for one; answers
+/// the same whether or not it does, so that nobody learns which addresses have accounts. Limited per client
+/// address (a refusal) and per account (extra requests are dropped silently), like password resets.
+pub fn resend_verification(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    public_url: &str,
+    email: &str,
+    client_addr: &str,
+) -> Result<(), AppError> {
+    let email = normalise_email(email);
+    if !users::within_rate_limit(
+        conn,
+        "verify_resend",
+        client_addr,
+        VERIFY_RESENDS_PER_ADDRESS_PER_HOUR,
+        Duration::hours(1),
+    )? {
+        tracing::warn!(%client_addr, "verification resend rate limit");
+        return Err(AppError::TooManyRequests);
+    }
+    if !users::within_rate_limit(
+        conn,
+        "verify_resend_account",
+        &email,
+        VERIFY_RESENDS_PER_ACCOUNT_PER_HOUR,
+        Duration::hours(1),
+    )? {
+        return Ok(());
+    }
+    write_transaction(conn, |conn| {
+        let Some(user) = users::find_by_email(conn, &email)? else {
+            return Ok(());
+        };
+        if user.email_verified || user.disabled {
+            return Ok(());
+        }
+        let token = new_secret();
+        users::insert_token(
+            conn,
+            user.id,
+            "verify_email",
+            &hash_secret(&token),
+            now() + Duration::hours(VERIFY_TOKEN_HOURS),
+        )?;
+        let lang = user.language.as_str();
+        outbox::enqueue(
+            conn,
+            &email,
+            &i18n.t(lang, "mail-verify-subject"),
+            &i18n.t_args(lang, "mail-verify-body", &[("url", format!("{public_url}/verify?token={token}"))]),
+        )?;
+        let origin = Origin { actor_id: Some(user.id), client_addr: client_addr.to_string() };
+        audit::record(conn, &origin, "resend_verification", "user", user.id, None::<&()>, None::<&()>)?;
+        Ok(())
     })
 }
 

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::application::{
-    next_status, reference_number, step_errors, submission_errors, ApplicationAction, ApplicationAnswers,
-    ApplicationStatus, FormStep, SubmissionContext,
+    date_errors, drop_bad_dates, may_delete, next_status, reference_number, step_errors, submission_errors,
+    ApplicationAction, ApplicationAnswers, ApplicationStatus, FormStep, SubmissionContext,
 };
 use crate::domain::eligibility::{assess, EligibilityFacts};
 use crate::domain::role::Role;
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::i18n::I18n;
 use crate::store::applications::{self as store, Application, Submission};
 use crate::store::programmes::{self as programmes};
@@ -90,15 +90,19 @@ pub fn save_step(
     step: FormStep,
     answers: &ApplicationAnswers,
     question_answers: &BTreeMap<String, bool>,
-) -> Result<crate::error::FieldErrors, AppError> {
+) -> Result<FieldErrors, AppError> {
     write_transaction(conn, |conn| {
         let before = own(conn, actor, id)?;
         let status = ApplicationStatus::parse(&before.status).unwrap_or(ApplicationStatus::Submitted);
         if !status.is_editable() {
             return Err(AppError::Conflict("error-conflict-locked".into()));
         }
+        let call = programmes::find_call(conn, before.call_id)?;
+        let today = now().date();
+        let max_years = max_support_years(conn, &call)?;
+        let (answers, bad_dates) = drop_bad_dates(step, answers.clone(), today, call.support_start(), max_years);
         let questions_json = serde_json::to_string(question_answers).map_err(|e| AppError::Internal(e.to_string()))?;
-        store::save_answers(conn, id, version, answers, &questions_json)?;
+        store::save_answers(conn, id, version, &answers, &questions_json)?;
         audit::record(
             conn,
             &actor.origin(),
@@ -106,10 +110,62 @@ pub fn save_step(
             "application",
             id,
             Some(&before.answers()),
-            Some(answers),
+            Some(&answers),
         )?;
-        Ok(step_errors(step, answers, now().date()))
+        let mut errors = step_errors(step, &answers, today);
+        errors.extend(bad_dates);
+        Ok(errors)
     })
+}
+
+/// Notes in the audit trail that the applicant answered the priority questions (continuing scholar, background
+/// of need): their columns hold `false` until then, which must not read as an answer of "no".
+pub fn note_priority_answered(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(), AppError> {
+    own(conn, actor, id)?;
+    if priority_answered(conn, id)? {
+        return Ok(());
+    }
+    audit::record(conn, &actor.origin(), PRIORITY_ANSWERED, "application", id, None::<&()>, None::<&()>)
+}
+
+/// Whether the applicant has answered the priority questions of this application.
+pub fn priority_answered(conn: &mut DbConn, id: i64) -> Result<bool, AppError> {
+    audit::has_action(conn, "application", &id.to_string(), PRIORITY_ANSWERED)
+}
+
+const PRIORITY_ANSWERED: &str = "answer_priority_questions";
+
+/// The programme's maximum years of support for a call: from the terms in force when it opens, else today.
+fn max_support_years(conn: &mut DbConn, call: &programmes::Call) -> Result<Option<i32>, AppError> {
+    let history = programmes::terms_history(conn, call.programme_id)?;
+    Ok(history
+        .in_force_on(call.opens_at.date())
+        .or_else(|| history.in_force_on(now().date()))
+        .map(|t| t.max_support_years))
+}
+
+/// Everything that still blocks submitting this application, field by field (the call's dates under
+/// `call`): the same rules `submit` applies, so that a page can say what is missing before anyone tries.
+pub fn blockers(conn: &mut DbConn, application: &Application) -> Result<FieldErrors, AppError> {
+    let call = programmes::find_call(conn, application.call_id)?;
+    let question_keys: Vec<String> = call.questions().iter().map(|q| q.key.clone()).collect();
+    let answered_keys: Vec<String> = application.question_answers().into_iter().map(|(k, _)| k).collect();
+    let uploaded: Vec<String> = store::documents(conn, application.id)?.into_iter().map(|d| d.kind).collect();
+    let required = call.required_document_kinds();
+    let at = now();
+    let ctx = SubmissionContext {
+        questions: &question_keys,
+        answered_questions: &answered_keys,
+        required_documents: &required,
+        uploaded_documents: &uploaded,
+        opens_at: call.opens_at,
+        closes_at: call.closes_at,
+    };
+    let answers = application.answers();
+    let mut errors = submission_errors(&answers, &ctx, at);
+    let max_years = max_support_years(conn, &call)?;
+    errors.extend(date_errors(&answers, at.date(), call.support_start(), max_years));
+    Ok(errors)
 }
 
 /// Submits a complete application before the closing time: locks it, runs the eligibility rules, records
@@ -126,27 +182,15 @@ pub fn submit(
         let application = own(conn, actor, id)?;
         let status = ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
         next_status(status, ApplicationAction::Submit).map_err(|key| AppError::Conflict(key.into()))?;
-        let listing = programmes::call_listing(conn, application.call_id)?;
-        let call = &listing.call;
-        let questions = call.questions();
-        let question_keys: Vec<String> = questions.iter().map(|q| q.key.clone()).collect();
-        let answered: Vec<(String, bool)> = application.question_answers();
-        let answered_keys: Vec<String> = answered.iter().map(|(k, _)| k.clone()).collect();
-        let uploaded: Vec<String> = store::documents(conn, id)?.into_iter().map(|d| d.kind).collect();
-        let required = call.required_document_kinds();
-        let at = now();
-        let ctx = SubmissionContext {
-            questions: &question_keys,
-            answered_questions: &answered_keys,
-            required_documents: &required,
-            uploaded_documents: &uploaded,
-            opens_at: call.opens_at,
-            closes_at: call.closes_at,
-        };
-        let errors = submission_errors(&application.answers(), &ctx, at);
+        let errors = blockers(conn, &application)?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
+        let listing = programmes::call_listing(conn, application.call_id)?;
+        let call = &listing.call;
+        let questions = call.questions();
+        let answered: Vec<(String, bool)> = application.question_answers();
+        let at = now();
         let outcome = assess(
             &EligibilityFacts {
                 cadre: &application.cadre,
@@ -189,12 +233,33 @@ pub fn submit(
     })
 }
 
+/// Deletes the applicant's own draft, its documents and its events (the audit trail keeps that it existed);
+/// returns the storage keys of its files, to remove once committed.
+pub fn delete_draft(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> Result<Vec<String>, AppError> {
+    write_transaction(conn, |conn| {
+        let application = own(conn, actor, id)?;
+        let status = ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
+        may_delete(status).map_err(|key| AppError::Conflict(key.into()))?;
+        let storage_keys = store::delete_draft(conn, id, version)?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "delete_draft",
+            "application",
+            id,
+            Some(&serde_json::json!({"status": application.status, "call_id": application.call_id})),
+            None::<&()>,
+        )?;
+        Ok(storage_keys)
+    })
+}
+
+/// Withdraws a submitted application (a draft is deleted instead, see [`delete_draft`]).
 pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> Result<(), AppError> {
     write_transaction(conn, |conn| {
         let application = own(conn, actor, id)?;
         let status = ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
-        let next = next_status(status, ApplicationAction::Withdraw)
-            .map_err(|_| AppError::Conflict("error-withdrawn".into()))?;
+        let next = next_status(status, ApplicationAction::Withdraw).map_err(|key| AppError::Conflict(key.into()))?;
         store::set_status(conn, id, version, next.as_str())?;
         store::add_event(conn, id, next.as_str(), "", Some(actor.user_id))?;
         audit::record(

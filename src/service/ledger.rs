@@ -14,6 +14,7 @@ use super::reviews::{managed_call, require_officer};
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::award::{may_continue, next_award_status, AwardAction, AwardStatus};
+use crate::domain::dates::{latest_supported_graduation, BEYOND_SUPPORT};
 use crate::domain::payment::{
     in_school_breach_amount, next_payment_status, receipt_errors, term_starts, totals_by_status, LedgerEntry,
     PaymentAction, PaymentStatus, PaymentTotals,
@@ -341,16 +342,17 @@ pub fn report_change(
     change: StatusChange,
     note: &str,
 ) -> Result<i64, AppError> {
-    let mut errors = change.errors(now().date());
-    if change == StatusChange::Dismissal && actor.role != Role::ProgrammeOfficer {
-        // A dismissal is the school's decision, reported to the funder's officer, not by the scholar.
-        errors.insert("kind".into(), "error-dismissal-officer-only".into());
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
     write_transaction(conn, |conn| {
-        award_for_change(conn, actor, award_id)?;
+        let award = award_for_change(conn, actor, award_id)?;
+        let terms = terms_of(conn, &award)?;
+        let mut errors = change.errors(now().date(), award.support_starts_on, terms.max_support_years);
+        if change == StatusChange::Dismissal && actor.role != Role::ProgrammeOfficer {
+            // A dismissal is the school's decision, reported to the funder's officer, not by the scholar.
+            errors.insert("kind".into(), "error-dismissal-officer-only".into());
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
         let date = match change {
             StatusChange::NewGraduationDate(d) => Some(d),
             _ => None,
@@ -412,6 +414,13 @@ pub fn decide_change(
             return Ok(());
         }
         let change = parse_change(&row)?;
+        if let StatusChange::NewGraduationDate(date) = change {
+            // A date reported before the bounds existed is checked again rather than approved as it stands.
+            let terms = terms_of(conn, &award)?;
+            if date > latest_supported_graduation(award.support_starts_on, now().date(), terms.max_support_years) {
+                return Err(AppError::Conflict(BEYOND_SUPPORT.into()));
+            }
+        }
         match change.effect(award.expected_graduation) {
             Some(ChangeEffect::HoldPayments) => {
                 store::hold_scheduled(conn, award.id, HELD_FOR_LEAVE)?;

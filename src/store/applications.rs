@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::{DbConn, MultiBackend};
-use crate::domain::application::ApplicationAnswers;
+use crate::domain::application::{ApplicationAnswers, ApplicationStatus};
 use crate::error::AppError;
 use crate::schema::{application_documents, application_events, applications, calls, programmes};
 
@@ -275,6 +275,27 @@ pub fn events(conn: &mut DbConn, application_id: i64) -> Result<Vec<StatusEvent>
         .filter(application_events::application_id.eq(application_id))
         .order(application_events::id.asc())
         .load(conn)?)
+}
+
+/// Deletes a draft with its documents and status events, and returns the storage keys of its files so that
+/// the caller can remove them once the transaction has committed. Only a draft at this version goes (status
+/// and version in the WHERE), so a submission or an edit in another tab wins over a stale delete.
+pub fn delete_draft(conn: &mut DbConn, id: i64, version: i32) -> Result<Vec<String>, AppError> {
+    let storage_keys: Vec<String> = application_documents::table
+        .filter(application_documents::application_id.eq(id))
+        .select(application_documents::storage_key)
+        .load(conn)?;
+    diesel::delete(application_documents::table.filter(application_documents::application_id.eq(id))).execute(conn)?;
+    diesel::delete(application_events::table.filter(application_events::application_id.eq(id))).execute(conn)?;
+    let n = diesel::delete(
+        applications::table
+            .find(id)
+            .filter(applications::version.eq(version))
+            .filter(applications::status.eq(ApplicationStatus::Draft.as_str())),
+    )
+    .execute(conn)?;
+    exactly_one_updated(n)?;
+    Ok(storage_keys)
 }
 
 // ---- documents ----

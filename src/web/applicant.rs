@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
-use crate::domain::application::{ApplicationAnswers, FormStep, ESSAY_MAX_WORDS};
+use crate::domain::application::{steps_done, ApplicationAnswers, ApplicationStatus, FormStep, ESSAY_MAX_WORDS};
 use crate::domain::money::{format_amount, parse_amount};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
@@ -30,7 +30,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/applications/{id}/step/{step}", web::post().to(save_step))
         .route("/applications/{id}/documents", web::post().to(upload))
         .route("/applications/{id}/submit", web::post().to(submit))
+        .route("/applications/{id}/withdraw", web::get().to(confirm_withdraw))
         .route("/applications/{id}/withdraw", web::post().to(withdraw))
+        .route("/applications/{id}/delete", web::get().to(confirm_delete))
+        .route("/applications/{id}/delete", web::post().to(delete_draft))
         .route("/documents/{id}", web::get().to(download));
 }
 
@@ -61,18 +64,88 @@ struct StepPage {
     id: i64,
     version: i32,
     step: &'static str,
-    steps: Vec<&'static str>,
+    /// The current step's number, from 1.
+    number: usize,
+    steps: Vec<StepMark>,
     call_title: String,
     values: BTreeMap<String, String>,
     errors: FieldErrors,
     questions: Vec<serde_json::Value>,
     documents: Vec<Document>,
     document_kinds: Vec<serde_json::Value>,
+    /// The documents step's checklist: every required document, then any other uploaded, with its file.
+    checklist: Vec<ChecklistItem>,
     essay_max_words: usize,
     max_upload_mb: usize,
 }
 
-fn values_of(a: &Application, call: &Call) -> BTreeMap<String, String> {
+/// One step in the numbered list, marked done or still missing something.
+#[derive(Serialize)]
+struct StepMark {
+    name: &'static str,
+    number: usize,
+    done: bool,
+}
+
+#[derive(Serialize)]
+struct ChecklistItem {
+    label: String,
+    required: bool,
+    uploaded: Option<Document>,
+}
+
+/// Something that still blocks submission, in words, with the step where it is put right.
+#[derive(Serialize)]
+struct Blocker {
+    label: String,
+    message: String,
+    step: Option<&'static str>,
+    number: usize,
+}
+
+fn step_marks(blockers: &FieldErrors) -> Vec<StepMark> {
+    steps_done(blockers)
+        .into_iter()
+        .map(|(step, done)| StepMark { name: step.as_str(), number: step.number(), done })
+        .collect()
+}
+
+fn document_label(state: &AppState, lang: &str, kind: &str) -> String {
+    state.i18n.t(lang, &format!("doc-{}", kind.replace('_', "-")))
+}
+
+/// What blocks submission, in the reader's language: each field by its label (a question by its text, a
+/// document by its name), never by its internal key, in the order of the steps.
+fn blockers_in_words(state: &AppState, lang: &str, call: &Call, blockers: &FieldErrors) -> Vec<Blocker> {
+    let questions = call.questions();
+    let mut list: Vec<Blocker> = blockers
+        .iter()
+        .map(|(field, key)| {
+            let step = FormStep::of_field(field);
+            let label = if let Some(q) = field.strip_prefix("question_") {
+                questions.iter().find(|x| x.key == q).map(|x| x.text.clone()).unwrap_or_default()
+            } else if let Some(kind) = field.strip_prefix("document_") {
+                document_label(state, lang, kind)
+            } else if step.is_some() {
+                state.i18n.t(lang, &format!("field-{}", field.replace('_', "-")))
+            } else {
+                String::new()
+            };
+            Blocker {
+                label,
+                message: state.i18n.t(lang, key),
+                step: step.map(FormStep::as_str),
+                number: step.map_or(0, FormStep::number),
+            }
+        })
+        .collect();
+    list.sort_by_key(|b| b.number);
+    list
+}
+
+/// The form's values. The priority questions (continuing scholar, background of need) show no answer until
+/// the applicant has given one: a pre-ticked "no" would be an answer nobody gave.
+fn values_of(a: &Application, call: &Call, priority_answered: bool) -> BTreeMap<String, String> {
     let mut v = BTreeMap::new();
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     v.insert("full_name".into(), a.full_name.clone());
@@ -97,7 +170,18 @@ fn values_of(a: &Application, call: &Call) -> BTreeMap<String, String> {
     v.insert("home_sub_county".into(), a.home_sub_county.clone());
     v.insert("essay_motivation".into(), a.essay_motivation.clone());
     v.insert("essay_rural_service".into(), a.essay_rural_service.clone());
-    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let yes_no = |b: bool| {
+        if priority_answered {
+            if b {
+                "yes"
+            } else {
+                "no"
+            }
+        } else {
+            ""
+        }
+        .to_string()
+    };
     v.insert("continuing_scholar".into(), yes_no(a.continuing_scholar));
     v.insert("disadvantaged_background".into(), yes_no(a.disadvantaged_background));
     // Every question has a value, answered or not, so that the form can show it unticked.
@@ -115,6 +199,16 @@ struct Draft {
     application: Application,
     call: Call,
     documents: Vec<Document>,
+    /// What still blocks submission (empty once submitted: nothing is asked of it any more).
+    blockers: FieldErrors,
+    /// Whether the eligibility step was ever saved, so that its priority questions have been answered.
+    priority_answered: bool,
+}
+
+impl Draft {
+    fn values(&self) -> BTreeMap<String, String> {
+        values_of(&self.application, &self.call, self.priority_answered)
+    }
 }
 
 async fn load_step(state: &AppState, visitor: &Visitor, id: i64) -> Result<Draft, AppError> {
@@ -125,7 +219,10 @@ async fn load_step(state: &AppState, visitor: &Visitor, id: i64) -> Result<Draft
             let application = service::own(conn, &actor, id)?;
             let call = programmes::find_call(conn, application.call_id)?;
             let documents = store::documents(conn, id)?;
-            Ok(Draft { application, call, documents })
+            let blockers =
+                if application.status == "draft" { service::blockers(conn, &application)? } else { FieldErrors::new() };
+            let priority_answered = service::priority_answered(conn, id)?;
+            Ok(Draft { application, call, documents, blockers, priority_answered })
         })
         .await
 }
@@ -138,13 +235,30 @@ fn step_page(
     values: BTreeMap<String, String>,
     errors: FieldErrors,
 ) -> StepPage {
-    let Draft { application: a, call, documents } = draft;
+    let Draft { application: a, call, documents, blockers, .. } = draft;
     let required = call.required_document_kinds();
+    let lang = visitor.lang.as_str();
+    let uploaded = |kind: &str| documents.iter().find(|d| d.kind == kind).cloned();
+    let checklist = required
+        .iter()
+        .map(|kind| ChecklistItem {
+            label: document_label(state, lang, kind),
+            required: true,
+            uploaded: uploaded(kind),
+        })
+        .chain(documents.iter().filter(|d| !required.contains(&d.kind)).map(|d| ChecklistItem {
+            label: document_label(state, lang, &d.kind),
+            required: false,
+            uploaded: Some(d.clone()),
+        }))
+        .collect();
     StepPage {
         id: a.id,
         version: a.version,
         step: step.as_str(),
-        steps: FormStep::ALL.iter().map(|s| s.as_str()).collect(),
+        number: step.number(),
+        steps: step_marks(&blockers),
+        checklist,
         call_title: call.title.clone(),
         values,
         errors,
@@ -166,7 +280,7 @@ async fn step_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path
     if draft.application.status != "draft" {
         return Ok(redirect(&format!("/applications/{id}")));
     }
-    let values = values_of(&draft.application, &draft.call);
+    let values = draft.values();
     let page = step_page(&state, &visitor, draft, step, values, FieldErrors::new());
     render(&state, &visitor, "applicant/step.html", &page)
 }
@@ -248,8 +362,19 @@ fn apply_step(
             a.essay_rural_service = text("essay_rural_service", 20_000);
         }
         FormStep::Eligibility => {
-            a.continuing_scholar = text("continuing_scholar", 5) == "yes";
-            a.disadvantaged_background = text("disadvantaged_background", 5) == "yes";
+            // Nothing is ticked for the applicant: an unanswered priority question is asked again.
+            for (name, answer) in [
+                ("continuing_scholar", &mut a.continuing_scholar),
+                ("disadvantaged_background", &mut a.disadvantaged_background),
+            ] {
+                match text(name, 5).as_str() {
+                    "yes" => *answer = true,
+                    "no" => *answer = false,
+                    _ => {
+                        errors.insert(name.into(), "error-required".into());
+                    }
+                }
+            }
             for (name, value) in form {
                 if let Some(key) = name.strip_prefix("question_") {
                     match value.as_str() {
@@ -284,7 +409,19 @@ async fn save_step(
     let (answers, mut errors) = apply_step(step, &form, application.answers(), &mut questions, &call.currency);
     let actor = visitor.actor()?;
     let (a2, q2) = (answers.clone(), questions.clone());
-    let gaps = state.db.run(move |conn| service::save_step(conn, &actor, id, version, step, &a2, &q2)).await?;
+    let priority_given = step == FormStep::Eligibility
+        && !errors.contains_key("continuing_scholar")
+        && !errors.contains_key("disadvantaged_background");
+    let gaps = state
+        .db
+        .run(move |conn| {
+            let gaps = service::save_step(conn, &actor, id, version, step, &a2, &q2)?;
+            if priority_given {
+                service::note_priority_answered(conn, &actor, id)?;
+            }
+            Ok(gaps)
+        })
+        .await?;
     for (field, key) in gaps {
         errors.entry(field).or_insert(key);
     }
@@ -296,7 +433,9 @@ async fn save_step(
             }
         }
     }
-    if errors.is_empty() || form.contains_key("save_only") {
+    // "Save draft" leaves gaps for later, but never a value that was refused (a date out of bounds, say).
+    let only_gaps = errors.values().all(|key| key == "error-required");
+    if errors.is_empty() || (form.contains_key("save_only") && only_gaps) {
         visitor.flash("draft-saved");
         let next = if form.contains_key("save_only") { Some(step) } else { step.next() };
         let to = match next {
@@ -307,7 +446,7 @@ async fn save_step(
     }
     // Re-show the step with what was typed and the errors next to the fields; the draft is saved anyway.
     let reloaded = load_step(&state, &visitor, id).await?;
-    let mut values = values_of(&reloaded.application, &call);
+    let mut values = reloaded.values();
     for (k, v) in form.iter() {
         if k != "csrf_token" && k != "version" {
             values.insert(k.clone(), v.clone());
@@ -377,7 +516,7 @@ async fn upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
 
 async fn show_documents_with(state: &AppState, visitor: &Visitor, id: i64, errors: FieldErrors) -> PageResult {
     let draft = load_step(state, visitor, id).await?;
-    let values = values_of(&draft.application, &draft.call);
+    let values = draft.values();
     let page = step_page(state, visitor, draft, FormStep::Documents, values, errors);
     render_status(state, visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
@@ -400,14 +539,91 @@ async fn submit(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
     }
 }
 
+/// The page that asks before a permanent step: deleting a draft or withdrawing a submitted application.
+#[derive(Serialize)]
+struct ConfirmPage {
+    id: i64,
+    version: i32,
+    call_title: String,
+    reference: Option<String>,
+    /// "delete" or "withdraw": the form's address and the words around it.
+    action: &'static str,
+}
+
+/// Which permanent step fits the application's state: a draft is deleted, a submitted one withdrawn.
+fn permanent_step_of(status: &str) -> Option<&'static str> {
+    match ApplicationStatus::parse(status)? {
+        ApplicationStatus::Draft => Some("delete"),
+        ApplicationStatus::Submitted => Some("withdraw"),
+        ApplicationStatus::Withdrawn => None,
+    }
+}
+
+/// Asks before the permanent step; the address asked for is only a wish, the application's state decides
+/// which step is offered.
+async fn confirm(state: &AppState, visitor: &Visitor, id: i64) -> PageResult {
+    let actor = visitor.actor()?;
+    let (application, call) = state
+        .db
+        .run(move |conn| {
+            let application = service::own(conn, &actor, id)?;
+            let call = programmes::find_call(conn, application.call_id)?;
+            Ok((application, call))
+        })
+        .await?;
+    let Some(action) = permanent_step_of(&application.status) else {
+        return Ok(redirect(&format!("/applications/{id}")));
+    };
+    let page = ConfirmPage {
+        id,
+        version: application.version,
+        call_title: call.title,
+        reference: application.reference,
+        action,
+    };
+    render(state, visitor, "applicant/confirm.html", &page)
+}
+
+async fn confirm_withdraw(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+    confirm(&state, &visitor, path.into_inner()).await
+}
+
+async fn confirm_delete(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+    confirm(&state, &visitor, path.into_inner()).await
+}
+
 async fn withdraw(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let id = path.into_inner();
     let actor = visitor.actor()?;
     let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
-    state.db.run(move |conn| service::withdraw(conn, &actor, id, version)).await?;
-    visitor.flash("withdrawn");
-    Ok(redirect(&format!("/applications/{id}")))
+    match state.db.run(move |conn| service::withdraw(conn, &actor, id, version)).await {
+        Ok(()) => {
+            visitor.flash("withdrawn");
+            Ok(redirect(&format!("/applications/{id}")))
+        }
+        // A draft cannot be withdrawn (it has no reference); the old form's POST is sent to the delete question.
+        Err(AppError::Conflict(key)) if key == "error-draft-delete-instead" => {
+            Ok(redirect(&format!("/applications/{id}/delete")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn delete_draft(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let id = path.into_inner();
+    let actor = visitor.actor()?;
+    let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let storage_keys = state.db.run(move |conn| service::delete_draft(conn, &actor, id, version)).await?;
+    for key in storage_keys {
+        // The rows are gone; a file left behind is unreachable, so a failure here only costs disk space.
+        if let Err(e) = state.files.delete(&object_store::path::Path::from(key.as_str())).await {
+            tracing::warn!(error = %e, application = id, "could not remove a deleted draft's file");
+        }
+    }
+    visitor.flash("draft-deleted");
+    Ok(redirect("/my/applications"))
 }
 
 async fn view(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
@@ -416,6 +632,7 @@ async fn view(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>
 
 #[derive(Serialize)]
 struct ViewPage {
+    id: i64,
     application: Application,
     call_title: String,
     currency: String,
@@ -424,8 +641,12 @@ struct ViewPage {
     answers: Vec<(String, bool)>,
     documents: Vec<Document>,
     history: Vec<StatusEvent>,
-    errors: FieldErrors,
     is_owner: bool,
+    /// For the applicant's own draft: the numbered steps, what blocks submission in words, and whether it may
+    /// be submitted now (the server checks again on submit).
+    steps: Vec<StepMark>,
+    blockers: Vec<Blocker>,
+    may_submit: bool,
 }
 
 async fn view_with(
@@ -437,15 +658,29 @@ async fn view_with(
 ) -> PageResult {
     let actor = visitor.actor()?;
     let is_owner_role = actor.role == Role::Applicant;
-    let (application, call, documents, history) = state
+    let (application, call, documents, history, mut blockers) = state
         .db
         .run(move |conn| {
             let application = service::readable(conn, &actor, id)?;
             let call = programmes::find_call(conn, application.call_id)?;
-            Ok((application.clone(), call, store::documents(conn, id)?, store::events(conn, id)?))
+            let blockers = if is_owner_role && application.status == "draft" {
+                service::blockers(conn, &application)?
+            } else {
+                FieldErrors::new()
+            };
+            Ok((application.clone(), call, store::documents(conn, id)?, store::events(conn, id)?, blockers))
         })
         .await?;
+    // A refused submission's reasons are the same rules; keep any the fresh check did not see.
+    for (field, key) in errors {
+        blockers.entry(field).or_insert(key);
+    }
+    let is_draft = application.status == "draft";
     let page = ViewPage {
+        id,
+        steps: if is_owner_role && is_draft { step_marks(&blockers) } else { Vec::new() },
+        may_submit: is_owner_role && is_draft && blockers.is_empty(),
+        blockers: blockers_in_words(state, &visitor.lang, &call, &blockers),
         tuition: application.annual_tuition_minor.map(|m| format_amount(m, &call.currency)),
         reasons: application.reasons(),
         answers: application.question_answers(),
@@ -453,7 +688,6 @@ async fn view_with(
         currency: call.currency,
         documents,
         history,
-        errors,
         is_owner: is_owner_role,
         application,
     };

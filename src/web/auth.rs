@@ -15,6 +15,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::get().to(register_form))
         .route("/register", web::post().to(register))
         .route("/verify", web::get().to(verify))
+        .route("/verify/resend", web::get().to(resend_verification_form))
+        .route("/verify/resend", web::post().to(resend_verification))
         .route("/login", web::get().to(login_form))
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout))
@@ -90,7 +92,7 @@ async fn register(state: web::Data<AppState>, visitor: Visitor, form: Form) -> P
                     &state,
                     &visitor,
                     "auth/message.html",
-                    &serde_json::json!({"title": "register-done-title", "message": "register-done"}),
+                    &serde_json::json!({"title": "register-done-title", "message": "register-done", "offer_resend": true}),
                 )
             }
             Err(AppError::Validation(f)) => errors = f,
@@ -116,17 +118,57 @@ async fn verify(state: web::Data<AppState>, visitor: Visitor, query: web::Query<
     let addr = visitor.client_addr.clone();
     let ok = state.db.run(move |conn| accounts::verify_email(conn, &token, &addr)).await?;
     let message = if ok { "verify-done" } else { "verify-failed" };
-    render(&state, &visitor, "auth/message.html", &serde_json::json!({"title": "verify-title", "message": message}))
+    // Either way the next move is logging in, or asking for a new link when this one did not work.
+    render(
+        &state,
+        &visitor,
+        "auth/message.html",
+        &serde_json::json!({"title": "verify-title", "message": message, "offer_login": true, "offer_resend": !ok}),
+    )
 }
 
-async fn login_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(&state, &visitor, "auth/login.html", &serde_json::json!({"email": "", "error": null, "errors": {}}))
+async fn resend_verification_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    render(&state, &visitor, "auth/resend.html", &serde_json::json!({"errors": {}}))
+}
+
+async fn resend_verification(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let email = field(&form, "email").to_string();
+    let (i18n, url, addr) = (state.i18n.clone(), state.config.public_url.clone(), visitor.client_addr.clone());
+    state.db.run(move |conn| accounts::resend_verification(conn, &i18n, &url, &email, &addr)).await?;
+    render(
+        &state,
+        &visitor,
+        "auth/message.html",
+        &serde_json::json!({"title": "verify-resend-title", "message": "verify-resend-done", "offer_login": true}),
+    )
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// The page to return to after log-in, kept only if it is on this site.
+fn next_of(candidate: Option<&str>) -> Option<String> {
+    candidate.and_then(super::return_to::same_site_path).map(String::from)
+}
+
+async fn login_form(state: web::Data<AppState>, visitor: Visitor, query: web::Query<NextQuery>) -> PageResult {
+    let next = next_of(query.next.as_deref());
+    render(
+        &state,
+        &visitor,
+        "auth/login.html",
+        &serde_json::json!({"email": "", "error": null, "errors": {}, "next": next}),
+    )
 }
 
 async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let email = field(&form, "email").to_string();
     let password = field(&form, "password").to_string();
+    let next = next_of(form.get("next").map(String::as_str));
     let addr = visitor.client_addr.clone();
     wait_if_account_is_attacked(&state, &email).await?;
     let e = email.clone();
@@ -146,7 +188,7 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
                 _ => "/funder",
             };
             // The language travels with the account; the cookie carries it to pages without a session too.
-            let mut response = redirect(home);
+            let mut response = redirect(next.as_deref().unwrap_or(home));
             let _ = response.add_cookie(&super::public::language_cookie(&user.language));
             Ok(response)
         }
@@ -160,7 +202,7 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
                 &state,
                 &visitor,
                 "auth/login.html",
-                &serde_json::json!({"email": email, "error": error, "errors": {}}),
+                &serde_json::json!({"email": email, "error": error, "errors": {}, "next": next}),
                 status,
             )
         }

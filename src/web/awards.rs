@@ -405,7 +405,7 @@ async fn award_action(
     let actor = visitor.actor()?;
     let (id, action) = path.into_inner();
     let v = version(&form)?;
-    let deadline = super::funder::local_to_utc(&state, field(&form, "offer_deadline"));
+    let deadline = super::form_dates::read_local_datetime(&state, field(&form, "offer_deadline"));
     let (i18n, public_url) = (state.i18n.clone(), state.config.public_url.clone());
     let flash = match action.as_str() {
         "approve" | "reject" => "award-decided",
@@ -422,8 +422,8 @@ async fn award_action(
             "approve" => service::decide(conn, &actor, id, v, true),
             "reject" => service::decide(conn, &actor, id, v, false),
             "offer" => match deadline {
-                Some(d) => service::offer(conn, &i18n, &public_url, &actor, id, v, d),
-                None => Err(AppError::field("offer_deadline", "error-date")),
+                Ok(d) => service::offer(conn, &i18n, &public_url, &actor, id, v, d),
+                Err(key) => Err(AppError::field("offer_deadline", key)),
             },
             "countersign" => service::countersign(conn, &actor, id, v),
             "continue" => ledger::continue_award(conn, &actor, id, v).map(|_| ()),
@@ -520,9 +520,9 @@ async fn report_change(state: web::Data<AppState>, visitor: Visitor, path: web::
     let change = match field(&form, "kind") {
         "leave_of_absence" => Ok(StatusChange::LeaveOfAbsence),
         "repeat_year" => Ok(StatusChange::RepeatYear),
-        "new_graduation_date" => NaiveDate::parse_from_str(field(&form, "new_graduation_date"), "%Y-%m-%d")
+        "new_graduation_date" => super::form_dates::read_date(field(&form, "new_graduation_date"))
             .map(StatusChange::NewGraduationDate)
-            .map_err(|_| AppError::field("new_graduation_date", "error-date")),
+            .map_err(|key| AppError::field("new_graduation_date", key)),
         "withdrawal" => Ok(StatusChange::Withdrawal),
         "dismissal" => Ok(StatusChange::Dismissal),
         _ => Err(AppError::field("kind", "error-required")),

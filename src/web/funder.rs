@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
+use super::form_dates::{read_date, read_local_datetime};
 use super::list_cache::ListFigure;
 use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
@@ -236,11 +237,10 @@ async fn add_terms(state: web::Data<AppState>, visitor: Visitor, path: web::Path
 }
 
 fn parse_terms_from(form: &HashMap<String, String>, errors: &mut FieldErrors) -> NaiveDate {
-    NaiveDate::parse_from_str(form.get("terms_from").map(String::as_str).unwrap_or_default(), "%Y-%m-%d")
-        .unwrap_or_else(|_| {
-            errors.insert("terms_from".into(), "error-date".into());
-            NaiveDate::default()
-        })
+    read_date(form.get("terms_from").map(String::as_str).unwrap_or_default()).unwrap_or_else(|key| {
+        errors.insert("terms_from".into(), key.into());
+        NaiveDate::default()
+    })
 }
 
 async fn call_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
@@ -253,14 +253,6 @@ async fn call_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path
     }
     let values = serde_json::json!({"standard_questions": standard_questions().iter().map(|q| q.key.clone()).collect::<Vec<_>>()});
     render(&state, &visitor, "funder/call_new.html", &call_form_page(&programme, values, &FieldErrors::new()))
-}
-
-/// Reads a local date-time typed in the installation's time zone and stores it in UTC.
-pub(super) fn local_to_utc(state: &AppState, text: &str) -> Option<NaiveDateTime> {
-    let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M"))
-        .ok()?;
-    state.config.time_zone.from_local_datetime(&naive).earliest().map(|t| t.naive_utc())
 }
 
 /// The call's eligibility questions: the standard ones ticked, plus up to two of the officer's own.
@@ -317,8 +309,8 @@ async fn create_call(
     let programme = state.db.run(move |conn| programmes::find_programme(conn, programme_id)).await?;
     let mut errors = FieldErrors::new();
     let mut datetime = |name: &str| {
-        local_to_utc(&state, &get(name)).unwrap_or_else(|| {
-            errors.insert(name.into(), "error-datetime".into());
+        read_local_datetime(&state, &get(name)).unwrap_or_else(|key| {
+            errors.insert(name.into(), key.into());
             NaiveDateTime::default()
         })
     };

@@ -6,10 +6,12 @@ mod api;
 mod applicant;
 mod auth;
 mod awards;
+mod form_dates;
 mod funder;
 pub mod list_cache;
 mod page;
 mod public;
+pub mod return_to;
 mod reviews;
 pub mod session;
 
@@ -133,7 +135,12 @@ macro_rules! ruralserve_app {
                     )
                     .build(),
             )
-            .wrap(actix_web::middleware::ErrorHandlers::new().default_handler($crate::web::render_error_page))
+            .wrap(
+                actix_web::middleware::ErrorHandlers::new().default_handler($crate::web::render_error_page).handler(
+                    actix_web::http::StatusCode::SEE_OTHER,
+                    $crate::web::return_to::add_next_to_login_redirect,
+                ),
+            )
             .wrap($crate::web::security_headers(secure))
             .wrap(actix_web::middleware::Compress::default())
             .configure($crate::web::routes)

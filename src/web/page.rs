@@ -46,7 +46,10 @@ impl ResponseError for PageError {
     /// carries the error to it.
     fn error_response(&self) -> HttpResponse {
         if matches!(self.0, AppError::Unauthenticated) {
-            return HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
+            // `return_to::add_next_to_login_redirect` adds the page asked for, which only the request knows.
+            let mut response = HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
+            response.extensions_mut().insert(self.0.clone());
+            return response;
         }
         if matches!(self.0, AppError::Internal(_) | AppError::Config(_)) {
             tracing::error!(error = %self.0, "internal error");
@@ -102,6 +105,8 @@ pub struct Visitor {
     csrf_cookie: Option<Cookie<'static>>,
     pub client_addr: String,
     pub session: Session,
+    /// The page being shown, as a same-site return address for the language switch and the log-in link.
+    pub here: String,
 }
 
 impl Visitor {
@@ -261,7 +266,8 @@ impl FromRequest for Visitor {
                 (None, None) => accept_language(&req),
             }
             .to_string();
-            Ok(Visitor { user, lang, csrf, csrf_cookie, client_addr: client_addr(&req, &state), session })
+            let here = super::return_to::current_page(&req);
+            Ok(Visitor { user, lang, csrf, csrf_cookie, client_addr: client_addr(&req, &state), session, here })
         })
     }
 }
@@ -281,6 +287,8 @@ struct Common<'a, T: Serialize> {
     role: Option<&'static str>,
     flash: Option<String>,
     languages: &'static [(&'static str, &'static str)],
+    here: &'a str,
+    login_url: String,
     page: &'a T,
 }
 
@@ -303,6 +311,8 @@ pub fn render_status<T: Serialize>(
         role: visitor.role().map(Role::as_str),
         flash: visitor.take_flash(),
         languages: &crate::i18n::LANGUAGES,
+        here: &visitor.here,
+        login_url: super::return_to::login_url(&visitor.here),
         page,
     };
     let context = tera::Context::from_serialize(&common).map_err(AppError::from)?;
@@ -376,9 +386,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("auth/reset.html", include_str!("../../templates/auth/reset.html")),
     ("auth/message.html", include_str!("../../templates/auth/message.html")),
     ("account/tokens.html", include_str!("../../templates/account/tokens.html")),
+    ("auth/resend.html", include_str!("../../templates/auth/resend.html")),
     ("applicant/list.html", include_str!("../../templates/applicant/list.html")),
+    ("applicant/steps.html", include_str!("../../templates/applicant/steps.html")),
     ("applicant/step.html", include_str!("../../templates/applicant/step.html")),
     ("applicant/view.html", include_str!("../../templates/applicant/view.html")),
+    ("applicant/confirm.html", include_str!("../../templates/applicant/confirm.html")),
     ("funder/home.html", include_str!("../../templates/funder/home.html")),
     ("funder/terms_fields.html", include_str!("../../templates/funder/terms_fields.html")),
     ("funder/programme_new.html", include_str!("../../templates/funder/programme_new.html")),

@@ -37,6 +37,21 @@ pub struct CallView {
     pub is_open: bool,
     pub required_documents: Vec<String>,
     pub terms: Vec<String>,
+    /// Who may apply, in words, before anyone applies: the rules the submission is assessed by.
+    pub eligibility_rules: Vec<String>,
+    pub form_steps: usize,
+}
+
+/// The eligibility rules of a call in the reader's language: the programme's cadre, full-time enrolment, and
+/// each question with the answer that makes an application ineligible (the rules `domain::eligibility` applies).
+pub fn eligibility_rules(i18n: &I18n, lang: &str, listing: &CallListing) -> Vec<String> {
+    let cadre = &listing.programme.cadre;
+    let cadre_rule = (!cadre.is_empty()).then(|| i18n.t_args(lang, "call-rule-cadre", &[("cadre", cadre.clone())]));
+    let questions = listing.call.questions().into_iter().map(|q| {
+        let answer = i18n.t(lang, if q.disqualifying_answer { "yes" } else { "no" });
+        i18n.t_args(lang, "call-rule-question", &[("question", q.text), ("answer", answer)])
+    });
+    cadre_rule.into_iter().chain(std::iter::once(i18n.t(lang, "call-rule-full-time"))).chain(questions).collect()
 }
 
 /// The terms in plain words, each sentence a translated message with the figures filled in.
@@ -109,6 +124,8 @@ pub fn call_view(state: &AppState, lang: &str, listing: &CallListing, terms: Opt
             .map(|k| state.i18n.t(lang, &format!("doc-{}", k.replace('_', "-"))))
             .collect(),
         terms: terms.map(|t| terms_in_words(&state.i18n, lang, t, &call.currency)).unwrap_or_default(),
+        eligibility_rules: eligibility_rules(&state.i18n, lang, listing),
+        form_steps: crate::domain::application::FormStep::ALL.len(),
     }
 }
 
@@ -145,8 +162,7 @@ async fn set_language(
         let (id, l) = (user.id, lang.clone());
         state.db.run(move |conn| users::set_language(conn, id, &l)).await?;
     }
-    let back =
-        form.get("back").filter(|b| b.starts_with('/') && !b.starts_with("//")).cloned().unwrap_or_else(|| "/".into());
+    let back = super::return_to::same_site_path_or_home(form.get("back").map(String::as_str));
     let mut response = redirect(&back);
     let cookie = language_cookie(&lang);
     let _ = response.add_cookie(&cookie);

@@ -85,11 +85,10 @@ fn settings_from_form(form: &HashMap<String, String>, errors: &mut FieldErrors) 
             priority_rules.push(rule);
         }
     }
-    let support_starts_on =
-        NaiveDate::parse_from_str(field(form, "support_starts_on"), "%Y-%m-%d").unwrap_or_else(|_| {
-            errors.insert("support_starts_on".into(), "error-date".into());
-            NaiveDate::default()
-        });
+    let support_starts_on = super::form_dates::read_date(field(form, "support_starts_on")).unwrap_or_else(|key| {
+        errors.insert("support_starts_on".into(), key.into());
+        NaiveDate::default()
+    });
     let school_terms_per_year = field(form, "school_terms_per_year").parse().unwrap_or_else(|_| {
         errors.insert("school_terms_per_year".into(), "error-number".into());
         0

@@ -90,10 +90,12 @@ async fn the_role_by_resource_matrix_holds_for_pages_documents_and_the_api() {
         assert_eq!(res.0, page_status, "{who} reading application {application} through the API");
     }
 
-    // Not logged in: pages send to the log-in page, downloads too; the API answers 401.
+    // Not logged in: pages send to the log-in page (which brings the visitor back after), downloads too; the
+    // API answers 401.
     let mut anonymous = Browser::new();
     let page = anonymous.get(&svc, &format!("/applications/{moh_a}")).await;
-    assert_eq!((page.status, page.location.as_deref()), (303, Some("/login")));
+    let back = format!("/login?next=/applications/{moh_a}");
+    assert_eq!((page.status, page.location.as_deref()), (303, Some(back.as_str())));
     let doc = anonymous.get(&svc, &format!("/documents/{doc_id}")).await;
     assert_eq!(doc.status, 303);
     assert_eq!(api_get(&svc, "/api/v1/applications", "nonsense").await.0, 401);
