@@ -11,5 +11,6 @@ mod api;
 mod applicant;
 mod awards;
 mod funder;
+mod officer;
 mod outbox;
 mod security;
