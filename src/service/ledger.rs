@@ -138,6 +138,21 @@ pub enum PaymentCommand {
     Return,
 }
 
+/// The award a payment belongs to, if the actor is an officer of its funder: checked before any field of a
+/// payment form is read, so that a refused form shows nothing of another funder's award.
+pub fn award_of_payment(conn: &mut DbConn, actor: &Actor, payment_id: i64) -> Result<i64, AppError> {
+    require_officer(actor)?;
+    let payment = store::find_payment(conn, payment_id)?;
+    Ok(managed_award(conn, actor, payment.award_id)?.0.id)
+}
+
+/// The award a reported change belongs to, if the actor is an officer of its funder (checked first, as above).
+pub fn award_of_change(conn: &mut DbConn, actor: &Actor, change_id: i64) -> Result<i64, AppError> {
+    require_officer(actor)?;
+    let change = store::find_change(conn, change_id)?;
+    Ok(managed_award(conn, actor, change.award_id)?.0.id)
+}
+
 /// Records a change to one payment: paid (date and reference), held, released, cancelled or returned.
 pub fn record_payment(
     conn: &mut DbConn,
@@ -319,18 +334,14 @@ pub fn report_transcript(conn: &mut DbConn, actor: &Actor, award_id: i64, report
     }
 }
 
-/// An active award whose changes the actor may report: the scholar's own, or one of the funder's (an officer
-/// records what the school reports, such as a dismissal).
-fn award_for_change(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<Award, AppError> {
-    let award = match actor.role {
-        Role::Applicant => readable(conn, actor, award_id)?.0,
-        Role::ProgrammeOfficer => managed_award(conn, actor, award_id)?.0,
-        _ => return Err(AppError::NotFound),
-    };
-    if award.status != AwardStatus::Active.as_str() {
-        return Err(AppError::Conflict("error-award-not-active".into()));
+/// An award whose changes the actor may report: the scholar's own, or one of the funder's (an officer records
+/// what the school reports, such as a dismissal). Checked before the form's fields are read.
+pub fn award_to_report_on(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<Award, AppError> {
+    match actor.role {
+        Role::Applicant => Ok(readable(conn, actor, award_id)?.0),
+        Role::ProgrammeOfficer => Ok(managed_award(conn, actor, award_id)?.0),
+        _ => Err(AppError::NotFound),
     }
-    Ok(award)
 }
 
 /// The scholar (or an officer, from the school's word) reports a change: leave, repeat year, new graduation
@@ -343,7 +354,7 @@ pub fn report_change(
     note: &str,
 ) -> Result<i64, AppError> {
     write_transaction(conn, |conn| {
-        let award = award_for_change(conn, actor, award_id)?;
+        let award = award_to_report_on(conn, actor, award_id)?;
         let terms = terms_of(conn, &award)?;
         let mut errors = change.errors(now().date(), award.support_starts_on, terms.max_support_years);
         if change == StatusChange::Dismissal && actor.role != Role::ProgrammeOfficer {
@@ -352,6 +363,9 @@ pub fn report_change(
         }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
+        }
+        if award.status != AwardStatus::Active.as_str() {
+            return Err(AppError::Conflict("error-award-not-active".into()));
         }
         let date = match change {
             StatusChange::NewGraduationDate(d) => Some(d),

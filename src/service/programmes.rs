@@ -74,6 +74,18 @@ pub fn create_programme(conn: &mut DbConn, actor: &Actor, input: &ProgrammeInput
     })
 }
 
+/// A programme the actor may change: a programme officer of the organisation that runs it; anyone else gets
+/// "forbidden" (wrong role) or "not found" (another funder's). Checked before any field of a form is read,
+/// so that a refused form never shows another funder's programme.
+pub fn managed_programme(conn: &mut DbConn, actor: &Actor, programme_id: i64) -> Result<store::Programme, AppError> {
+    actor.require(&[Role::ProgrammeOfficer])?;
+    let programme = store::find_programme(conn, programme_id)?;
+    if !actor.can_manage_organisation(programme.organisation_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(programme)
+}
+
 /// Adds a new set of terms from a date; earlier sets stay for what was signed under them.
 pub fn add_terms(
     conn: &mut DbConn,
@@ -82,13 +94,9 @@ pub fn add_terms(
     from: NaiveDate,
     terms: &ProgrammeTerms,
 ) -> Result<(), AppError> {
-    actor.require(&[Role::ProgrammeOfficer])?;
-    terms.validate().map_err(AppError::Validation)?;
     write_transaction(conn, |conn| {
-        let programme = store::find_programme(conn, programme_id)?;
-        if !actor.can_manage_organisation(programme.organisation_id) {
-            return Err(AppError::NotFound);
-        }
+        managed_programme(conn, actor, programme_id)?;
+        terms.validate().map_err(AppError::Validation)?;
         store::insert_terms(conn, programme_id, from, terms)?;
         audit::record(
             conn,
@@ -139,15 +147,12 @@ fn validate_call(input: &CallInput) -> FieldErrors {
 }
 
 pub fn open_call(conn: &mut DbConn, actor: &Actor, input: &CallInput) -> Result<i64, AppError> {
-    actor.require(&[Role::ProgrammeOfficer])?;
-    let errors = validate_call(input);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
     write_transaction(conn, |conn| {
-        let programme = store::find_programme(conn, input.programme_id)?;
-        if !actor.can_manage_organisation(programme.organisation_id) {
-            return Err(AppError::NotFound);
+        // Who may act comes before what they typed: a refusal must not depend on the form being valid.
+        let programme = managed_programme(conn, actor, input.programme_id)?;
+        let errors = validate_call(input);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
         }
         let id = store::insert_call(
             conn,

@@ -38,17 +38,23 @@ pub struct ReviewSettings {
     pub school_terms_per_year: i32,
 }
 
-pub fn configure(conn: &mut DbConn, actor: &Actor, call_id: i64, s: &ReviewSettings) -> Result<(), AppError> {
+/// The call, if the actor may change its review and awards: a programme officer of the funder. Checked before
+/// any field of a form is read, so that a refused form never shows another funder's call.
+pub fn call_to_change(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallListing, AppError> {
     require_officer(actor)?;
-    let mut errors: FieldErrors = s.rubric.validate().err().unwrap_or_default();
-    if !(1..=12).contains(&s.school_terms_per_year) {
-        errors.insert("school_terms_per_year".into(), "error-range-1-12".into());
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    managed_call(conn, actor, call_id)
+}
+
+pub fn configure(conn: &mut DbConn, actor: &Actor, call_id: i64, s: &ReviewSettings) -> Result<(), AppError> {
     write_transaction(conn, |conn| {
-        managed_call(conn, actor, call_id)?;
+        call_to_change(conn, actor, call_id)?;
+        let mut errors: FieldErrors = s.rubric.validate().err().unwrap_or_default();
+        if !(1..=12).contains(&s.school_terms_per_year) {
+            errors.insert("school_terms_per_year".into(), "error-range-1-12".into());
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
         let before = store::rubric_of(conn, call_id)?.map(|r| r.rubric);
         // Stored totals were computed on the criteria as they were: once anyone has scored, the criteria stay.
         // (Labels may still be reworded: they do not change a total.)
@@ -106,9 +112,13 @@ pub fn assign(
     require_officer(actor)?;
     write_transaction(conn, |conn| {
         let listing = managed_call(conn, actor, call_id)?;
-        let application = applications::find(conn, application_id)?;
+        // The id comes from the form's list: an unknown one is named like any other wrong pick.
+        let application = applications::find(conn, application_id).map_err(|e| match e {
+            AppError::NotFound => AppError::field("application_id", "error-not-in-call"),
+            other => other,
+        })?;
         if application.call_id != call_id || application.status != "submitted" {
-            return Err(AppError::field("reference", "error-not-in-call"));
+            return Err(AppError::field("application_id", "error-not-in-call"));
         }
         if !panel(conn, listing.programme.organisation_id)?.iter().any(|u| u.id == reviewer_id) {
             return Err(AppError::field("reviewer_id", "error-not-a-reviewer"));

@@ -486,6 +486,10 @@ pub(super) async fn read_upload(
 
 async fn upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, payload: Multipart) -> PageResult {
     let id = path.into_inner();
+    // Only the applicant's own application takes a file; anyone else is refused before the upload is read.
+    let actor = visitor.actor()?;
+    let check = actor.clone();
+    state.db.run(move |conn| service::own(conn, &check, id).map(|_| ())).await?;
     let result = read_upload(payload).await;
     let (fields, file) = match result {
         Ok(parts) => parts,
@@ -493,7 +497,6 @@ async fn upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
         Err(e) => return Err(e.into()),
     };
     visitor.check_csrf(fields.get("csrf_token").map(String::as_str))?;
-    let actor = visitor.actor()?;
     let kind = fields.get("kind").cloned().unwrap_or_default();
     let Some((name, content)) = file else {
         return show_documents_with(

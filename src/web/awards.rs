@@ -20,7 +20,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::I18n;
 use crate::service::ledger::{self, PaymentCommand};
-use crate::service::{awards as service, documents};
+use crate::service::{awards as service, documents, Actor};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/funder/calls/{id}/ranking", web::get().to(ranking_page))
@@ -41,6 +41,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 type Form = web::Form<HashMap<String, String>>;
+
+/// Runs an authorization check before any field of a form is read, so that a refused form never shows
+/// another funder's (or another scholar's) record, valid fields or not.
+async fn authorize<F>(state: &AppState, actor: &Actor, check: F) -> Result<(), AppError>
+where
+    F: FnOnce(&mut crate::db::DbConn, &Actor) -> Result<(), AppError> + Send + 'static,
+{
+    let actor = actor.clone();
+    state.db.run(move |conn| check(conn, &actor)).await
+}
+
+/// An award the actor may move as the funder's officer.
+fn officer_of_award(award_id: i64) -> impl FnOnce(&mut crate::db::DbConn, &Actor) -> Result<(), AppError> {
+    move |conn, actor| {
+        crate::service::reviews::require_officer(actor)?;
+        service::managed_award(conn, actor, award_id).map(|_| ())
+    }
+}
 
 /// The record's version the form was shown with (optimistic concurrency); a form without it is malformed.
 fn version(form: &HashMap<String, String>) -> Result<i32, AppError> {
@@ -105,7 +123,9 @@ fn percent(rate: ExactDecimal) -> String {
 /// Which page of the ranked list (`page`) and of the applications set apart (`apart`).
 #[derive(serde::Deserialize)]
 struct RankingQuery {
+    #[serde(default, deserialize_with = "super::query::page")]
     page: Option<usize>,
+    #[serde(default, deserialize_with = "super::query::apart")]
     apart: Option<usize>,
 }
 
@@ -179,6 +199,10 @@ async fn propose(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
+    authorize(&state, &actor, move |conn, actor| {
+        crate::service::reviews::call_to_change(conn, actor, call_id).map(|_| ())
+    })
+    .await?;
     // No application named: the whole line; a garbled one is refused rather than read as "all".
     let one: Option<i64> = match field(&form, "application_id") {
         "" => None,
@@ -291,6 +315,7 @@ async fn my_awards(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
 /// however many years an award runs.
 #[derive(serde::Deserialize)]
 struct YearQuery {
+    #[serde(default, deserialize_with = "super::query::year")]
     year: Option<i32>,
 }
 
@@ -404,6 +429,7 @@ async fn award_action(
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let (id, action) = path.into_inner();
+    authorize(&state, &actor, officer_of_award(id)).await?;
     let v = version(&form)?;
     let deadline = super::form_dates::read_local_datetime(&state, field(&form, "offer_deadline"));
     let (i18n, public_url) = (state.i18n.clone(), state.config.public_url.clone());
@@ -447,7 +473,9 @@ async fn payment_action(state: web::Data<AppState>, visitor: Visitor, path: web:
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let id = path.into_inner();
-    let award_id: i64 = field(&form, "award_id").parse().map_err(|_| AppError::field("award_id", "error-required"))?;
+    // The payment's own award, not one the form names: that is what the officer is allowed to act on.
+    let check = actor.clone();
+    let award_id = state.db.run(move |conn| ledger::award_of_payment(conn, &check, id)).await?;
     let command = match field(&form, "action") {
         "pay" => PaymentCommand::Pay {
             paid_on: NaiveDate::parse_from_str(field(&form, "paid_on"), "%Y-%m-%d").ok(),
@@ -477,7 +505,8 @@ async fn decide_change(state: web::Data<AppState>, visitor: Visitor, path: web::
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let id = path.into_inner();
-    let award_id: i64 = field(&form, "award_id").parse().map_err(|_| AppError::field("award_id", "error-required"))?;
+    let check = actor.clone();
+    let award_id = state.db.run(move |conn| ledger::award_of_change(conn, &check, id)).await?;
     let decision = match field(&form, "decision") {
         "approved" => ChangeDecision::Approved,
         "refused" => ChangeDecision::Refused,
@@ -493,6 +522,11 @@ async fn respond(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let id = path.into_inner();
+    authorize(&state, &actor, move |conn, actor| {
+        actor.require(&[Role::Applicant])?;
+        service::readable(conn, actor, id).map(|_| ())
+    })
+    .await?;
     let accept = match field(&form, "response") {
         "accept" => true,
         "decline" => false,
@@ -517,6 +551,7 @@ async fn report_change(state: web::Data<AppState>, visitor: Visitor, path: web::
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let id = path.into_inner();
+    authorize(&state, &actor, move |conn, actor| ledger::award_to_report_on(conn, actor, id).map(|_| ())).await?;
     let change = match field(&form, "kind") {
         "leave_of_absence" => Ok(StatusChange::LeaveOfAbsence),
         "repeat_year" => Ok(StatusChange::RepeatYear),
@@ -553,6 +588,9 @@ async fn upload_report(
     payload: Multipart,
 ) -> PageResult {
     let (id, report_id) = path.into_inner();
+    // Who may send this report is settled before the upload is read: a stranger's file is never taken in.
+    let actor = visitor.actor()?;
+    authorize(&state, &actor, move |conn, actor| ledger::check_report_upload(conn, actor, id, report_id)).await?;
     let (fields, file) = match super::applicant::read_upload(payload).await {
         Ok(parts) => parts,
         Err(AppError::Validation(errors)) => {
@@ -561,7 +599,6 @@ async fn upload_report(
         Err(e) => return Err(e.into()),
     };
     visitor.check_csrf(fields.get("csrf_token").map(String::as_str))?;
-    let actor = visitor.actor()?;
     // The report is the scholar's confirmation that they are enrolled this term, with the transcript as proof.
     if fields.get("enrolled").map(String::as_str) != Some("yes") {
         let errors = FieldErrors::from([("enrolled".to_string(), "error-enrolment-confirm".to_string())]);

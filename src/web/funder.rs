@@ -52,11 +52,13 @@ async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
         .await?;
     let calls: Vec<_> = calls.iter().map(|l| super::public::call_view(&state, &visitor.lang, l, None)).collect();
     let may_create = actor.role == Role::ProgrammeOfficer;
+    // Links a role cannot follow are not shown (coordinators and reviewers would get "forbidden").
+    let may_read_applications = actor.role.reads_applications();
     render(
         &state,
         &visitor,
         "funder/home.html",
-        &serde_json::json!({"programmes": programmes_list, "calls": calls, "may_create": may_create}),
+        &serde_json::json!({"programmes": programmes_list, "calls": calls, "may_create": may_create, "may_read_applications": may_read_applications}),
     )
 }
 
@@ -121,6 +123,9 @@ fn terms_from_form(form: &HashMap<String, String>, currency: &str, errors: &mut 
 async fn create_programme(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
+    // Who may act comes before what they typed (the service checks again, inside its transaction).
+    actor.require(&[Role::ProgrammeOfficer])?;
+    actor.organisation_id.ok_or(AppError::Forbidden)?;
     let mut errors = FieldErrors::new();
     let currency = form.get("currency").map(|c| c.trim().to_uppercase()).unwrap_or_default();
     let terms = terms_from_form(&form, &currency, &mut errors);
@@ -217,7 +222,8 @@ async fn add_terms(state: web::Data<AppState>, visitor: Visitor, path: web::Path
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let id = path.into_inner();
-    let currency = state.db.run(move |conn| programmes::find_programme(conn, id)).await?.currency;
+    let check = actor.clone();
+    let currency = state.db.run(move |conn| service::managed_programme(conn, &check, id)).await?.currency;
     let mut errors = FieldErrors::new();
     let terms = terms_from_form(&form, &currency, &mut errors);
     let from = parse_terms_from(&form, &mut errors);
@@ -245,12 +251,8 @@ fn parse_terms_from(form: &HashMap<String, String>, errors: &mut FieldErrors) ->
 
 async fn call_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
     let actor = visitor.actor()?;
-    actor.require(&[Role::ProgrammeOfficer])?;
     let id = path.into_inner();
-    let programme = state.db.run(move |conn| programmes::find_programme(conn, id)).await?;
-    if !actor.can_manage_organisation(programme.organisation_id) {
-        return Err(AppError::NotFound.into());
-    }
+    let programme = state.db.run(move |conn| service::managed_programme(conn, &actor, id)).await?;
     let values = serde_json::json!({"standard_questions": standard_questions().iter().map(|q| q.key.clone()).collect::<Vec<_>>()});
     render(&state, &visitor, "funder/call_new.html", &call_form_page(&programme, values, &FieldErrors::new()))
 }
@@ -306,7 +308,9 @@ async fn create_call(
     visitor.check_csrf(Some(&get("csrf_token")))?;
     let actor = visitor.actor()?;
     let programme_id = path.into_inner();
-    let programme = state.db.run(move |conn| programmes::find_programme(conn, programme_id)).await?;
+    // Before any field is read: a refused form must not show another funder's programme or currency.
+    let check = actor.clone();
+    let programme = state.db.run(move |conn| service::managed_programme(conn, &check, programme_id)).await?;
     let mut errors = FieldErrors::new();
     let mut datetime = |name: &str| {
         read_local_datetime(&state, &get(name)).unwrap_or_else(|key| {
@@ -347,18 +351,24 @@ async fn create_call(
     )
 }
 
+/// The list's filters. A browser sends every field of the filter form, empty ones included (`call=&status=`):
+/// an empty field is no filter.
 #[derive(Debug, Deserialize, Default, Clone, serde::Serialize)]
 pub struct ListQuery {
+    #[serde(default, deserialize_with = "super::query::call")]
     pub call: Option<i64>,
     pub status: Option<String>,
     pub eligibility: Option<String>,
     pub county: Option<String>,
     pub cadre: Option<String>,
     pub q: Option<String>,
+    #[serde(default, deserialize_with = "super::query::page")]
     pub page: Option<i64>,
     /// Keyset paging: the last id of the page before.
+    #[serde(default, deserialize_with = "super::query::before")]
     pub before: Option<i64>,
     /// Keyset paging backwards ("previous" links): the first id of the page after.
+    #[serde(default, deserialize_with = "super::query::after")]
     pub after: Option<i64>,
 }
 

@@ -11,6 +11,7 @@ mod funder;
 pub mod list_cache;
 mod page;
 mod public;
+mod query;
 pub mod return_to;
 mod reviews;
 pub mod session;
@@ -163,16 +164,33 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
     headers
 }
 
+/// A malformed request's error in the form its caller reads: JSON for the API, the site's HTML error page
+/// (in the visitor's language, with the layout and what is wrong) for everything a browser opens.
+fn bad_request(req: &actix_web::HttpRequest, detail: String) -> actix_web::Error {
+    let error = AppError::BadRequest(detail);
+    if req.path().starts_with("/api/") {
+        error.into()
+    } else {
+        page::PageError(error).into()
+    }
+}
+
 /// Malformed bodies and queries answer 400 with what is wrong, never a 500.
 pub fn form_config() -> web::FormConfig {
     web::FormConfig::default()
         .limit(256 * 1024)
-        .error_handler(|e, _| AppError::BadRequest(format!("The form could not be read: {e}")).into())
+        .error_handler(|e, req| bad_request(req, format!("The form could not be read: {e}")))
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|e, _| AppError::BadRequest(format!("The address has a bad parameter: {e}")).into())
+    web::QueryConfig::default().error_handler(|e, req| {
+        // The deserializer's own words name the field; actix's wrapper adds nothing a reader needs.
+        let detail = match &e {
+            actix_web::error::QueryPayloadError::Deserialize(inner) => inner.to_string(),
+            other => other.to_string(),
+        };
+        bad_request(req, format!("The address has a bad parameter: {detail}."))
+    })
 }
 
 pub fn json_config() -> web::JsonConfig {

@@ -14,6 +14,7 @@ use crate::domain::ranking::PriorityRule;
 use crate::domain::review::{ConflictDeclaration, Criterion, Rubric, ScoreSheet};
 use crate::error::{AppError, FieldErrors};
 use crate::service::reviews::{self as service, ReviewSettings};
+use crate::service::Actor;
 use crate::store::{applications, reviews};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -142,6 +143,7 @@ fn starting_rubric() -> Rubric {
 
 #[derive(serde::Deserialize)]
 struct PageQuery {
+    #[serde(default, deserialize_with = "super::query::page")]
     page: Option<usize>,
 }
 
@@ -158,8 +160,9 @@ async fn call_page(
 /// How the call's review page is shown: a form's values and errors (with 422), and the page of assignments.
 struct CallPage {
     values: Option<serde_json::Value>,
-    /// The reference typed in the assignment form, shown again with its error.
-    reference: String,
+    /// The application and reviewer picked in the assignment form, picked again when it is re-shown.
+    application_id: Option<i64>,
+    reviewer_id: Option<i64>,
     errors: FieldErrors,
     status: StatusCode,
     page: Option<usize>,
@@ -169,7 +172,8 @@ impl Default for CallPage {
     fn default() -> Self {
         CallPage {
             values: None,
-            reference: String::new(),
+            application_id: None,
+            reviewer_id: None,
             errors: FieldErrors::new(),
             status: StatusCode::OK,
             page: None,
@@ -184,7 +188,7 @@ impl CallPage {
 }
 
 async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view: CallPage) -> PageResult {
-    let CallPage { values, reference, errors, status, page } = view;
+    let CallPage { values, application_id, reviewer_id, errors, status, page } = view;
     let actor = visitor.actor()?;
     let (listing, rubric, panel, assignments, submitted) = state
         .db
@@ -211,11 +215,21 @@ async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view:
     let (shown, page, pages) = page_of(&assignments, page);
     // The eligible applications nobody reviews yet, so the officer sees what the panel still lacks.
     let eligible: Vec<_> = submitted.iter().filter(|a| a.eligibility.as_deref() == Some("eligible")).collect();
-    let unreviewed: Vec<_> = eligible
+    let reviewers_of = |id: i64| assignments.iter().filter(|(x, _)| x.application_id == id).count();
+    let unreviewed: Vec<_> =
+        eligible.iter().filter(|a| reviewers_of(a.id) == 0).map(|a| a.reference.clone().unwrap_or_default()).collect();
+    // What the officer picks from to assign by hand: the submitted applications (an ineligible one may be
+    // reviewed too), those without a reviewer first.
+    let mut assignable: Vec<_> = submitted
         .iter()
-        .filter(|a| !assignments.iter().any(|(x, _)| x.application_id == a.id))
-        .map(|a| a.reference.clone().unwrap_or_default())
+        .map(|a| {
+            serde_json::json!({
+                "id": a.id, "reference": a.reference, "name": a.full_name, "reviewers": reviewers_of(a.id),
+                "ineligible": a.eligibility.as_deref() == Some("ineligible"), "picked": application_id == Some(a.id),
+            })
+        })
         .collect();
+    assignable.sort_by_key(|a| a["reviewers"] != 0);
     let assignment_rows: Vec<_> = shown
         .iter()
         .map(|(a, reviewer)| {
@@ -230,8 +244,9 @@ async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view:
     let page = serde_json::json!({
         "call": listing.call, "programme": listing.programme.name, "values": values, "errors": errors,
         "has_rubric": has_rubric, "rows": (0..CRITERION_ROWS).collect::<Vec<_>>(), "slots": (0..RULE_SLOTS).collect::<Vec<_>>(),
-        "panel": panel.iter().map(|u| serde_json::json!({"id": u.id, "name": u.full_name})).collect::<Vec<_>>(),
-        "assignments": assignment_rows, "assignments_page": page, "assignments_pages": pages, "reference": reference,
+        "panel": panel.iter().map(|u| serde_json::json!({"id": u.id, "name": u.full_name, "picked": reviewer_id == Some(u.id)})).collect::<Vec<_>>(),
+        "assignable": assignable,
+        "assignments": assignment_rows, "assignments_page": page, "assignments_pages": pages,
         "eligible_count": eligible.len(), "unreviewed_count": unreviewed.len(), "unreviewed": unreviewed.iter().take(20).collect::<Vec<_>>(),
         "may_edit": visitor.role() == Some(crate::domain::role::Role::ProgrammeOfficer),
         "seed": rand::random::<u32>(),
@@ -239,10 +254,23 @@ async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view:
     render_status(state, visitor, "funder/call.html", &page, status)
 }
 
+/// Refuses, before any field of the form is read, an actor who may not change the call's review.
+async fn authorize_call_change(state: &AppState, actor: &Actor, call_id: i64) -> Result<(), AppError> {
+    let actor = actor.clone();
+    state.db.run(move |conn| service::call_to_change(conn, &actor, call_id).map(|_| ())).await
+}
+
+/// Refuses, before any field of the form is read, anyone but the reviewer the assignment is for.
+async fn authorize_assignment(state: &AppState, actor: &Actor, assignment_id: i64) -> Result<(), AppError> {
+    let actor = actor.clone();
+    state.db.run(move |conn| service::own_assignment(conn, &actor, assignment_id).map(|_| ())).await
+}
+
 async fn save_settings(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
+    authorize_call_change(&state, &actor, call_id).await?;
     let mut errors = FieldErrors::new();
     let settings = settings_from_form(&form, &mut errors);
     if errors.is_empty() {
@@ -263,24 +291,20 @@ fn id_field(form: &HashMap<String, String>, name: &str) -> Result<i64, AppError>
     field(form, name).parse().map_err(|_| AppError::field(name, "error-required"))
 }
 
+/// Assigns the reviewer picked from the call's panel to the application picked from the call's list.
 async fn assign(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
-    let reference = field(&form, "reference").to_uppercase();
-    let result = match id_field(&form, "reviewer_id") {
-        Ok(reviewer_id) => {
-            state
-                .db
-                .run(move |conn| {
-                    // The officer types the reference printed on the application, as on its receipt.
-                    let application = applications::find_by_reference(conn, &reference)?
-                        .ok_or_else(|| AppError::field("reference", "error-not-in-call"))?;
-                    service::assign(conn, &actor, call_id, application.id, reviewer_id)
-                })
-                .await
+    authorize_call_change(&state, &actor, call_id).await?;
+    let result = match (id_field(&form, "application_id"), id_field(&form, "reviewer_id")) {
+        (Ok(application_id), Ok(reviewer_id)) => {
+            state.db.run(move |conn| service::assign(conn, &actor, call_id, application_id, reviewer_id)).await
         }
-        Err(e) => Err(e),
+        // Both picks missing are both named.
+        (application, reviewer) => Err(AppError::Validation(
+            [application.err(), reviewer.err()].into_iter().flatten().flat_map(|e| e.fields()).collect(),
+        )),
     };
     match result {
         Ok(added) => {
@@ -288,7 +312,11 @@ async fn assign(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
             Ok(redirect(&format!("/funder/calls/{call_id}")))
         }
         Err(AppError::Validation(errors)) => {
-            let view = CallPage { reference: field(&form, "reference").to_string(), ..CallPage::refused(None, errors) };
+            let view = CallPage {
+                application_id: field(&form, "application_id").parse().ok(),
+                reviewer_id: field(&form, "reviewer_id").parse().ok(),
+                ..CallPage::refused(None, errors)
+            };
             call_page_with(&state, &visitor, call_id, view).await
         }
         Err(e) => Err(e.into()),
@@ -299,6 +327,7 @@ async fn assign_evenly(state: web::Data<AppState>, visitor: Visitor, path: web::
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
+    authorize_call_change(&state, &actor, call_id).await?;
     let per_application: Option<usize> = field(&form, "per_application").parse().ok().filter(|n| (1..=10).contains(n));
     let seed: Option<u64> = field(&form, "seed").parse().ok();
     let result = match (per_application, seed) {
@@ -387,8 +416,14 @@ async fn declare(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let id = path.into_inner();
+    authorize_assignment(&state, &actor, id).await?;
     let declared = ConflictDeclaration::parse(field(&form, "declaration"))
         .ok_or_else(|| AppError::field("declaration", "error-required"))?;
+    // A conflict recuses the reviewer for good: it takes a tick that says so, not one stray tap.
+    if declared == ConflictDeclaration::Conflict && field(&form, "confirm_conflict") != "yes" {
+        let errors = FieldErrors::from([("confirm_conflict".to_string(), "error-confirm-conflict".to_string())]);
+        return review_page_with(&state, &visitor, id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     state.db.run(move |conn| service::declare(conn, &actor, id, declared)).await?;
     visitor.flash(if declared == ConflictDeclaration::Conflict { "review-recused" } else { "review-declared" });
     Ok(redirect(&format!("/reviews/{id}")))
@@ -398,6 +433,7 @@ async fn score(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64
     visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
     let actor = visitor.actor()?;
     let id = path.into_inner();
+    authorize_assignment(&state, &actor, id).await?;
     let mut errors = FieldErrors::new();
     let mut sheet = ScoreSheet::new();
     for (name, value) in form.iter() {

@@ -379,22 +379,17 @@ async fn reviewers_declare_before_scoring_and_a_conflict_recuses_them() {
         .post(
             &svc,
             &format!("/funder/calls/{call}/assign"),
-            &[("reference", "MOH-1999-000001"), ("reviewer_id", &rita.to_string())],
+            &[("application_id", "99999999"), ("reviewer_id", &rita.to_string())],
         )
         .await;
-    assert_eq!(unknown.status, 422, "an unknown reference is named next to its field");
+    assert_eq!(unknown.status, 422, "an unknown application is named next to its field");
+    assert!(unknown.body.contains("Choose a submitted application of this call"), "{}", unknown.body);
     for id in &ineligible[..2] {
-        let reference: String = applications::table
-            .find(id)
-            .select(applications::reference)
-            .first::<Option<String>>(&mut app.conn())
-            .expect("ref")
-            .expect("submitted");
         let assigned = officer
             .post(
                 &svc,
                 &format!("/funder/calls/{call}/assign"),
-                &[("reference", &reference.to_lowercase()), ("reviewer_id", &rita.to_string())],
+                &[("application_id", &id.to_string()), ("reviewer_id", &rita.to_string())],
             )
             .await;
         assert_eq!(assigned.status, 303, "{}", assigned.body);
@@ -452,7 +447,14 @@ async fn reviewers_declare_before_scoring_and_a_conflict_recuses_them() {
 
     // A conflict recuses: no page, no API, no scoring, for good.
     assert_eq!(
-        reviewer.post(&svc, &format!("/reviews/{second}/declare"), &[("declaration", "conflict")]).await.status,
+        reviewer
+            .post(
+                &svc,
+                &format!("/reviews/{second}/declare"),
+                &[("declaration", "conflict"), ("confirm_conflict", "yes")]
+            )
+            .await
+            .status,
         303
     );
     assert_eq!(reviewer.get(&svc, &format!("/applications/{}", ineligible[1])).await.status, 404);

@@ -12,5 +12,6 @@ mod applicant;
 mod awards;
 mod funder;
 mod hardening;
+mod officer;
 mod outbox;
 mod security;
