@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::domain::contact::{self, ContactRules};
 use crate::error::AppError;
 
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub struct Config {
     /// When set, the client address is read from `X-Forwarded-For` only on requests from this peer.
     pub trusted_proxy: Option<String>,
     pub pool_size: u32,
+    /// The shape of a national ID and a phone number in the installation's country (Kenya's by default).
+    pub contact: ContactRules,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -31,6 +34,26 @@ fn var(name: &str) -> Option<String> {
 fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     u32::try_from(cores * 2).unwrap_or(u32::MAX).clamp(4, 64)
+}
+
+/// The country's shapes of phone numbers and ID numbers; each part defaults to Kenya's.
+fn contact_rules() -> Result<ContactRules, AppError> {
+    let kenya = ContactRules::default();
+    let phone = match (var("PHONE_COUNTRY_CODE"), var("PHONE_PREFIXES"), var("PHONE_DIGITS")) {
+        (None, None, None) => kenya.phone,
+        (code, prefixes, digits) => contact::parse_phone_rule(
+            &code.unwrap_or(kenya.phone.country_code),
+            &prefixes.unwrap_or_else(|| kenya.phone.prefixes.join(",")),
+            &digits.unwrap_or_else(|| kenya.phone.national_digits.to_string()),
+        )
+        .map_err(|e| AppError::Config(format!("RURALSERVE_PHONE_*: {e}")))?,
+    };
+    let national_id_digits = match var("NATIONAL_ID_DIGITS") {
+        Some(v) => contact::parse_digit_range(&v)
+            .map_err(|e| AppError::Config(format!("RURALSERVE_NATIONAL_ID_DIGITS: {e}")))?,
+        None => kenya.national_id_digits,
+    };
+    Ok(ContactRules { phone, national_id_digits })
 }
 
 impl Config {
@@ -49,6 +72,7 @@ impl Config {
             Some(v) => v.parse().map_err(|_| AppError::Config(format!("RURALSERVE_POOL_SIZE: not a number: {v:?}")))?,
             None => default_pool_size(),
         };
+        let contact = contact_rules()?;
         Ok(Config {
             database_url,
             data_dir,
@@ -59,6 +83,7 @@ impl Config {
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "RuralServe <no-reply@ruralserve.local>".into()),
             trusted_proxy: var("TRUSTED_PROXY"),
             pool_size,
+            contact,
         })
     }
 

@@ -3,6 +3,8 @@
 
 pub mod application;
 pub mod award;
+pub mod cadre;
+pub mod contact;
 pub mod eligibility;
 pub mod funding;
 pub mod matching;
@@ -10,6 +12,7 @@ pub mod money;
 pub mod obligation;
 pub mod password;
 pub mod payment;
+pub mod place;
 pub mod programme;
 pub mod progress;
 pub mod ranking;

@@ -166,7 +166,8 @@ pub fn submit(
         )?;
         store::add_event(conn, id, "submitted", &reference, Some(actor.user_id))?;
         if !outcome.eligible {
-            store::add_event(conn, id, "ineligible", &outcome.reasons.join("; "), None)?;
+            // The reasons are on the application, in the reader's language; an English note would not be.
+            store::add_event(conn, id, "ineligible", "", None)?;
         }
         audit::record(
             conn,
@@ -208,4 +209,65 @@ pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> Resu
         )?;
         Ok(())
     })
+}
+
+/// Applications whose county or sub-county is not in the list, as typed before the list existed and left
+/// unmatched by the migration that made the rest canonical: an officer checks them with the applicant.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnmatchedPlace {
+    pub application_id: i64,
+    pub reference: Option<String>,
+    pub full_name: String,
+    pub call_title: String,
+    pub home_county: String,
+    pub home_sub_county: String,
+}
+
+/// At most this many are listed; the count says how many there are.
+pub const UNMATCHED_PLACES_SHOWN: i64 = 500;
+
+/// The pairs off the list among an organisation's applications (every organisation's for `None`), with
+/// how many applications name each. Empty places are gaps, not mismatches.
+fn unmatched_pairs(conn: &mut DbConn, scope: Option<i64>) -> Result<Vec<(String, String, i64)>, AppError> {
+    Ok(store::place_counts(conn, scope)?
+        .into_iter()
+        .filter(|(county, sub_county, _)| {
+            let unanswered = county.is_empty() && sub_county.is_empty();
+            !unanswered && !crate::domain::place::is_canonical_pair(county, sub_county)
+        })
+        .collect())
+}
+
+/// How many applications of the organisation name a place off the list.
+pub fn unmatched_place_count(conn: &mut DbConn, scope: Option<i64>) -> Result<i64, AppError> {
+    Ok(unmatched_pairs(conn, scope)?.iter().map(|(_, _, n)| n).sum())
+}
+
+/// The applications of the actor's organisation that name a place off the list, and how many there are.
+pub fn unmatched_places(conn: &mut DbConn, actor: &Actor) -> Result<(Vec<UnmatchedPlace>, i64), AppError> {
+    if !actor.role.reads_applications() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = actor.organisation_scope()?;
+    let pairs = unmatched_pairs(conn, scope)?;
+    let total = pairs.iter().map(|(_, _, n)| n).sum();
+    let mut listed = Vec::new();
+    for (county, sub_county, _) in pairs {
+        let room = UNMATCHED_PLACES_SHOWN - i64::try_from(listed.len()).unwrap_or(i64::MAX);
+        if room <= 0 {
+            break;
+        }
+        for (a, call_title) in store::naming_place(conn, scope, &county, &sub_county, room)? {
+            listed.push(UnmatchedPlace {
+                application_id: a.id,
+                reference: a.reference,
+                full_name: a.full_name,
+                call_title,
+                home_county: a.home_county,
+                home_sub_county: a.home_sub_county,
+            });
+        }
+    }
+    listed.sort_by_key(|p| p.application_id);
+    Ok((listed, total))
 }

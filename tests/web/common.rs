@@ -29,6 +29,7 @@ pub fn config_for(db: &TestDb) -> Config {
         mail_from: "RuralServe <no-reply@example.org>".into(),
         trusted_proxy: None,
         pool_size: 4,
+        contact: Default::default(),
     }
 }
 
