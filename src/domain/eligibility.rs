@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::cadre::canonical_cadre;
+
 /// A yes/no question a call asks; one answer disqualifies, with the reason given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilityQuestion {
@@ -46,6 +48,7 @@ impl IneligibilityReason {
             serde_json::Value::String(text) => Some(
                 legacy_key(&text)
                     .map(IneligibilityReason::new)
+                    .or_else(|| legacy_cadre_reason(&text))
                     .unwrap_or_else(|| IneligibilityReason::as_recorded(&text)),
             ),
             other => serde_json::from_value(other).ok(),
@@ -65,6 +68,20 @@ fn legacy_key(text: &str) -> Option<&'static str> {
         "Not a citizen of the funding country" => Some("reason-question-citizen"),
         _ => None,
     }
+}
+
+/// The cadre reason from its English sentence, `Cadre "medicine" is outside this programme's cadre (nursing)`,
+/// with the cadres as keys when the list knows them.
+fn legacy_cadre_reason(text: &str) -> Option<IneligibilityReason> {
+    let rest = text.strip_prefix("Cadre \"")?;
+    let (cadre, rest) = rest.split_once("\" is outside this programme's cadre (")?;
+    let programme_cadre = rest.strip_suffix(')')?;
+    let key = |c: &str| canonical_cadre(c).map(String::from).unwrap_or_else(|| c.to_string());
+    Some(
+        IneligibilityReason::new("reason-cadre-outside")
+            .with("cadre", &key(cadre))
+            .with("programme_cadre", &key(programme_cadre)),
+    )
 }
 
 /// The message key of a standard question's text and of its reason; an officer's own questions have none
@@ -200,14 +217,21 @@ mod tests {
 
     #[test]
     fn reasons_stored_as_english_sentences_are_read_back_with_their_keys() {
-        let stored =
-            serde_json::json!(["Not enrolled full-time", "Cadre \"x\" is outside", {"key": "reason-question-citizen"}]);
+        let stored = serde_json::json!([
+            "Not enrolled full-time",
+            "Cadre \"Medicine\" is outside this programme's cadre (nursing)",
+            "Cadre \"x\" is outside",
+            {"key": "reason-question-citizen"}
+        ]);
         let read: Vec<_> =
             stored.as_array().into_iter().flatten().cloned().filter_map(IneligibilityReason::from_stored).collect();
         assert_eq!(
             read,
             vec![
                 IneligibilityReason::new("reason-not-full-time"),
+                IneligibilityReason::new("reason-cadre-outside")
+                    .with("cadre", "medicine")
+                    .with("programme_cadre", "nursing"),
                 IneligibilityReason::as_recorded("Cadre \"x\" is outside"),
                 IneligibilityReason::new("reason-question-citizen"),
             ]

@@ -160,13 +160,16 @@ async fn the_migration_maps_typed_places_and_cadres_and_an_officer_sees_those_it
     typed_before_the_lists(&app, moh[2], "Lodwar town", "Kanamkemer", "astronomy");
     typed_before_the_lists(&app, moh[3], "Turkana", "Lodwar", "nursing");
     typed_before_the_lists(&app, ngo[0], "Gotham", "Narrows", "midwifery");
+    // Before reasons had keys, the status history repeated them as an English sentence.
+    ruralserve::store::applications::add_event(&mut app.conn(), moh[0], "ineligible", "Not enrolled full-time", None)
+        .expect("event");
 
     let sql = match *app.conn() {
         ruralserve::db::DbConn::Pg(_) => {
-            include_str!("../../migrations/postgres/2026-12-03-000013_canonical_places_and_cadres/up.sql")
+            include_str!("../../migrations/postgres/2026-12-03-000013_canonical_places_cadres_and_reasons/up.sql")
         }
         ruralserve::db::DbConn::Sqlite(_) => {
-            include_str!("../../migrations/sqlite/2026-12-03-000013_canonical_places_and_cadres/up.sql")
+            include_str!("../../migrations/sqlite/2026-12-03-000013_canonical_places_cadres_and_reasons/up.sql")
         }
     };
     app.conn().batch_execute(sql).expect("the migration runs over typed values");
@@ -179,6 +182,8 @@ async fn the_migration_maps_typed_places_and_cadres_and_an_officer_sees_those_it
     assert_eq!(place(moh[1]), ("Muranga".into(), "Muranga South".into(), "nursing".into()));
     assert_eq!(place(moh[2]), ("Lodwar town".into(), "Kanamkemer".into(), "astronomy".into()));
     assert_eq!(place(moh[3]), ("Turkana".into(), "Lodwar".into(), "nursing".into()));
+    let history = ruralserve::store::applications::events(&mut app.conn(), moh[0]).expect("history");
+    assert!(history.iter().all(|e| !e.note.contains("Not enrolled")), "{history:?}");
 
     // What could not be mapped is listed for the organisation's officers, and only theirs.
     let svc = service!(app);
