@@ -157,7 +157,7 @@ term-verification-late-days = Jours au-delà desquels une vérification est en r
 term-start-window-days = Jours accordés pour commencer le service
 term-in-school-breach-multiplier = Multiplicateur de remboursement en cas d'abandon des études
 term-damages-multiplier = Multiplicateur des dédommagements en cas de service non effectué
-term-damages-annual-interest-rate = Taux d'intérêt annuel sur les dédommagements (0.05 = 5 %)
+term-damages-annual-interest-rate = Taux d'intérêt annuel sur les dédommagements (0,05 = 5 %)
 term-damages-payment-deadline-days = Jours accordés pour payer les dédommagements
 term-damages-minimum = Dédommagement minimum
 term-stipend-monthly = Allocation mensuelle

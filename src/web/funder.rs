@@ -90,7 +90,10 @@ pub(super) fn number<T: std::str::FromStr + Default>(
     name: &str,
     errors: &mut FieldErrors,
 ) -> T {
-    match form.get(name).map(|v| v.trim()).unwrap_or_default().parse() {
+    let typed = form.get(name).map(|v| v.trim()).unwrap_or_default();
+    // A decimal comma (French "0,05") reads as the point; where a point is typed too, the text stays refused.
+    let parsed = typed.parse().or_else(|e| if typed.contains('.') { Err(e) } else { typed.replace(',', ".").parse() });
+    match parsed {
         Ok(v) => v,
         Err(_) => {
             errors.insert(name.into(), "error-number".into());

@@ -284,3 +284,67 @@ async fn a_french_reader_sees_french_questions_reasons_and_numbers() {
     let again = applicant.get(&svc, &path).await;
     assert!(again.body.contains("value=\"90\u{202f}000,50\""), "{}", again.body);
 }
+
+#[actix_web::test]
+async fn a_french_officer_types_decimals_and_amounts_the_french_way_and_picks_the_cadre_from_the_list() {
+    let app = TestApp::new().with_demo();
+    diesel::update(users::table.filter(users::email.eq(OFFICER)))
+        .set(users::language.eq("fr"))
+        .execute(&mut app.conn())
+        .expect("French officer");
+    let svc = service!(app);
+    let mut officer = Browser::new();
+    officer.log_in(&svc, OFFICER, DEMO_PASSWORD).await;
+    let form = officer.get(&svc, "/funder/programmes/new").await;
+    assert!(form.body.contains("<option value=\"midwifery\">Maïeutique (sage-femme)</option>"), "{}", form.body);
+    let fields = |cadre: &'static str| {
+        vec![
+            ("name", "Bourse des sages-femmes"),
+            ("cadre", cadre),
+            ("description", ""),
+            ("currency", "KES"),
+            ("terms_from", "2026-01-01"),
+            ("service_years_per_support_year", "1,5"),
+            ("min_service_years", "3"),
+            ("max_support_years", "4"),
+            ("full_time_hours_per_week", "40"),
+            ("half_time_hours_per_week", "20"),
+            ("half_time_credit", "0,5"),
+            ("days_away_allowed_per_service_year", "35"),
+            ("parental_leave_max_days", "84"),
+            ("verification_interval_months", "6"),
+            ("verification_late_days", "60"),
+            ("start_window_days", "270"),
+            ("in_school_breach_multiplier", "1"),
+            ("damages_multiplier", "2"),
+            ("damages_annual_interest_rate", "0,05"),
+            ("damages_payment_deadline_days", "1825"),
+            ("damages_minimum", "0"),
+            ("stipend_monthly", "12 000,50"),
+            ("lump_sum_yearly", "30 000"),
+        ]
+    };
+    let refused = officer.post(&svc, "/funder/programmes/new", &fields("astrologie")).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("id=\"cadre-error\">Choisissez une filière dans la liste."), "{}", refused.body);
+    let created = officer.post(&svc, "/funder/programmes/new", &fields("midwifery")).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let programme = ruralserve::schema::programmes::table
+        .order(ruralserve::schema::programmes::id.desc())
+        .select(ruralserve::schema::programmes::cadre)
+        .first::<String>(&mut app.conn())
+        .expect("programme");
+    assert_eq!(programme, "midwifery");
+    let home = officer.get(&svc, "/funder").await;
+    assert!(home.body.contains("Maïeutique (sage-femme)"), "the cadre by its French name: {}", home.body);
+    let id = home
+        .body
+        .split("/funder/programmes/")
+        .filter_map(|s| s.split('/').next())
+        .filter_map(|s| s.split('"').next())
+        .filter_map(|s| s.parse::<i64>().ok())
+        .max()
+        .expect("programme link");
+    let page = officer.get(&svc, &format!("/funder/programmes/{id}")).await;
+    assert!(page.body.contains("12\u{202f}000,50\u{a0}KES"), "{}", page.body);
+}
