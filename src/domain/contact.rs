@@ -75,6 +75,29 @@ pub fn normalise_national_id(typed: &str, digits: &RangeInclusive<usize>) -> Res
     Ok(compact)
 }
 
+/// What is wrong with a stored ID number and phone number (saved before the checks, or under other rules):
+/// each must already be in its one normal form. Empty ones are gaps, which the completeness check reports.
+pub fn stored_shape_errors(national_id: &str, phone: &str, rules: &ContactRules) -> super::FieldErrors {
+    let mut errors = super::FieldErrors::new();
+    if !national_id.is_empty()
+        && normalise_national_id(national_id, &rules.national_id_digits).as_deref() != Ok(national_id)
+    {
+        errors.insert("national_id".into(), "error-national-id-shape".into());
+    }
+    if !phone.is_empty() {
+        match normalise_phone(phone, &rules.phone) {
+            Ok(normal) if normal == phone => {}
+            Ok(_) => {
+                errors.insert("phone".into(), "error-phone-shape".into());
+            }
+            Err(key) => {
+                errors.insert("phone".into(), key.into());
+            }
+        }
+    }
+    errors
+}
+
 /// Reads the phone rule of a configuration: `254`, `7,1`, `9`.
 pub fn parse_phone_rule(country_code: &str, prefixes: &str, national_digits: &str) -> Result<PhoneRule, String> {
     let country_code = country_code.trim().trim_start_matches('+').to_string();
@@ -129,6 +152,16 @@ mod tests {
         assert_eq!(normalise_phone("07123x5678", &kenya), Err("error-phone-shape"));
         assert_eq!(normalise_phone("+256712345678", &kenya), Err("error-phone-country"));
         assert_eq!(normalise_phone("call me", &kenya), Err("error-phone-shape"));
+    }
+
+    #[test]
+    fn numbers_saved_before_the_checks_must_be_typed_again() {
+        let rules = ContactRules::default();
+        assert!(stored_shape_errors("31234567", "+254712345678", &rules).is_empty());
+        assert!(stored_shape_errors("", "", &rules).is_empty());
+        let errors = stored_shape_errors("ID 3123", "0712345678", &rules);
+        assert_eq!(errors.get("national_id").map(String::as_str), Some("error-national-id-shape"));
+        assert_eq!(errors.get("phone").map(String::as_str), Some("error-phone-shape"));
     }
 
     #[test]

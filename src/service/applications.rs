@@ -8,6 +8,7 @@ use crate::domain::application::{
     next_status, reference_number, step_errors, submission_errors, ApplicationAction, ApplicationAnswers,
     ApplicationStatus, FormStep, SubmissionContext,
 };
+use crate::domain::contact::{stored_shape_errors, ContactRules};
 use crate::domain::eligibility::{assess, EligibilityFacts};
 use crate::domain::role::Role;
 use crate::error::AppError;
@@ -121,6 +122,7 @@ pub fn submit(
     id: i64,
     version: i32,
     lang: &str,
+    contact: &ContactRules,
 ) -> Result<String, AppError> {
     write_transaction(conn, |conn| {
         let application = own(conn, actor, id)?;
@@ -143,7 +145,10 @@ pub fn submit(
             opens_at: call.opens_at,
             closes_at: call.closes_at,
         };
-        let errors = submission_errors(&application.answers(), &ctx, at);
+        let mut errors = submission_errors(&application.answers(), &ctx, at);
+        for (field, key) in stored_shape_errors(&application.national_id, &application.phone, contact) {
+            errors.entry(field).or_insert(key);
+        }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }

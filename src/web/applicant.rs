@@ -461,8 +461,8 @@ async fn submit(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
     let id = path.into_inner();
     let actor = visitor.actor()?;
     let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let (i18n, lang) = (state.i18n.clone(), visitor.lang.clone());
-    match state.db.run(move |conn| service::submit(conn, &i18n, &actor, id, version, &lang)).await {
+    let (i18n, lang, contact) = (state.i18n.clone(), visitor.lang.clone(), state.config.contact.clone());
+    match state.db.run(move |conn| service::submit(conn, &i18n, &actor, id, version, &lang, &contact)).await {
         Ok(_) => {
             visitor.flash("submitted");
             Ok(redirect(&format!("/applications/{id}")))

@@ -110,6 +110,17 @@ async fn places_cadre_id_and_phone_are_checked_next_to_their_fields_and_nothing_
     form.push(("version", &version));
     assert_eq!(b.post(&svc, &path, &form).await.status, 303);
     assert_eq!(stored(&app, id).cadre, "nursing");
+
+    // A number saved before the checks is refused at submission, by name.
+    diesel::update(applications::table.find(id))
+        .set(applications::phone.eq("0712 345678"))
+        .execute(&mut app.conn())
+        .expect("an old draft's phone");
+    let view = b.get(&svc, &format!("/applications/{id}")).await;
+    let version = version_in(&view.body);
+    let refused = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Enter a mobile number such as 0712 345 678"), "{}", refused.body);
 }
 
 #[actix_web::test]
