@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::domain::contact::{self, ContactRules};
 use crate::error::AppError;
 
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub struct Config {
     pub pool_size: u32,
     /// How long an API bearer token lives before it must be issued again.
     pub api_token_days: i64,
+    /// The shape of a national ID and a phone number in the installation's country (Kenya's by default).
+    pub contact: ContactRules,
 }
 
 /// Thirty days: long enough for a script run each month, short enough that a leaked token dies.
@@ -36,6 +39,26 @@ fn var(name: &str) -> Option<String> {
 fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     u32::try_from(cores * 2).unwrap_or(u32::MAX).clamp(4, 64)
+}
+
+/// The country's shapes of phone numbers and ID numbers; each part defaults to Kenya's.
+fn contact_rules() -> Result<ContactRules, AppError> {
+    let kenya = ContactRules::default();
+    let phone = match (var("PHONE_COUNTRY_CODE"), var("PHONE_PREFIXES"), var("PHONE_DIGITS")) {
+        (None, None, None) => kenya.phone,
+        (code, prefixes, digits) => contact::parse_phone_rule(
+            &code.unwrap_or(kenya.phone.country_code),
+            &prefixes.unwrap_or_else(|| kenya.phone.prefixes.join(",")),
+            &digits.unwrap_or_else(|| kenya.phone.national_digits.to_string()),
+        )
+        .map_err(|e| AppError::Config(format!("RURALSERVE_PHONE_*: {e}")))?,
+    };
+    let national_id_digits = match var("NATIONAL_ID_DIGITS") {
+        Some(v) => contact::parse_digit_range(&v)
+            .map_err(|e| AppError::Config(format!("RURALSERVE_NATIONAL_ID_DIGITS: {e}")))?,
+        None => kenya.national_id_digits,
+    };
+    Ok(ContactRules { phone, national_id_digits })
 }
 
 impl Config {
@@ -60,6 +83,7 @@ impl Config {
             })?,
             None => DEFAULT_API_TOKEN_DAYS,
         };
+        let contact = contact_rules()?;
         Ok(Config {
             database_url,
             data_dir,
@@ -71,6 +95,7 @@ impl Config {
             trusted_proxy: var("TRUSTED_PROXY"),
             pool_size,
             api_token_days,
+            contact,
         })
     }
 

@@ -311,7 +311,7 @@ fn seed_applications(conn: &mut DbConn, hash: &str, call_id: i64, org_code: &str
         )?;
         apps::add_event(conn, id, "submitted", &reference, Some(user_id))?;
         if !outcome.eligible {
-            apps::add_event(conn, id, "ineligible", &outcome.reasons.join("; "), None)?;
+            apps::add_event(conn, id, "ineligible", "", None)?;
         }
         if i == 17 {
             apps::set_status(conn, id, 3, "withdrawn")?;

@@ -7,6 +7,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
+use crate::domain::eligibility::{question_text_key, standard_questions, EligibilityQuestion, IneligibilityReason};
+
 pub const LANGUAGES: [(&str, &str); 2] = [("en", "English"), ("fr", "Français")];
 const SOURCES: [(&str, &str); 2] =
     [("en", include_str!("../locales/en.ftl")), ("fr", include_str!("../locales/fr.ftl"))];
@@ -70,6 +72,40 @@ impl I18n {
         key.to_string()
     }
 
+    /// An ineligibility reason in the reader's language. Values naming a cadre are stored as the cadre's
+    /// key and shown by its name.
+    pub fn reason(&self, lang: &str, reason: &IneligibilityReason) -> String {
+        let args: Vec<(&str, String)> = reason
+            .args
+            .iter()
+            .map(|(name, value)| {
+                let label = crate::domain::cadre::label_key(value);
+                let shown = if name.ends_with("cadre") && self.has("en", &label) {
+                    self.t(lang, &label)
+                } else {
+                    value.clone()
+                };
+                (name.as_str(), shown)
+            })
+            .collect();
+        self.t_args(lang, &reason.key, &args)
+    }
+
+    /// A call's eligibility question in the reader's language: the standard ones are translated, an
+    /// officer's own are shown in the words they wrote.
+    pub fn question(&self, lang: &str, question: &EligibilityQuestion) -> String {
+        if standard_questions().iter().any(|q| q.key == question.key) {
+            self.t(lang, &question_text_key(&question.key))
+        } else {
+            question.text.clone()
+        }
+    }
+
+    /// Several reasons in one line, for a list cell, a CSV field or a history note.
+    pub fn reasons(&self, lang: &str, reasons: &[IneligibilityReason]) -> String {
+        reasons.iter().map(|r| self.reason(lang, r)).collect::<Vec<_>>().join("; ")
+    }
+
     pub fn has(&self, lang: &str, key: &str) -> bool {
         self.bundles.get(lang).is_some_and(|b| b.has_message(key))
     }
@@ -100,6 +136,57 @@ mod tests {
         }
         for key in &fr {
             assert!(i18n.has("en", key), "en.ftl lacks {key}");
+        }
+    }
+
+    /// A French text identical to the English one is an English string left untranslated, unless the word is
+    /// the same in both languages.
+    #[test]
+    fn every_french_text_is_translated() {
+        const SAME_IN_BOTH: [&str; 17] = [
+            "nav-admin",
+            "call-seats",
+            "call-seats-label",
+            "call-budget-label",
+            "field-description",
+            "field-code",
+            "step-documents",
+            "document",
+            "doc-cv",
+            "programmes",
+            "admin-title",
+            "organisations",
+            "organisation",
+            "review-total",
+            "ledger-budget",
+            "contract-signatures",
+            "reason-as-recorded",
+        ];
+        let i18n = I18n::new().expect("locales parse");
+        let untranslated: Vec<String> = I18n::keys("en")
+            .into_iter()
+            .filter(|k| !SAME_IN_BOTH.contains(&k.as_str()))
+            .filter(|k| i18n.t("fr", k) == i18n.t("en", k))
+            .collect();
+        assert!(untranslated.is_empty(), "French texts identical to the English: {untranslated:?}");
+    }
+
+    #[test]
+    fn reasons_and_questions_are_read_in_the_readers_language() {
+        let i18n = I18n::new().expect("locales parse");
+        let cadre = IneligibilityReason::new("reason-cadre-outside")
+            .with("cadre", "medicine")
+            .with("programme_cadre", "nursing");
+        assert_eq!(i18n.reason("en", &cadre), "Cadre Medicine is outside this programme's cadre (Nursing)");
+        assert_eq!(i18n.reason("fr", &cadre), "La filière Médecine n'est pas celle de ce programme (Soins infirmiers)");
+        assert_eq!(i18n.reason("fr", &IneligibilityReason::as_recorded("Sans permis")), "Sans permis");
+        for q in standard_questions() {
+            assert!(i18n.has("fr", &question_text_key(&q.key)), "{}", q.key);
+            assert!(i18n.has("fr", &format!("reason-question-{}", q.key.replace('_', "-"))), "{}", q.key);
+            assert_eq!(i18n.question("en", &q), q.text, "the English text is the stored one");
+        }
+        for cadre in crate::domain::cadre::CADRES {
+            assert!(i18n.has("fr", &crate::domain::cadre::label_key(cadre)), "{cadre}");
         }
     }
 

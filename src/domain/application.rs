@@ -4,6 +4,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use super::cadre::canonical_cadre;
+use super::place;
 use super::{dates, FieldErrors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -199,6 +201,10 @@ pub fn step_errors(step: FormStep, a: &ApplicationAnswers, today: NaiveDate) -> 
         FormStep::Education => {
             require(&mut errors, "institution", !a.institution.trim().is_empty());
             require(&mut errors, "cadre", !a.cadre.trim().is_empty());
+            // A cadre typed before the list existed must be picked again from it.
+            if !a.cadre.trim().is_empty() && canonical_cadre(&a.cadre) != Some(a.cadre.as_str()) {
+                errors.insert("cadre".into(), "error-cadre-unknown".into());
+            }
             match a.year_of_study {
                 None => require(&mut errors, "year_of_study", false),
                 Some(y) if !(1..=8).contains(&y) => {
@@ -213,6 +219,12 @@ pub fn step_errors(step: FormStep, a: &ApplicationAnswers, today: NaiveDate) -> 
         FormStep::Home => {
             require(&mut errors, "home_county", !a.home_county.trim().is_empty());
             require(&mut errors, "home_sub_county", !a.home_sub_county.trim().is_empty());
+            // A place typed before the lists existed, and not matched by the migration, must be picked again.
+            if !a.home_county.is_empty() && place::canonical_county(&a.home_county) != Some(a.home_county.as_str()) {
+                errors.insert("home_county".into(), "error-county-unknown".into());
+            } else if !a.home_sub_county.is_empty() && !place::is_canonical_pair(&a.home_county, &a.home_sub_county) {
+                errors.insert("home_sub_county".into(), "error-sub-county-not-in-county".into());
+            }
         }
         FormStep::Essays => {
             for (field, text) in
@@ -477,6 +489,27 @@ mod tests {
         assert_eq!(errors.get("question_other_obligation").map(String::as_str), Some("error-required"));
         assert_eq!(errors.get("document_transcript").map(String::as_str), Some("error-document-missing"));
         assert!(!errors.contains_key("document_identity"));
+    }
+
+    #[test]
+    fn a_place_or_cadre_off_the_lists_blocks_submission() {
+        let today = at("2026-12-01 10:00").date();
+        let typed = ApplicationAnswers { home_county: "Turkana County".into(), ..complete() };
+        assert_eq!(
+            step_errors(FormStep::Home, &typed, today).get("home_county").map(String::as_str),
+            Some("error-county-unknown")
+        );
+        let elsewhere = ApplicationAnswers { home_sub_county: "Kibra".into(), ..complete() };
+        assert_eq!(
+            step_errors(FormStep::Home, &elsewhere, today).get("home_sub_county").map(String::as_str),
+            Some("error-sub-county-not-in-county")
+        );
+        let cadre = ApplicationAnswers { cadre: "Nurse".into(), ..complete() };
+        assert_eq!(
+            step_errors(FormStep::Education, &cadre, today).get("cadre").map(String::as_str),
+            Some("error-cadre-unknown")
+        );
+        assert!(step_errors(FormStep::Home, &complete(), today).is_empty());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 pub mod application;
 pub mod award;
+pub mod cadre;
+pub mod contact;
 pub mod dates;
 pub mod eligibility;
 pub mod funding;
@@ -11,6 +13,7 @@ pub mod money;
 pub mod obligation;
 pub mod password;
 pub mod payment;
+pub mod place;
 pub mod programme;
 pub mod progress;
 pub mod ranking;

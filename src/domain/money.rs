@@ -52,8 +52,47 @@ pub fn parse_amount(text: &str, currency: &str) -> Result<i64, &'static str> {
     whole.checked_mul(10_i64.pow(digits)).and_then(|w| w.checked_add(fraction_units)).ok_or("error-amount-too-large")
 }
 
-/// Shows minor units as a grouped decimal: 125000050 KES → "1,250,000.50 KES".
+/// How a language writes a number: the group separator, the decimal mark, and the space before a currency.
+/// French groups with a narrow no-break space and a decimal comma (10 000,00), so that a figure never
+/// breaks across lines; English with commas and a point (10,000.00).
+fn number_style(lang: &str) -> (&'static str, char, &'static str) {
+    match lang {
+        "fr" => ("\u{202f}", ',', "\u{a0}"),
+        _ => (",", '.', " "),
+    }
+}
+
+/// A decimal number written with a point ("72.50", "1.5") as `lang` writes it: "72,50" in French.
+pub fn decimal_in(text: &str, lang: &str) -> String {
+    let (_, decimal, _) = number_style(lang);
+    text.replace('.', &decimal.to_string())
+}
+
+/// Shows minor units as a grouped decimal in English: 125000050 KES → "1,250,000.50 KES".
 pub fn format_amount(minor: i64, currency: &str) -> String {
+    format_amount_in(minor, currency, "en")
+}
+
+/// An amount without its currency, as a form field shows it for editing in `lang`.
+pub fn format_major_in(minor: i64, currency: &str, lang: &str) -> String {
+    format_amount_in(minor, currency, lang).trim_end_matches(currency).trim_end_matches(['\u{a0}', ' ']).to_string()
+}
+
+/// Reads an amount typed in `lang`: in French "10 000,50" (spaces of any kind group, the comma is the
+/// decimal mark, and a point is read as the decimal mark too when there is no comma).
+pub fn parse_amount_in(text: &str, currency: &str, lang: &str) -> Result<i64, &'static str> {
+    if lang != "fr" {
+        return parse_amount(text, currency);
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}' && *c != '\u{a0}').collect();
+    let neutral = if compact.contains(',') { compact.replace('.', "").replace(',', ".") } else { compact };
+    parse_amount(&neutral, currency)
+}
+
+/// Shows minor units as a grouped decimal the way `lang` writes numbers: "1,250,000.50 KES" in English,
+/// "1 250 000,50 KES" in French.
+pub fn format_amount_in(minor: i64, currency: &str, lang: &str) -> String {
+    let (group, decimal, before_currency) = number_style(lang);
     let digits = minor_digits(currency);
     let scale = 10_i64.pow(digits);
     let sign = if minor < 0 { "-" } else { "" };
@@ -64,14 +103,14 @@ pub fn format_amount(minor: i64, currency: &str) -> String {
     let mut grouped = String::new();
     for (i, ch) in whole_text.chars().enumerate() {
         if i > 0 && (whole_text.len() - i) % 3 == 0 {
-            grouped.push(',');
+            grouped.push_str(group);
         }
         grouped.push(ch);
     }
     if digits == 0 {
-        format!("{sign}{grouped} {currency}")
+        format!("{sign}{grouped}{before_currency}{currency}")
     } else {
-        format!("{sign}{grouped}.{fraction:0width$} {currency}", width = digits as usize)
+        format!("{sign}{grouped}{decimal}{fraction:0width$}{before_currency}{currency}", width = digits as usize)
     }
 }
 
@@ -103,6 +142,33 @@ mod tests {
         assert_eq!(format_amount(5, "USD"), "0.05 USD");
         assert_eq!(format_amount(400_000, "XOF"), "400,000 XOF");
         assert_eq!(format_amount(-100, "USD"), "-1.00 USD");
+    }
+
+    #[test]
+    fn french_groups_with_narrow_spaces_and_a_decimal_comma() {
+        assert_eq!(format_amount_in(1_000_000, "KES", "fr"), "10\u{202f}000,00\u{a0}KES");
+        assert_eq!(format_amount_in(125_000_050, "KES", "fr"), "1\u{202f}250\u{202f}000,50\u{a0}KES");
+        assert_eq!(format_amount_in(400_000, "XOF", "fr"), "400\u{202f}000\u{a0}XOF");
+        assert_eq!(format_amount_in(1_000_000, "KES", "en"), "10,000.00 KES");
+        assert_eq!(format_major_in(1_000_000, "KES", "fr"), "10\u{202f}000,00");
+        assert_eq!(format_major_in(1_000_000, "KES", "en"), "10,000.00");
+    }
+
+    #[test]
+    fn decimals_take_the_languages_mark() {
+        assert_eq!(decimal_in("72.50", "fr"), "72,50");
+        assert_eq!(decimal_in("72.50", "en"), "72.50");
+        assert_eq!(decimal_in("3", "fr"), "3");
+    }
+
+    #[test]
+    fn french_amounts_are_read_with_their_decimal_comma() {
+        assert_eq!(parse_amount_in("10 000,50", "KES", "fr"), Ok(1_000_050));
+        assert_eq!(parse_amount_in("10\u{202f}000,50", "KES", "fr"), Ok(1_000_050));
+        assert_eq!(parse_amount_in("1.500,5", "KES", "fr"), Ok(150_050));
+        assert_eq!(parse_amount_in("300.25", "KES", "fr"), Ok(30_025));
+        assert_eq!(parse_amount_in("1,250", "KES", "en"), Ok(125_000));
+        assert_eq!(parse_amount_in("1,2,3", "KES", "fr"), Err("error-amount-format"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::eligibility::IneligibilityReason;
 use super::review::HUNDREDTHS_PER_POINT;
 
 /// A rule that puts an applicant in a priority tier. A call lists its rules in order; the first rule an
@@ -26,7 +27,7 @@ pub enum PriorityRule {
 pub struct Candidate {
     pub application_id: i64,
     pub eligible: bool,
-    pub ineligibility_reasons: Vec<String>,
+    pub ineligibility_reasons: Vec<IneligibilityReason>,
     /// Average of the reviewers' totals, in hundredths of a point; `None` until someone has scored.
     pub average_score: Option<u32>,
     pub continuing: bool,
@@ -86,7 +87,7 @@ pub struct RankedEntry {
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum SetApartReason {
     Ineligible {
-        reasons: Vec<String>,
+        reasons: Vec<IneligibilityReason>,
     },
     /// Scored, but the average (hundredths) is below the call's minimum (whole points).
     BelowMinimum {
@@ -346,7 +347,7 @@ mod tests {
     fn ineligible_unscored_and_below_minimum_are_set_apart_with_reasons() {
         let ineligible = Candidate {
             eligible: false,
-            ineligibility_reasons: vec!["Not enrolled full-time".into()],
+            ineligibility_reasons: vec![IneligibilityReason::new("reason-not-full-time")],
             ..candidate(3, 9_000)
         };
         let unscored = Candidate { average_score: None, ..candidate(1, 0) };
@@ -358,7 +359,9 @@ mod tests {
                 SetApart { application_id: 1, reason: SetApartReason::NotScored },
                 SetApart {
                     application_id: 3,
-                    reason: SetApartReason::Ineligible { reasons: vec!["Not enrolled full-time".into()] }
+                    reason: SetApartReason::Ineligible {
+                        reasons: vec![IneligibilityReason::new("reason-not-full-time")]
+                    }
                 },
                 SetApart { application_id: 4, reason: SetApartReason::BelowMinimum { score: 6_999, minimum: 70 } },
             ]
@@ -393,7 +396,7 @@ mod tests {
             .prop_map(|(eligible, score, continuing, district, disadvantaged, grad, submitted)| Candidate {
                 application_id: 0,
                 eligible,
-                ineligibility_reasons: if eligible { vec![] } else { vec!["reason".into()] },
+                ineligibility_reasons: if eligible { vec![] } else { vec![IneligibilityReason::new("reason")] },
                 average_score: score,
                 continuing,
                 home_district: district.into(),

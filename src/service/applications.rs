@@ -8,6 +8,7 @@ use crate::domain::application::{
     date_errors, drop_bad_dates, may_delete, next_status, reference_number, step_errors, submission_errors,
     ApplicationAction, ApplicationAnswers, ApplicationStatus, FormStep, SubmissionContext,
 };
+use crate::domain::contact::{stored_shape_errors, ContactRules};
 use crate::domain::eligibility::{assess, EligibilityFacts};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
@@ -146,7 +147,7 @@ fn max_support_years(conn: &mut DbConn, call: &programmes::Call) -> Result<Optio
 
 /// Everything that still blocks submitting this application, field by field (the call's dates under
 /// `call`): the same rules `submit` applies, so that a page can say what is missing before anyone tries.
-pub fn blockers(conn: &mut DbConn, application: &Application) -> Result<FieldErrors, AppError> {
+pub fn blockers(conn: &mut DbConn, application: &Application, contact: &ContactRules) -> Result<FieldErrors, AppError> {
     let call = programmes::find_call(conn, application.call_id)?;
     let question_keys: Vec<String> = call.questions().iter().map(|q| q.key.clone()).collect();
     let answered_keys: Vec<String> = application.question_answers().into_iter().map(|(k, _)| k).collect();
@@ -165,6 +166,10 @@ pub fn blockers(conn: &mut DbConn, application: &Application) -> Result<FieldErr
     let mut errors = submission_errors(&answers, &ctx, at);
     let max_years = max_support_years(conn, &call)?;
     errors.extend(date_errors(&answers, at.date(), call.support_start(), max_years));
+    // A draft saved before the shape rules existed may hold an ID or phone they refuse.
+    for (field, key) in stored_shape_errors(&application.national_id, &application.phone, contact) {
+        errors.entry(field).or_insert(key);
+    }
     Ok(errors)
 }
 
@@ -177,12 +182,13 @@ pub fn submit(
     id: i64,
     version: i32,
     lang: &str,
+    contact: &ContactRules,
 ) -> Result<String, AppError> {
     write_transaction(conn, |conn| {
         let application = own(conn, actor, id)?;
         let status = ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
         next_status(status, ApplicationAction::Submit).map_err(|key| AppError::Conflict(key.into()))?;
-        let errors = blockers(conn, &application)?;
+        let errors = blockers(conn, &application, contact)?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
@@ -210,7 +216,8 @@ pub fn submit(
         )?;
         store::add_event(conn, id, "submitted", &reference, Some(actor.user_id))?;
         if !outcome.eligible {
-            store::add_event(conn, id, "ineligible", &outcome.reasons.join("; "), None)?;
+            // The reasons are on the application, in the reader's language; an English note would not be.
+            store::add_event(conn, id, "ineligible", "", None)?;
         }
         audit::record(
             conn,
@@ -273,4 +280,65 @@ pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> Resu
         )?;
         Ok(())
     })
+}
+
+/// Applications whose county or sub-county is not in the list, as typed before the list existed and left
+/// unmatched by the migration that made the rest canonical: an officer checks them with the applicant.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnmatchedPlace {
+    pub application_id: i64,
+    pub reference: Option<String>,
+    pub full_name: String,
+    pub call_title: String,
+    pub home_county: String,
+    pub home_sub_county: String,
+}
+
+/// At most this many are listed; the count says how many there are.
+pub const UNMATCHED_PLACES_SHOWN: i64 = 500;
+
+/// The pairs off the list among an organisation's applications (every organisation's for `None`), with
+/// how many applications name each. Empty places are gaps, not mismatches.
+fn unmatched_pairs(conn: &mut DbConn, scope: Option<i64>) -> Result<Vec<(String, String, i64)>, AppError> {
+    Ok(store::place_counts(conn, scope)?
+        .into_iter()
+        .filter(|(county, sub_county, _)| {
+            let unanswered = county.is_empty() && sub_county.is_empty();
+            !unanswered && !crate::domain::place::is_canonical_pair(county, sub_county)
+        })
+        .collect())
+}
+
+/// How many applications of the organisation name a place off the list.
+pub fn unmatched_place_count(conn: &mut DbConn, scope: Option<i64>) -> Result<i64, AppError> {
+    Ok(unmatched_pairs(conn, scope)?.iter().map(|(_, _, n)| n).sum())
+}
+
+/// The applications of the actor's organisation that name a place off the list, and how many there are.
+pub fn unmatched_places(conn: &mut DbConn, actor: &Actor) -> Result<(Vec<UnmatchedPlace>, i64), AppError> {
+    if !actor.role.reads_applications() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = actor.organisation_scope()?;
+    let pairs = unmatched_pairs(conn, scope)?;
+    let total = pairs.iter().map(|(_, _, n)| n).sum();
+    let mut listed = Vec::new();
+    for (county, sub_county, _) in pairs {
+        let room = UNMATCHED_PLACES_SHOWN - i64::try_from(listed.len()).unwrap_or(i64::MAX);
+        if room <= 0 {
+            break;
+        }
+        for (a, call_title) in store::naming_place(conn, scope, &county, &sub_county, room)? {
+            listed.push(UnmatchedPlace {
+                application_id: a.id,
+                reference: a.reference,
+                full_name: a.full_name,
+                call_title,
+                home_county: a.home_county,
+                home_sub_county: a.home_sub_county,
+            });
+        }
+    }
+    listed.sort_by_key(|p| p.application_id);
+    Ok((listed, total))
 }

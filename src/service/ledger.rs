@@ -474,7 +474,7 @@ fn breach(conn: &mut DbConn, i18n: &I18n, actor: &Actor, award: &Award) -> Resul
         &i18n.t_args(
             lang,
             "mail-breach-body",
-            &[("amount", crate::domain::money::format_amount(amount, &award.currency))],
+            &[("amount", crate::domain::money::format_amount_in(amount, &award.currency, lang))],
         ),
     )?;
     audit::record(

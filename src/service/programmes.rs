@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
+use crate::domain::cadre::canonical_cadre;
 use crate::domain::eligibility::EligibilityQuestion;
 use crate::domain::money::is_currency_code;
 use crate::domain::programme::ProgrammeTerms;
@@ -40,8 +41,11 @@ pub fn create_programme(conn: &mut DbConn, actor: &Actor, input: &ProgrammeInput
     if input.name.trim().is_empty() {
         errors.insert("name".into(), "error-required".into());
     }
+    let cadre = canonical_cadre(input.cadre);
     if input.cadre.trim().is_empty() {
         errors.insert("cadre".into(), "error-required".into());
+    } else if cadre.is_none() {
+        errors.insert("cadre".into(), "error-cadre-unknown".into());
     }
     if !is_currency_code(input.currency) {
         errors.insert("currency".into(), "error-currency".into());
@@ -55,7 +59,7 @@ pub fn create_programme(conn: &mut DbConn, actor: &Actor, input: &ProgrammeInput
             &NewProgramme {
                 organisation_id,
                 name: input.name.trim(),
-                cadre: input.cadre.trim(),
+                cadre: cadre.unwrap_or_default(),
                 description: input.description.trim(),
                 currency: input.currency,
             },

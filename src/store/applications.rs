@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::{DbConn, MultiBackend};
 use crate::domain::application::{ApplicationAnswers, ApplicationStatus};
+use crate::domain::eligibility::IneligibilityReason;
 use crate::error::AppError;
 use crate::schema::{application_documents, application_events, applications, calls, programmes};
 
@@ -17,7 +18,7 @@ pub struct Application {
     pub reference: Option<String>,
     pub status: String,
     pub eligibility: Option<String>,
-    /// JSON list of reasons.
+    /// JSON list of reasons: `{"key": …, "args": {…}}`, or English sentences in rows from before keys.
     pub eligibility_reasons: String,
     pub full_name: String,
     pub date_of_birth: Option<NaiveDate>,
@@ -73,8 +74,12 @@ impl Application {
             .collect()
     }
 
-    pub fn reasons(&self) -> Vec<String> {
-        serde_json::from_str(&self.eligibility_reasons).unwrap_or_default()
+    pub fn reasons(&self) -> Vec<IneligibilityReason> {
+        serde_json::from_str::<Vec<serde_json::Value>>(&self.eligibility_reasons)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(IneligibilityReason::from_stored)
+            .collect()
     }
 }
 
@@ -218,7 +223,7 @@ fn exactly_one_updated(rows: usize) -> Result<(), AppError> {
 pub struct Submission<'a> {
     pub reference: &'a str,
     pub eligible: bool,
-    pub reasons: &'a [String],
+    pub reasons: &'a [IneligibilityReason],
     pub at: NaiveDateTime,
 }
 
@@ -522,16 +527,39 @@ pub fn owner_organisation(conn: &mut DbConn, application_id: i64) -> Result<i64,
         .first(conn)?)
 }
 
-/// Distinct counties seen in an organisation's applications, for the filter's choices.
-pub fn counties(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<String>, AppError> {
+/// Each (county, sub-county) pair named by submitted or withdrawn applications to an organisation's calls
+/// (every organisation's for `None`), with how many name it: few pairs, however many applications.
+pub fn place_counts(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<Vec<(String, String, i64)>, AppError> {
     let mut q = applications::table
         .inner_join(calls::table.inner_join(programmes::table))
-        .filter(applications::home_county.ne(""))
-        .select(applications::home_county)
-        .distinct()
+        .filter(applications::status.ne("draft"))
+        .group_by((applications::home_county, applications::home_sub_county))
+        .select((applications::home_county, applications::home_sub_county, diesel::dsl::count_star()))
         .into_boxed();
     if let Some(org) = organisation_id {
         q = q.filter(programmes::organisation_id.eq(org));
     }
-    Ok(q.order(applications::home_county.asc()).load(conn)?)
+    Ok(q.load(conn)?)
+}
+
+/// The submitted or withdrawn applications to an organisation's calls that name this county and
+/// sub-county exactly, with their call's title, oldest first.
+pub fn naming_place(
+    conn: &mut DbConn,
+    organisation_id: Option<i64>,
+    county: &str,
+    sub_county: &str,
+    limit: i64,
+) -> Result<Vec<(Application, String)>, AppError> {
+    let mut q = applications::table
+        .inner_join(calls::table.inner_join(programmes::table))
+        .filter(applications::status.ne("draft"))
+        .filter(applications::home_county.eq(county))
+        .filter(applications::home_sub_county.eq(sub_county))
+        .select((applications::all_columns, calls::title))
+        .into_boxed();
+    if let Some(org) = organisation_id {
+        q = q.filter(programmes::organisation_id.eq(org));
+    }
+    Ok(q.order(applications::id.asc()).limit(limit).load(conn)?)
 }

@@ -158,10 +158,19 @@ async fn get_call(state: web::Data<AppState>, path: web::Path<i64>) -> Result<Ht
     Ok(HttpResponse::Ok().json(call_json(&listing)))
 }
 
+/// The API has no reader's language: reasons are stated in English, as the OpenAPI document's strings.
+fn english_reasons(a: &store::Application) -> Vec<String> {
+    let reasons = a.reasons();
+    match crate::i18n::I18n::shared() {
+        Some(i18n) => reasons.iter().map(|r| i18n.reason("en", r)).collect(),
+        None => reasons.into_iter().map(|r| r.key).collect(),
+    }
+}
+
 fn application_json(a: &store::Application) -> serde_json::Value {
     serde_json::json!({
         "id": a.id, "call_id": a.call_id, "reference": a.reference, "status": a.status, "eligibility": a.eligibility,
-        "eligibility_reasons": a.reasons(), "full_name": a.full_name, "home_county": a.home_county,
+        "eligibility_reasons": english_reasons(a), "full_name": a.full_name, "home_county": a.home_county,
         "home_sub_county": a.home_sub_county, "cadre": a.cadre, "institution": a.institution,
         "submitted_at": a.submitted_at.map(|t| t.and_utc().to_rfc3339()),
     })

@@ -12,8 +12,13 @@ use serde::Serialize;
 
 use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
-use crate::domain::application::{steps_done, ApplicationAnswers, ApplicationStatus, FormStep, ESSAY_MAX_WORDS};
-use crate::domain::money::{format_amount, parse_amount};
+use crate::domain::application::{
+    step_errors, steps_done, ApplicationAnswers, ApplicationStatus, FormStep, ESSAY_MAX_WORDS,
+};
+use crate::domain::cadre::{canonical_cadre, CADRES};
+use crate::domain::contact::{normalise_national_id, normalise_phone, ContactRules};
+use crate::domain::money::{format_amount_in, format_major_in, parse_amount_in};
+use crate::domain::place::{self, County};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::service::applications as service;
@@ -77,6 +82,9 @@ struct StepPage {
     checklist: Vec<ChecklistItem>,
     essay_max_words: usize,
     max_upload_mb: usize,
+    /// The choices of the home step (county, then sub-counties grouped by county) and the education step.
+    counties: &'static [County],
+    cadres: &'static [&'static str],
 }
 
 /// One step in the numbered list, marked done or still missing something.
@@ -145,7 +153,7 @@ fn blockers_in_words(state: &AppState, lang: &str, call: &Call, blockers: &Field
 
 /// The form's values. The priority questions (continuing scholar, background of need) show no answer until
 /// the applicant has given one: a pre-ticked "no" would be an answer nobody gave.
-fn values_of(a: &Application, call: &Call, priority_answered: bool) -> BTreeMap<String, String> {
+fn values_of(a: &Application, call: &Call, priority_answered: bool, lang: &str) -> BTreeMap<String, String> {
     let mut v = BTreeMap::new();
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     v.insert("full_name".into(), a.full_name.clone());
@@ -158,9 +166,7 @@ fn values_of(a: &Application, call: &Call, priority_answered: bool) -> BTreeMap<
     v.insert("expected_graduation".into(), date(a.expected_graduation));
     v.insert(
         "annual_tuition".into(),
-        a.annual_tuition_minor
-            .map(|m| format_amount(m, &call.currency).trim_end_matches(&call.currency).trim().to_string())
-            .unwrap_or_default(),
+        a.annual_tuition_minor.map(|m| format_major_in(m, &call.currency, lang)).unwrap_or_default(),
     );
     v.insert(
         "enrolled_full_time".into(),
@@ -206,21 +212,25 @@ struct Draft {
 }
 
 impl Draft {
-    fn values(&self) -> BTreeMap<String, String> {
-        values_of(&self.application, &self.call, self.priority_answered)
+    fn values(&self, lang: &str) -> BTreeMap<String, String> {
+        values_of(&self.application, &self.call, self.priority_answered, lang)
     }
 }
 
 async fn load_step(state: &AppState, visitor: &Visitor, id: i64) -> Result<Draft, AppError> {
     let actor = visitor.actor()?;
+    let contact = state.config.contact.clone();
     state
         .db
         .run(move |conn| {
             let application = service::own(conn, &actor, id)?;
             let call = programmes::find_call(conn, application.call_id)?;
             let documents = store::documents(conn, id)?;
-            let blockers =
-                if application.status == "draft" { service::blockers(conn, &application)? } else { FieldErrors::new() };
+            let blockers = if application.status == "draft" {
+                service::blockers(conn, &application, &contact)?
+            } else {
+                FieldErrors::new()
+            };
             let priority_answered = service::priority_answered(conn, id)?;
             Ok(Draft { application, call, documents, blockers, priority_answered })
         })
@@ -262,7 +272,11 @@ fn step_page(
         call_title: call.title.clone(),
         values,
         errors,
-        questions: call.questions().iter().map(|q| serde_json::json!({"key": q.key, "text": q.text})).collect(),
+        questions: call
+            .questions()
+            .iter()
+            .map(|q| serde_json::json!({"key": q.key, "text": state.i18n.question(&visitor.lang, q)}))
+            .collect(),
         documents,
         document_kinds: DOCUMENT_KINDS
             .iter()
@@ -270,6 +284,8 @@ fn step_page(
             .collect(),
         essay_max_words: ESSAY_MAX_WORDS,
         max_upload_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
+        counties: place::counties(),
+        cadres: &CADRES,
     }
 }
 
@@ -280,7 +296,7 @@ async fn step_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path
     if draft.application.status != "draft" {
         return Ok(redirect(&format!("/applications/{id}")));
     }
-    let values = draft.values();
+    let values = draft.values(&visitor.lang);
     let page = step_page(&state, &visitor, draft, step, values, FieldErrors::new());
     render(&state, &visitor, "applicant/step.html", &page)
 }
@@ -299,6 +315,23 @@ fn parse_date(text: &str, field: &str, errors: &mut FieldErrors) -> Option<Naive
     }
 }
 
+/// A filled field in its one stored form, or, when it has the wrong shape or is off its list, the error
+/// next to it (and what was typed, to show again). An empty field is a gap that the completeness check reports.
+fn checked(
+    field: &str,
+    typed: String,
+    errors: &mut FieldErrors,
+    check: impl Fn(&str) -> Result<String, &'static str>,
+) -> String {
+    if typed.is_empty() {
+        return typed;
+    }
+    check(&typed).unwrap_or_else(|key| {
+        errors.insert(field.into(), key.into());
+        typed
+    })
+}
+
 /// Applies the fields of one step onto the stored answers; fields of other steps are left alone.
 fn apply_step(
     step: FormStep,
@@ -306,6 +339,8 @@ fn apply_step(
     mut a: ApplicationAnswers,
     questions: &mut BTreeMap<String, bool>,
     currency: &str,
+    rules: &ContactRules,
+    lang: &str,
 ) -> (ApplicationAnswers, FieldErrors) {
     let mut errors = FieldErrors::new();
     let text = |name: &str, max: usize| {
@@ -315,12 +350,16 @@ fn apply_step(
         FormStep::Personal => {
             a.full_name = text("full_name", 200);
             a.date_of_birth = parse_date(&text("date_of_birth", 20), "date_of_birth", &mut errors);
-            a.national_id = text("national_id", 50);
-            a.phone = text("phone", 40);
+            a.national_id = checked("national_id", text("national_id", 50), &mut errors, |t| {
+                normalise_national_id(t, &rules.national_id_digits)
+            });
+            a.phone = checked("phone", text("phone", 40), &mut errors, |t| normalise_phone(t, &rules.phone));
         }
         FormStep::Education => {
             a.institution = text("institution", 200);
-            a.cadre = text("cadre", 60);
+            a.cadre = checked("cadre", text("cadre", 60), &mut errors, |t| {
+                canonical_cadre(t).map(String::from).ok_or("error-cadre-unknown")
+            });
             let year = text("year_of_study", 5);
             a.year_of_study = if year.is_empty() {
                 None
@@ -338,7 +377,7 @@ fn apply_step(
             a.annual_tuition_minor = if tuition.is_empty() {
                 None
             } else {
-                match parse_amount(&tuition, currency) {
+                match parse_amount_in(&tuition, currency, lang) {
                     Ok(m) => Some(m),
                     Err(key) => {
                         errors.insert("annual_tuition".into(), key.into());
@@ -353,8 +392,18 @@ fn apply_step(
             };
         }
         FormStep::Home => {
-            a.home_county = text("home_county", 100);
-            a.home_sub_county = text("home_sub_county", 100);
+            let (county, sub_county) = (text("home_county", 100), text("home_sub_county", 100));
+            match place::check_home(&county, &sub_county) {
+                Ok((county, sub_county)) => {
+                    a.home_county = county;
+                    a.home_sub_county = sub_county;
+                }
+                Err((field, key)) => {
+                    errors.insert(field.into(), key.into());
+                    a.home_county = county;
+                    a.home_sub_county = sub_county;
+                }
+            }
         }
         FormStep::Essays => {
             // Generous character cap; the word limit is the rule the applicant sees.
@@ -406,7 +455,23 @@ async fn save_step(
     let Draft { application, call, .. } = load_step(&state, &visitor, id).await?;
     let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(application.version);
     let mut questions: BTreeMap<String, bool> = application.question_answers().into_iter().collect();
-    let (answers, mut errors) = apply_step(step, &form, application.answers(), &mut questions, &call.currency);
+    let (answers, mut errors) = apply_step(
+        step,
+        &form,
+        application.answers(),
+        &mut questions,
+        &call.currency,
+        &state.config.contact,
+        &visitor.lang,
+    );
+    if errors.values().any(|key| key != "error-required") {
+        // A value of the wrong shape or off the lists is refused outright (nothing of the step is saved), so
+        // that only checked values reach the funder's filters and exports; the step's gaps are shown with it.
+        for (field, key) in step_errors(step, &answers, chrono::Utc::now().date_naive()) {
+            errors.entry(field).or_insert(key);
+        }
+        return reshow_step(&state, &visitor, id, step, &form, errors).await;
+    }
     let actor = visitor.actor()?;
     let (a2, q2) = (answers.clone(), questions.clone());
     let priority_given = step == FormStep::Eligibility
@@ -444,16 +509,28 @@ async fn save_step(
         };
         return Ok(redirect(&to));
     }
-    // Re-show the step with what was typed and the errors next to the fields; the draft is saved anyway.
-    let reloaded = load_step(&state, &visitor, id).await?;
-    let mut values = reloaded.values();
+    // The draft is saved; its gaps are shown next to the fields.
+    reshow_step(&state, &visitor, id, step, &form, errors).await
+}
+
+/// Re-shows a step with what was typed and the errors next to the fields.
+async fn reshow_step(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    step: FormStep,
+    form: &HashMap<String, String>,
+    errors: FieldErrors,
+) -> PageResult {
+    let reloaded = load_step(state, visitor, id).await?;
+    let mut values = reloaded.values(&visitor.lang);
     for (k, v) in form.iter() {
         if k != "csrf_token" && k != "version" {
             values.insert(k.clone(), v.clone());
         }
     }
-    let page = step_page(&state, &visitor, reloaded, step, values, errors);
-    render_status(&state, &visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
+    let page = step_page(state, visitor, reloaded, step, values, errors);
+    render_status(state, visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// Reads the upload form: the CSRF token, the document kind and one file of at most 10 MB. Reading stops
@@ -519,7 +596,7 @@ async fn upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
 
 async fn show_documents_with(state: &AppState, visitor: &Visitor, id: i64, errors: FieldErrors) -> PageResult {
     let draft = load_step(state, visitor, id).await?;
-    let values = draft.values();
+    let values = draft.values(&visitor.lang);
     let page = step_page(state, visitor, draft, FormStep::Documents, values, errors);
     render_status(state, visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
@@ -529,8 +606,8 @@ async fn submit(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i6
     let id = path.into_inner();
     let actor = visitor.actor()?;
     let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let (i18n, lang) = (state.i18n.clone(), visitor.lang.clone());
-    match state.db.run(move |conn| service::submit(conn, &i18n, &actor, id, version, &lang)).await {
+    let (i18n, lang, contact) = (state.i18n.clone(), visitor.lang.clone(), state.config.contact.clone());
+    match state.db.run(move |conn| service::submit(conn, &i18n, &actor, id, version, &lang, &contact)).await {
         Ok(_) => {
             visitor.flash("submitted");
             Ok(redirect(&format!("/applications/{id}")))
@@ -661,13 +738,14 @@ async fn view_with(
 ) -> PageResult {
     let actor = visitor.actor()?;
     let is_owner_role = actor.role == Role::Applicant;
+    let contact = state.config.contact.clone();
     let (application, call, documents, history, mut blockers) = state
         .db
         .run(move |conn| {
             let application = service::readable(conn, &actor, id)?;
             let call = programmes::find_call(conn, application.call_id)?;
             let blockers = if is_owner_role && application.status == "draft" {
-                service::blockers(conn, &application)?
+                service::blockers(conn, &application, &contact)?
             } else {
                 FieldErrors::new()
             };
@@ -684,8 +762,8 @@ async fn view_with(
         steps: if is_owner_role && is_draft { step_marks(&blockers) } else { Vec::new() },
         may_submit: is_owner_role && is_draft && blockers.is_empty(),
         blockers: blockers_in_words(state, &visitor.lang, &call, &blockers),
-        tuition: application.annual_tuition_minor.map(|m| format_amount(m, &call.currency)),
-        reasons: application.reasons(),
+        tuition: application.annual_tuition_minor.map(|m| format_amount_in(m, &call.currency, &visitor.lang)),
+        reasons: application.reasons().iter().map(|r| state.i18n.reason(&visitor.lang, r)).collect(),
         answers: application.question_answers(),
         call_title: call.title,
         currency: call.currency,

@@ -12,7 +12,7 @@ use object_store::path::Path as ObjectPath;
 
 use super::page::{field, page_of, redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
-use crate::domain::money::format_amount;
+use crate::domain::money::{format_amount, format_amount_in};
 use crate::domain::obligation::ExactDecimal;
 use crate::domain::progress::{ChangeDecision, StatusChange};
 use crate::domain::ranking::{PlaceReason, TierReason};
@@ -65,8 +65,8 @@ fn version(form: &HashMap<String, String>) -> Result<i32, AppError> {
     field(form, "version").parse().map_err(|_| AppError::BadRequest("the form has no valid \"version\" field".into()))
 }
 
-fn points(hundredths: u32) -> String {
-    crate::domain::ranking::points(hundredths)
+fn points(hundredths: u32, lang: &str) -> String {
+    crate::domain::money::decimal_in(&crate::domain::ranking::points(hundredths), lang)
 }
 
 /// Why an applicant is in their tier, in the visitor's language.
@@ -89,7 +89,7 @@ fn place_reason_text(i18n: &I18n, lang: &str, reason: &PlaceReason) -> String {
             i18n.t_args(lang, "place-lower-tier", &[("tier", (tier_above + 1).to_string())])
         }
         PlaceReason::LowerScore { score_above } => {
-            i18n.t_args(lang, "place-lower-score", &[("score", points(*score_above))])
+            i18n.t_args(lang, "place-lower-score", &[("score", points(*score_above, lang))])
         }
         PlaceReason::LaterGraduation { graduation_above, graduation: Some(graduation) } => i18n.t_args(
             lang,
@@ -144,7 +144,7 @@ async fn ranking_page(
         })
         .await?;
     let currency = ranking.listing.call.currency.clone();
-    let money = |minor: i64| format_amount(minor, &currency);
+    let money = |minor: i64| format_amount_in(minor, &currency, &visitor.lang);
     let (shown, page, pages) = page_of(&ranking.rows, query.page);
     let rows: Vec<_> = shown
         .iter()
@@ -152,7 +152,7 @@ async fn ranking_page(
             serde_json::json!({
                 "position": r.entry.position, "application_id": r.application.id, "reference": r.application.reference,
                 "name": r.application.full_name, "tier": r.entry.tier + 1, "tier_reason": tier_reason_text(&state.i18n, &visitor.lang, &r.entry.tier_reason),
-                "score": points(r.entry.average_score), "reviews": r.reviews, "why": place_reason_text(&state.i18n, &visitor.lang, &r.entry.explanation),
+                "score": points(r.entry.average_score, &visitor.lang), "reviews": r.reviews, "why": place_reason_text(&state.i18n, &visitor.lang, &r.entry.explanation),
                 "cost": r.costing.cost.map(|c| money(c.total_minor)), "years": r.costing.cost.map(|c| c.support_years),
                 "problem": r.costing.problem,
                 "cumulative": r.line.as_ref().map(|l| money(l.cumulative_cost)),
@@ -168,10 +168,10 @@ async fn ranking_page(
         .map(|s| {
             let reason = match &s.set_apart.reason {
                 crate::domain::ranking::SetApartReason::Ineligible { reasons } => {
-                    serde_json::json!({"kind": "ineligible", "reasons": reasons})
+                    serde_json::json!({"kind": "ineligible", "reasons": state.i18n.reasons(&visitor.lang, reasons)})
                 }
                 crate::domain::ranking::SetApartReason::BelowMinimum { score, minimum } => {
-                    serde_json::json!({"kind": "below_minimum", "score": points(*score), "minimum": minimum})
+                    serde_json::json!({"kind": "below_minimum", "score": points(*score, &visitor.lang), "minimum": minimum})
                 }
                 crate::domain::ranking::SetApartReason::NotScored => serde_json::json!({"kind": "not_scored"}),
             };
@@ -371,7 +371,7 @@ async fn award_page_with(state: &AppState, visitor: &Visitor, id: i64, view: Awa
     let actor = visitor.actor()?;
     let file = state.db.run(move |conn| ledger::award_file(conn, &actor, id)).await?;
     let currency = file.award.currency.clone();
-    let money = |minor: i64| format_amount(minor, &currency);
+    let money = |minor: i64| format_amount_in(minor, &currency, &visitor.lang);
     let tz = state.config.time_zone;
     let local = |t| super::page::local_time(state, t);
     let c = &file.contract;

@@ -12,8 +12,10 @@ use super::form_dates::{read_date, read_local_datetime};
 use super::list_cache::ListFigure;
 use super::page::{redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
+use crate::domain::cadre::{canonical_cadre, CADRES};
 use crate::domain::eligibility::{standard_questions, EligibilityQuestion};
-use crate::domain::money::{format_amount, parse_amount};
+use crate::domain::money::{format_major_in, parse_amount_in};
+use crate::domain::place;
 use crate::domain::programme::ProgrammeTerms;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
@@ -32,7 +34,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/funder/programmes/{id}/calls/new", web::get().to(call_form))
         .route("/funder/programmes/{id}/calls/new", web::post().to(create_call))
         .route("/funder/applications", web::get().to(applications))
-        .route("/funder/applications.csv", web::get().to(export_csv));
+        .route("/funder/applications.csv", web::get().to(export_csv))
+        .route("/funder/places", web::get().to(unmatched_places));
+}
+
+/// The organisation's applications whose county or sub-county is off the list, to check with the applicant.
+async fn unmatched_places(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    let actor = visitor.actor()?;
+    let (rows, total) = state.db.run(move |conn| crate::service::applications::unmatched_places(conn, &actor)).await?;
+    render(&state, &visitor, "funder/places.html", &serde_json::json!({"rows": rows, "total": total}))
 }
 
 type Form = web::Form<HashMap<String, String>>;
@@ -69,8 +79,13 @@ fn terms_values(t: &ProgrammeTerms) -> serde_json::Value {
 
 async fn programme_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     visitor.actor()?.require(&[Role::ProgrammeOfficer])?;
-    let values = serde_json::json!({"terms": terms_form_values(&ProgrammeTerms::typical(), "KES"), "currency": "KES", "terms_from": chrono::Utc::now().date_naive().to_string()});
-    render(&state, &visitor, "funder/programme_new.html", &serde_json::json!({"values": values, "errors": {}}))
+    let values = serde_json::json!({"terms": terms_form_values(&ProgrammeTerms::typical(), "KES", &visitor.lang), "currency": "KES", "terms_from": chrono::Utc::now().date_naive().to_string()});
+    render(
+        &state,
+        &visitor,
+        "funder/programme_new.html",
+        &serde_json::json!({"values": values, "errors": {}, "cadres": CADRES}),
+    )
 }
 
 pub(super) fn number<T: std::str::FromStr + Default>(
@@ -78,7 +93,10 @@ pub(super) fn number<T: std::str::FromStr + Default>(
     name: &str,
     errors: &mut FieldErrors,
 ) -> T {
-    match form.get(name).map(|v| v.trim()).unwrap_or_default().parse() {
+    let typed = form.get(name).map(|v| v.trim()).unwrap_or_default();
+    // A decimal comma (French "0,05") reads as the point; where a point is typed too, the text stays refused.
+    let parsed = typed.parse().or_else(|e| if typed.contains('.') { Err(e) } else { typed.replace(',', ".").parse() });
+    match parsed {
         Ok(v) => v,
         Err(_) => {
             errors.insert(name.into(), "error-number".into());
@@ -87,8 +105,8 @@ pub(super) fn number<T: std::str::FromStr + Default>(
     }
 }
 
-fn money(form: &HashMap<String, String>, name: &str, currency: &str, errors: &mut FieldErrors) -> i64 {
-    match parse_amount(form.get(name).map(String::as_str).unwrap_or("0"), currency) {
+fn money(form: &HashMap<String, String>, name: &str, currency: &str, lang: &str, errors: &mut FieldErrors) -> i64 {
+    match parse_amount_in(form.get(name).map(String::as_str).unwrap_or("0"), currency, lang) {
         Ok(v) => v,
         Err(key) => {
             errors.insert(name.into(), key.into());
@@ -97,7 +115,12 @@ fn money(form: &HashMap<String, String>, name: &str, currency: &str, errors: &mu
     }
 }
 
-fn terms_from_form(form: &HashMap<String, String>, currency: &str, errors: &mut FieldErrors) -> ProgrammeTerms {
+fn terms_from_form(
+    form: &HashMap<String, String>,
+    currency: &str,
+    lang: &str,
+    errors: &mut FieldErrors,
+) -> ProgrammeTerms {
     ProgrammeTerms {
         service_years_per_support_year: number(form, "service_years_per_support_year", errors),
         min_service_years: number(form, "min_service_years", errors),
@@ -113,10 +136,10 @@ fn terms_from_form(form: &HashMap<String, String>, currency: &str, errors: &mut 
         in_school_breach_multiplier: number(form, "in_school_breach_multiplier", errors),
         damages_multiplier: number(form, "damages_multiplier", errors),
         damages_annual_interest_rate: number(form, "damages_annual_interest_rate", errors),
-        damages_minimum_minor: money(form, "damages_minimum", currency, errors),
+        damages_minimum_minor: money(form, "damages_minimum", currency, lang, errors),
         damages_payment_deadline_days: number(form, "damages_payment_deadline_days", errors),
-        stipend_monthly_minor: money(form, "stipend_monthly", currency, errors),
-        lump_sum_yearly_minor: money(form, "lump_sum_yearly", currency, errors),
+        stipend_monthly_minor: money(form, "stipend_monthly", currency, lang, errors),
+        lump_sum_yearly_minor: money(form, "lump_sum_yearly", currency, lang, errors),
     }
 }
 
@@ -128,7 +151,7 @@ async fn create_programme(state: web::Data<AppState>, visitor: Visitor, form: Fo
     actor.organisation_id.ok_or(AppError::Forbidden)?;
     let mut errors = FieldErrors::new();
     let currency = form.get("currency").map(|c| c.trim().to_uppercase()).unwrap_or_default();
-    let terms = terms_from_form(&form, &currency, &mut errors);
+    let terms = terms_from_form(&form, &currency, &visitor.lang, &mut errors);
     let terms_from = parse_terms_from(&form, &mut errors);
     if errors.is_empty() {
         let f = form.clone();
@@ -162,15 +185,15 @@ async fn create_programme(state: web::Data<AppState>, visitor: Visitor, form: Fo
         &state,
         &visitor,
         "funder/programme_new.html",
-        &serde_json::json!({"values": values, "errors": errors}),
+        &serde_json::json!({"values": values, "errors": errors, "cadres": CADRES}),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
 }
 
 /// Terms as the form shows them: money in major units of the currency, other terms as numbers.
-fn terms_form_values(t: &ProgrammeTerms, currency: &str) -> serde_json::Value {
+fn terms_form_values(t: &ProgrammeTerms, currency: &str, lang: &str) -> serde_json::Value {
     let mut values = terms_values(t);
-    let major = |minor: i64| format_amount(minor, currency).trim_end_matches(currency).trim().to_string();
+    let major = |minor: i64| format_major_in(minor, currency, lang);
     values["damages_minimum"] = major(t.damages_minimum_minor).into();
     values["stipend_monthly"] = major(t.stipend_monthly_minor).into();
     values["lump_sum_yearly"] = major(t.lump_sum_yearly_minor).into();
@@ -202,7 +225,7 @@ async fn programme_page_with(
         .collect();
     let values = values.unwrap_or_else(|| {
         let latest = history.first().map(|(_, t)| t.clone()).unwrap_or_else(ProgrammeTerms::typical);
-        serde_json::json!({"terms": terms_form_values(&latest, &programme.currency), "terms_from": chrono::Utc::now().date_naive().to_string()})
+        serde_json::json!({"terms": terms_form_values(&latest, &programme.currency, &visitor.lang), "terms_from": chrono::Utc::now().date_naive().to_string()})
     });
     let may_edit = actor.role == Role::ProgrammeOfficer;
     render_status(
@@ -225,7 +248,7 @@ async fn add_terms(state: web::Data<AppState>, visitor: Visitor, path: web::Path
     let check = actor.clone();
     let currency = state.db.run(move |conn| service::managed_programme(conn, &check, id)).await?.currency;
     let mut errors = FieldErrors::new();
-    let terms = terms_from_form(&form, &currency, &mut errors);
+    let terms = terms_from_form(&form, &currency, &visitor.lang, &mut errors);
     let from = parse_terms_from(&form, &mut errors);
     if errors.is_empty() {
         match state.db.run(move |conn| service::add_terms(conn, &actor, id, from, &terms)).await {
@@ -327,7 +350,7 @@ async fn create_call(
         opens_at,
         closes_at,
         seats: number(&map, "seats", &mut errors),
-        budget_minor: money(&map, "budget", &programme.currency, &mut errors),
+        budget_minor: money(&map, "budget", &programme.currency, &visitor.lang, &mut errors),
         required_documents: pairs.iter().filter(|(k, _)| k == "required_documents").map(|(_, v)| v.clone()).collect(),
         questions: questions_from_form(&pairs, &mut errors),
     };
@@ -382,8 +405,9 @@ pub fn filter_for(scope: Option<i64>, q: &ListQuery) -> ApplicationFilter {
         call_id: q.call,
         status: non_empty(&q.status).filter(|s| s != "draft"),
         eligibility: non_empty(&q.eligibility),
-        county: non_empty(&q.county),
-        cadre: non_empty(&q.cadre),
+        // Stored places and cadres are canonical, so a filter typed in another case or spacing reads them too.
+        county: non_empty(&q.county).map(|c| place::canonical_county(&c).map(String::from).unwrap_or(c)),
+        cadre: non_empty(&q.cadre).map(|c| canonical_cadre(&c).map(String::from).unwrap_or(c)),
         search: non_empty(&q.q),
         include_drafts: false,
         before_id: q.before,
@@ -406,7 +430,7 @@ async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::
     // With a keyset cursor ("next" and "previous" links carry one) the page number is only a label.
     let by_number = q.before.is_none() && q.after.is_none() && page > 1;
     let cache = state.list_cache.clone();
-    let (rows, total, counties, calls) = state
+    let (rows, total, unmatched, calls) = state
         .db
         .run(move |conn| {
             let calls = programmes::call_titles(conn, scope)?;
@@ -435,13 +459,13 @@ async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::
                 let whole = ApplicationFilter { before_id: None, after_id: None, ..filter.clone() };
                 Ok(ListFigure::Total(store::count(conn, &whole)?))
             })?;
-            let counties = cache.get_or_compute(&format!("{scope:?}|counties"), generation, || {
-                Ok(ListFigure::Counties(store::counties(conn, scope)?))
+            let unmatched = cache.get_or_compute(&format!("{scope:?}|unmatched-places"), generation, || {
+                Ok(ListFigure::Total(crate::service::applications::unmatched_place_count(conn, scope)?))
             })?;
-            Ok((rows, total, counties, calls))
+            Ok((rows, total, unmatched, calls))
         })
         .await?;
-    let (ListFigure::Total(total), ListFigure::Counties(counties)) = (total, counties) else {
+    let (ListFigure::Total(total), ListFigure::Total(unmatched_places)) = (total, unmatched) else {
         return Err(AppError::Internal("list cache returned the wrong figure".into()).into());
     };
     let next_before = rows.last().map(|r| r.id);
@@ -455,7 +479,9 @@ async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::
         &visitor,
         "funder/applications.html",
         &serde_json::json!({
-            "rows": rows, "total": total, "page": page, "pages": pages, "query": q, "counties": counties, "calls": calls,
+            "rows": rows, "total": total, "page": page, "pages": pages, "query": q, "calls": calls,
+            "counties": place::counties().iter().map(|c| c.name).collect::<Vec<_>>(), "cadres": CADRES,
+            "unmatched_places": unmatched_places,
             "query_string": query_string, "next_before": next_before, "previous_after": previous_after,
         }),
     )
@@ -508,6 +534,7 @@ async fn export_csv(
     }
     let filter = filter_for(actor.organisation_scope()?, &query);
     let origin = actor.origin();
+    let (i18n, lang) = (state.i18n.clone(), visitor.lang.clone());
     let body = state
         .db
         .run(move |conn| {
@@ -552,7 +579,7 @@ async fn export_csv(
                         a.call_id.to_string(),
                         a.status.clone(),
                         opt(a.eligibility.clone()),
-                        a.reasons().join("; "),
+                        i18n.reasons(&lang, &a.reasons()),
                         a.full_name.clone(),
                         opt(a.date_of_birth.map(|d| d.to_string())),
                         a.national_id.clone(),

@@ -13,7 +13,6 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 pub enum ListFigure {
     Total(i64),
-    Counties(Vec<String>),
     /// The id of the first row of a page asked for by number; `None` past the last page.
     PageStart(Option<i64>),
 }

@@ -355,6 +355,7 @@ pub fn build_tera(i18n: Arc<I18n>) -> Result<tera::Tera, AppError> {
     for (name, source) in TEMPLATES {
         tera.add_raw_template(name, source).map_err(AppError::from)?;
     }
+    let names = i18n.clone();
     tera.register_function("t", move |args: &std::collections::HashMap<String, tera::Value>| {
         let key = args.get("k").and_then(|v| v.as_str()).ok_or_else(|| tera::Error::msg("t: missing k"))?;
         let lang = args.get("l").and_then(|v| v.as_str()).unwrap_or("en");
@@ -365,10 +366,18 @@ pub fn build_tera(i18n: Arc<I18n>) -> Result<tera::Tera, AppError> {
             .collect();
         Ok(tera::Value::String(if extra.is_empty() { i18n.t(lang, key) } else { i18n.t_args(lang, key, &extra) }))
     });
+    // A cadre is stored as its key; one the list does not know (typed before the list) is shown as typed.
+    tera.register_function("cadre_name", move |args: &std::collections::HashMap<String, tera::Value>| {
+        let cadre = args.get("c").and_then(|v| v.as_str()).unwrap_or_default();
+        let lang = args.get("l").and_then(|v| v.as_str()).unwrap_or("en");
+        let key = crate::domain::cadre::label_key(cadre);
+        Ok(tera::Value::String(if names.has("en", &key) { names.t(lang, &key) } else { cadre.to_string() }))
+    });
     tera.register_filter("money", |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
         let minor = value.as_i64().ok_or_else(|| tera::Error::msg("money: not an integer"))?;
         let currency = args.get("c").and_then(|v| v.as_str()).unwrap_or("KES");
-        Ok(tera::Value::String(crate::domain::money::format_amount(minor, currency)))
+        let lang = args.get("l").and_then(|v| v.as_str()).unwrap_or("en");
+        Ok(tera::Value::String(crate::domain::money::format_amount_in(minor, currency, lang)))
     });
     Ok(tera)
 }
@@ -398,6 +407,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("funder/programme.html", include_str!("../../templates/funder/programme.html")),
     ("funder/call_new.html", include_str!("../../templates/funder/call_new.html")),
     ("funder/applications.html", include_str!("../../templates/funder/applications.html")),
+    ("funder/places.html", include_str!("../../templates/funder/places.html")),
     ("funder/call.html", include_str!("../../templates/funder/call.html")),
     ("funder/ranking.html", include_str!("../../templates/funder/ranking.html")),
     ("reviewer/list.html", include_str!("../../templates/reviewer/list.html")),

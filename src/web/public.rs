@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::page::{redirect, render, PageResult, Visitor};
 use super::AppState;
-use crate::domain::money::format_amount;
+use crate::domain::money::format_amount_in;
 use crate::domain::programme::ProgrammeTerms;
 use crate::i18n::I18n;
 use crate::store::programmes::{self, CallListing};
@@ -56,7 +56,7 @@ pub fn eligibility_rules(i18n: &I18n, lang: &str, listing: &CallListing) -> Vec<
 
 /// The terms in plain words, each sentence a translated message with the figures filled in.
 pub fn terms_in_words(i18n: &I18n, lang: &str, terms: &ProgrammeTerms, currency: &str) -> Vec<String> {
-    let n = |v: f64| format!("{v}");
+    let n = |v: f64| crate::domain::money::decimal_in(&format!("{v}"), lang);
     vec![
         i18n.t_args(lang, "terms-service-rate", &[("years", n(terms.service_years_per_support_year))]),
         i18n.t_args(lang, "terms-minimum", &[("years", n(terms.min_service_years))]),
@@ -86,7 +86,7 @@ pub fn terms_in_words(i18n: &I18n, lang: &str, terms: &ProgrammeTerms, currency:
             &[
                 ("multiplier", n(terms.damages_multiplier)),
                 ("rate", n(terms.damages_annual_interest_rate * 100.0)),
-                ("minimum", format_amount(terms.damages_minimum_minor, currency)),
+                ("minimum", format_amount_in(terms.damages_minimum_minor, currency, lang)),
                 ("deadline", terms.damages_payment_deadline_days.to_string()),
             ],
         ),
@@ -95,8 +95,8 @@ pub fn terms_in_words(i18n: &I18n, lang: &str, terms: &ProgrammeTerms, currency:
             lang,
             "terms-support",
             &[
-                ("stipend", format_amount(terms.stipend_monthly_minor, currency)),
-                ("lump", format_amount(terms.lump_sum_yearly_minor, currency)),
+                ("stipend", format_amount_in(terms.stipend_monthly_minor, currency, lang)),
+                ("lump", format_amount_in(terms.lump_sum_yearly_minor, currency, lang)),
             ],
         ),
     ]
@@ -116,7 +116,7 @@ pub fn call_view(state: &AppState, lang: &str, listing: &CallListing, terms: Opt
         opens: local(call.opens_at),
         closes: local(call.closes_at),
         seats: call.seats,
-        budget: format_amount(call.budget_minor, &call.currency),
+        budget: format_amount_in(call.budget_minor, &call.currency, lang),
         is_open: call.is_open_at(now()),
         required_documents: call
             .required_document_kinds()

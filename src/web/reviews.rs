@@ -13,6 +13,7 @@ use super::AppState;
 use crate::domain::ranking::PriorityRule;
 use crate::domain::review::{ConflictDeclaration, Criterion, Rubric, ScoreSheet};
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::I18n;
 use crate::service::reviews::{self as service, ReviewSettings};
 use crate::service::Actor;
 use crate::store::{applications, reviews};
@@ -36,8 +37,9 @@ const CRITERION_ROWS: usize = 6;
 const RULE_SLOTS: usize = 3;
 
 /// A stored total (hundredths) as points, e.g. "77.33".
-fn stored_points(total_hundredths: Option<i32>) -> Option<String> {
-    total_hundredths.map(|t| crate::domain::ranking::points(u32::try_from(t).unwrap_or(0)))
+fn stored_points(total_hundredths: Option<i32>, lang: &str) -> Option<String> {
+    total_hundredths
+        .map(|t| crate::domain::money::decimal_in(&crate::domain::ranking::points(u32::try_from(t).unwrap_or(0)), lang))
 }
 
 /// The settings form as the service's input; field errors for what does not parse.
@@ -128,17 +130,16 @@ fn settings_values(s: &ReviewSettings) -> serde_json::Value {
     values.into()
 }
 
-/// A starting rubric for a call that has none: the criteria most scholarship panels use.
-fn starting_rubric() -> Rubric {
-    let c = |key: &str, label: &str, weight| Criterion { key: key.into(), label: label.into(), max_points: 10, weight };
-    Rubric {
-        criteria: vec![
-            c("academic", "Academic record", 40),
-            c("motivation", "Motivation for rural service", 40),
-            c("need", "Financial need", 20),
-        ],
-        minimum_fundable: 50,
-    }
+/// A starting rubric for a call that has none: the criteria most scholarship panels use, named in the
+/// officer's language (the officer may rename them; the panel reads what is saved).
+fn starting_rubric(i18n: &I18n, lang: &str) -> Rubric {
+    let c = |key: &str, weight| Criterion {
+        key: key.into(),
+        label: i18n.t(lang, &format!("rubric-start-{key}")),
+        max_points: 10,
+        weight,
+    };
+    Rubric { criteria: vec![c("academic", 40), c("motivation", 40), c("need", 20)], minimum_fundable: 50 }
 }
 
 #[derive(serde::Deserialize)]
@@ -203,8 +204,9 @@ async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view:
         .await?;
     let has_rubric = rubric.is_some();
     let values = values.unwrap_or_else(|| {
-        let (rubric, priority_rules) =
-            rubric.map(|r| (r.rubric, r.priority_rules)).unwrap_or_else(|| (starting_rubric(), vec![]));
+        let (rubric, priority_rules) = rubric
+            .map(|r| (r.rubric, r.priority_rules))
+            .unwrap_or_else(|| (starting_rubric(&state.i18n, &visitor.lang), vec![]));
         settings_values(&ReviewSettings {
             rubric,
             priority_rules,
@@ -236,7 +238,7 @@ async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view:
             let reference = submitted.iter().find(|s| s.id == a.application_id).and_then(|s| s.reference.clone());
             serde_json::json!({
                 "application_id": a.application_id, "reference": reference, "reviewer": reviewer,
-                "declaration": a.declaration, "total": stored_points(a.total_hundredths),
+                "declaration": a.declaration, "total": stored_points(a.total_hundredths, &visitor.lang),
                 "comment": a.comment,
             })
         })
@@ -360,7 +362,7 @@ async fn my_reviews(state: web::Data<AppState>, visitor: Visitor) -> PageResult 
             serde_json::json!({
                 "id": a.id, "reference": a.reference, "name": if recused { String::new() } else { a.full_name.clone() },
                 "declaration": a.declaration,
-                "total": stored_points(a.total_hundredths),
+                "total": stored_points(a.total_hundredths, &visitor.lang),
             })
         })
         .collect();
@@ -407,7 +409,7 @@ async fn review_page_with(
     });
     let page = serde_json::json!({
         "assignment": assignment, "who": who, "application": application, "rubric": rubric, "values": values, "errors": errors,
-        "total": stored_points(assignment.total_hundredths),
+        "total": stored_points(assignment.total_hundredths, &visitor.lang),
     });
     render_status(state, visitor, "reviewer/review.html", &page, status)
 }

@@ -30,6 +30,7 @@ pub fn config_for(db: &TestDb) -> Config {
         trusted_proxy: None,
         pool_size: 4,
         api_token_days: ruralserve::config::DEFAULT_API_TOKEN_DAYS,
+        contact: Default::default(),
     }
 }
 

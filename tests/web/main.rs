@@ -10,6 +10,7 @@ mod accounts;
 mod api;
 mod applicant;
 mod awards;
+mod data;
 mod funder;
 mod hardening;
 mod officer;
