@@ -279,6 +279,7 @@ fn seed_applications(conn: &mut DbConn, hash: &str, call_id: i64, org_code: &str
             essay_rural_service: format!("I will serve in {county}, where I was born."),
             continuing_scholar: i % 5 == 4,
             disadvantaged_background: i % 3 == 1,
+            priority_answered: true,
         };
         let question_answers: std::collections::BTreeMap<String, bool> = [
             ("other_obligation".to_string(), other_obligation),

@@ -146,6 +146,7 @@ diesel::table! {
         version -> Integer,
         continuing_scholar -> Bool,
         disadvantaged_background -> Bool,
+        priority_answered -> Bool,
     }
 }
 

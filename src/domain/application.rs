@@ -174,6 +174,9 @@ pub struct ApplicationAnswers {
     /// Priority facts the applicant declares; the call's tiers may use them.
     pub continuing_scholar: bool,
     pub disadvantaged_background: bool,
+    /// Whether the applicant has answered both priority questions: nothing is pre-ticked, so until then the
+    /// two booleans above are no one's answer.
+    pub priority_answered: bool,
 }
 
 fn require(errors: &mut FieldErrors, field: &str, present: bool) {
@@ -307,6 +310,10 @@ pub fn submission_errors(answers: &ApplicationAnswers, ctx: &SubmissionContext, 
     for step in [FormStep::Personal, FormStep::Education, FormStep::Home, FormStep::Essays] {
         errors.extend(step_errors(step, answers, now.date()));
     }
+    if !answers.priority_answered {
+        errors.insert("continuing_scholar".into(), "error-required".into());
+        errors.insert("disadvantaged_background".into(), "error-required".into());
+    }
     for q in ctx.questions {
         if !ctx.answered_questions.contains(q) {
             errors.insert(format!("question_{q}"), "error-required".into());
@@ -350,6 +357,7 @@ mod tests {
             essay_rural_service: "I will serve in Turkana.".into(),
             continuing_scholar: false,
             disadvantaged_background: true,
+            priority_answered: true,
         }
     }
 

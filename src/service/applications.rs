@@ -119,23 +119,6 @@ pub fn save_step(
     })
 }
 
-/// Notes in the audit trail that the applicant answered the priority questions (continuing scholar, background
-/// of need): their columns hold `false` until then, which must not read as an answer of "no".
-pub fn note_priority_answered(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(), AppError> {
-    own(conn, actor, id)?;
-    if priority_answered(conn, id)? {
-        return Ok(());
-    }
-    audit::record(conn, &actor.origin(), PRIORITY_ANSWERED, "application", id, None::<&()>, None::<&()>)
-}
-
-/// Whether the applicant has answered the priority questions of this application.
-pub fn priority_answered(conn: &mut DbConn, id: i64) -> Result<bool, AppError> {
-    audit::has_action(conn, "application", &id.to_string(), PRIORITY_ANSWERED)
-}
-
-const PRIORITY_ANSWERED: &str = "answer_priority_questions";
-
 /// The programme's maximum years of support for a call: from the terms in force when it opens, else today.
 fn max_support_years(conn: &mut DbConn, call: &programmes::Call) -> Result<Option<i32>, AppError> {
     let history = programmes::terms_history(conn, call.programme_id)?;

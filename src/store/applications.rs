@@ -43,6 +43,7 @@ pub struct Application {
     /// Declared by the applicant; used by the call's priority tiers.
     pub continuing_scholar: bool,
     pub disadvantaged_background: bool,
+    pub priority_answered: bool,
 }
 
 impl Application {
@@ -64,6 +65,7 @@ impl Application {
             essay_rural_service: self.essay_rural_service.clone(),
             continuing_scholar: self.continuing_scholar,
             disadvantaged_background: self.disadvantaged_background,
+            priority_answered: self.priority_answered,
         }
     }
 
@@ -207,6 +209,7 @@ pub fn save_answers(
         applications::essay_rural_service.eq(&a.essay_rural_service),
         applications::continuing_scholar.eq(a.continuing_scholar),
         applications::disadvantaged_background.eq(a.disadvantaged_background),
+        applications::priority_answered.eq(a.priority_answered),
         applications::eligibility_answers.eq(question_answers),
         applications::updated_at.eq(super::now()),
         applications::version.eq(version + 1),

@@ -67,17 +67,6 @@ pub fn trail(conn: &mut DbConn, entity: &str, entity_id: &str) -> Result<Vec<Aud
         .load(conn)?)
 }
 
-/// Whether the trail of a record holds an action at all (a form step ever saved, say).
-pub fn has_action(conn: &mut DbConn, entity: &str, entity_id: &str, action: &str) -> Result<bool, AppError> {
-    let count: i64 = audit_events::table
-        .filter(audit_events::entity.eq(entity))
-        .filter(audit_events::entity_id.eq(entity_id))
-        .filter(audit_events::action.eq(action))
-        .count()
-        .get_result(conn)?;
-    Ok(count > 0)
-}
-
 pub fn recent(conn: &mut DbConn, limit: i64) -> Result<Vec<AuditEvent>, AppError> {
     Ok(audit_events::table.order(audit_events::id.desc()).limit(limit).load(conn)?)
 }

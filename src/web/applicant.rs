@@ -153,7 +153,7 @@ fn blockers_in_words(state: &AppState, lang: &str, call: &Call, blockers: &Field
 
 /// The form's values. The priority questions (continuing scholar, background of need) show no answer until
 /// the applicant has given one: a pre-ticked "no" would be an answer nobody gave.
-fn values_of(a: &Application, call: &Call, priority_answered: bool, lang: &str) -> BTreeMap<String, String> {
+fn values_of(a: &Application, call: &Call, lang: &str) -> BTreeMap<String, String> {
     let mut v = BTreeMap::new();
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     v.insert("full_name".into(), a.full_name.clone());
@@ -177,7 +177,7 @@ fn values_of(a: &Application, call: &Call, priority_answered: bool, lang: &str) 
     v.insert("essay_motivation".into(), a.essay_motivation.clone());
     v.insert("essay_rural_service".into(), a.essay_rural_service.clone());
     let yes_no = |b: bool| {
-        if priority_answered {
+        if a.priority_answered {
             if b {
                 "yes"
             } else {
@@ -207,13 +207,11 @@ struct Draft {
     documents: Vec<Document>,
     /// What still blocks submission (empty once submitted: nothing is asked of it any more).
     blockers: FieldErrors,
-    /// Whether the eligibility step was ever saved, so that its priority questions have been answered.
-    priority_answered: bool,
 }
 
 impl Draft {
     fn values(&self, lang: &str) -> BTreeMap<String, String> {
-        values_of(&self.application, &self.call, self.priority_answered, lang)
+        values_of(&self.application, &self.call, lang)
     }
 }
 
@@ -231,8 +229,7 @@ async fn load_step(state: &AppState, visitor: &Visitor, id: i64) -> Result<Draft
             } else {
                 FieldErrors::new()
             };
-            let priority_answered = service::priority_answered(conn, id)?;
-            Ok(Draft { application, call, documents, blockers, priority_answered })
+            Ok(Draft { application, call, documents, blockers })
         })
         .await
 }
@@ -399,9 +396,11 @@ fn apply_step(
                     a.home_sub_county = sub_county;
                 }
                 Err((field, key)) => {
+                    // Only a checked pair is ever stored: a sub-county without its county (a gap the draft
+                    // may keep) is dropped with it; the form shows what was typed.
                     errors.insert(field.into(), key.into());
-                    a.home_county = county;
-                    a.home_sub_county = sub_county;
+                    a.home_county = String::new();
+                    a.home_sub_county = String::new();
                 }
             }
         }
@@ -411,7 +410,9 @@ fn apply_step(
             a.essay_rural_service = text("essay_rural_service", 20_000);
         }
         FormStep::Eligibility => {
-            // Nothing is ticked for the applicant: an unanswered priority question is asked again.
+            // Nothing is ticked for the applicant: an unanswered priority question is asked again, and
+            // submission waits until both have been answered.
+            let mut both_answered = true;
             for (name, answer) in [
                 ("continuing_scholar", &mut a.continuing_scholar),
                 ("disadvantaged_background", &mut a.disadvantaged_background),
@@ -420,10 +421,12 @@ fn apply_step(
                     "yes" => *answer = true,
                     "no" => *answer = false,
                     _ => {
+                        both_answered = false;
                         errors.insert(name.into(), "error-required".into());
                     }
                 }
             }
+            a.priority_answered |= both_answered;
             for (name, value) in form {
                 if let Some(key) = name.strip_prefix("question_") {
                     match value.as_str() {
@@ -474,19 +477,7 @@ async fn save_step(
     }
     let actor = visitor.actor()?;
     let (a2, q2) = (answers.clone(), questions.clone());
-    let priority_given = step == FormStep::Eligibility
-        && !errors.contains_key("continuing_scholar")
-        && !errors.contains_key("disadvantaged_background");
-    let gaps = state
-        .db
-        .run(move |conn| {
-            let gaps = service::save_step(conn, &actor, id, version, step, &a2, &q2)?;
-            if priority_given {
-                service::note_priority_answered(conn, &actor, id)?;
-            }
-            Ok(gaps)
-        })
-        .await?;
+    let gaps = state.db.run(move |conn| service::save_step(conn, &actor, id, version, step, &a2, &q2)).await?;
     for (field, key) in gaps {
         errors.entry(field).or_insert(key);
     }

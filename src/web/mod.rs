@@ -121,6 +121,7 @@ macro_rules! ruralserve_app {
             .app_data(actix_web::web::Data::new($crate::web::CsrfKey(key.clone())))
             .app_data($crate::web::form_config())
             .app_data($crate::web::query_config())
+            .app_data($crate::web::path_config())
             .app_data($crate::web::json_config())
             .wrap(
                 actix_session::SessionMiddleware::builder(store, key)
@@ -173,6 +174,18 @@ fn bad_request(req: &actix_web::HttpRequest, detail: String) -> actix_web::Error
     } else {
         page::PageError(error).into()
     }
+}
+
+/// A malformed id in a page's address (`/applications/abc`) names no record: the site's 404 page, like an
+/// id that does not exist, instead of actix's plain-text answer. The API scope sets its own (JSON).
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, req| {
+        if req.path().starts_with("/api/") {
+            AppError::NotFound.into()
+        } else {
+            page::PageError(AppError::NotFound).into()
+        }
+    })
 }
 
 /// Malformed bodies and queries answer 400 with what is wrong, never a 500.

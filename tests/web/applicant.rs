@@ -691,3 +691,113 @@ async fn the_verification_page_offers_log_in_and_the_e_mail_can_be_sent_again() 
     }
     assert_eq!(last, 429);
 }
+
+/// An unanswered priority question is no one's "no": it blocks submission on the review page and on the
+/// server, however the step was saved ("Save draft" keeps the rest of the step).
+#[actix_web::test]
+async fn unanswered_priority_questions_block_submission_until_answered() {
+    use diesel::prelude::*;
+    use ruralserve::schema::applications;
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut b = Browser::new();
+    b.log_in(&svc, STUDENT, DEMO_PASSWORD).await;
+    let id = first_application(&b.get(&svc, "/my/applications").await.body);
+    for kind in ["identity", "admission_letter", "transcript"] {
+        b.get(&svc, &format!("/applications/{id}/step/documents")).await;
+        b.upload(&svc, &format!("/applications/{id}/documents"), kind, "scan.pdf", PDF).await;
+    }
+    // The draft's priority answers are taken back, as for a draft saved before nothing was pre-ticked.
+    diesel::update(applications::table.find(id))
+        .set(applications::priority_answered.eq(false))
+        .execute(&mut app.conn())
+        .expect("unanswered");
+    let step = b.get(&svc, &format!("/applications/{id}/step/eligibility")).await;
+    let saved = b
+        .post(
+            &svc,
+            &format!("/applications/{id}/step/eligibility"),
+            &[
+                ("question_other_obligation", "no"),
+                ("question_earlier_default", "no"),
+                ("question_citizen", "yes"),
+                ("continuing_scholar", ""),
+                ("save_only", ""),
+                ("version", &version_in(&step.body)),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "a draft keeps its gaps: {}", saved.body);
+    let review = b.get(&svc, &format!("/applications/{id}")).await;
+    assert!(review.body.contains("class=\"blockers\""), "{}", review.body);
+    assert!(!review.body.contains(&format!("action=\"/applications/{id}/submit\"")), "no Submit yet");
+    let version = version_in(&b.get(&svc, &format!("/applications/{id}/step/eligibility")).await.body);
+    let refused = b.post(&svc, &format!("/applications/{id}/submit"), &[("version", &version)]).await;
+    assert_eq!(refused.status, 422, "the server refuses too: {}", refused.body);
+
+    let answered = b
+        .post(
+            &svc,
+            &format!("/applications/{id}/step/eligibility"),
+            &[
+                ("question_other_obligation", "no"),
+                ("question_earlier_default", "no"),
+                ("question_citizen", "yes"),
+                ("continuing_scholar", "no"),
+                ("disadvantaged_background", "yes"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.body);
+    let review = b.get(&svc, &format!("/applications/{id}")).await;
+    assert!(review.body.contains(&format!("action=\"/applications/{id}/submit\"")), "{}", review.body);
+}
+
+/// A sub-county sent without its county cannot be checked, so it is not stored, even in a draft.
+#[actix_web::test]
+async fn a_sub_county_without_its_county_is_not_stored() {
+    use diesel::prelude::*;
+    use ruralserve::schema::applications;
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut b = Browser::new();
+    b.log_in(&svc, "applicant@demo.ruralserve.org", DEMO_PASSWORD).await;
+    let started = b.post(&svc, "/calls/1/apply", &[]).await;
+    let id: i64 =
+        started.location.as_deref().and_then(|l| l.split('/').nth(2)).and_then(|s| s.parse().ok()).expect("a draft");
+    let step = b.get(&svc, &format!("/applications/{id}/step/home")).await;
+    let saved = b
+        .post(
+            &svc,
+            &format!("/applications/{id}/step/home"),
+            &[
+                ("home_county", ""),
+                ("home_sub_county", " lOIMA "),
+                ("save_only", ""),
+                ("version", &version_in(&step.body)),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let stored: (String, String) = applications::table
+        .find(id)
+        .select((applications::home_county, applications::home_sub_county))
+        .first(&mut app.conn())
+        .expect("the draft");
+    assert_eq!(stored, (String::new(), String::new()));
+}
+
+/// A malformed id in a page's address is the site's 404 page, not a plain-text answer.
+#[actix_web::test]
+async fn a_malformed_id_in_a_page_address_is_the_sites_404_page() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut b = Browser::new();
+    b.log_in(&svc, STUDENT, DEMO_PASSWORD).await;
+    for path in ["/applications/abc", "/applications/1x/step/home", "/awards/%20"] {
+        let page = b.get(&svc, path).await;
+        assert_eq!(page.status, 404, "{path}");
+        assert!(page.body.contains("<h1>404</h1>"), "{path}: {}", page.body);
+    }
+}
