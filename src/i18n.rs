@@ -91,6 +91,16 @@ impl I18n {
         self.t_args(lang, &reason.key, &args)
     }
 
+    /// A cadre's name in the reader's language; one the list does not know (typed before the list) as typed.
+    pub fn cadre(&self, lang: &str, cadre: &str) -> String {
+        let key = crate::domain::cadre::label_key(cadre);
+        if self.has("en", &key) {
+            self.t(lang, &key)
+        } else {
+            cadre.to_string()
+        }
+    }
+
     /// A call's eligibility question in the reader's language: the standard ones are translated, an
     /// officer's own are shown in the words they wrote.
     pub fn question(&self, lang: &str, question: &EligibilityQuestion) -> String {

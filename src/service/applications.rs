@@ -292,19 +292,59 @@ fn unmatched_pairs(conn: &mut DbConn, scope: Option<i64>) -> Result<Vec<(String,
         .collect())
 }
 
-/// How many applications of the organisation name a place off the list.
-pub fn unmatched_place_count(conn: &mut DbConn, scope: Option<i64>) -> Result<i64, AppError> {
-    Ok(unmatched_pairs(conn, scope)?.iter().map(|(_, _, n)| n).sum())
+/// An application whose cadre is off the list, typed before the list existed: assessed against the
+/// programme's cadre it would never match, so an officer checks it with the applicant.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnmatchedCadre {
+    pub application_id: i64,
+    pub reference: Option<String>,
+    pub full_name: String,
+    pub call_title: String,
+    pub status: String,
+    pub cadre: String,
 }
 
-/// The applications of the actor's organisation that name a place off the list, and how many there are.
-pub fn unmatched_places(conn: &mut DbConn, actor: &Actor) -> Result<(Vec<UnmatchedPlace>, i64), AppError> {
+/// A programme whose cadre is off the list: every application to it picks a key from the list and so would
+/// be assessed ineligible until an officer picks the programme's cadre from the list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnmatchedProgramme {
+    pub programme_id: i64,
+    pub name: String,
+    pub cadre: String,
+}
+
+/// What an officer checks on the "places to check" page: places and cadres typed before the lists.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlacesToCheck {
+    pub places: Vec<UnmatchedPlace>,
+    pub places_total: i64,
+    pub programmes: Vec<UnmatchedProgramme>,
+    pub cadres: Vec<UnmatchedCadre>,
+    pub cadres_total: i64,
+    /// Everything to check, as the count link on the applications list says it.
+    pub total: i64,
+}
+
+/// How many applications of the organisation name a place or a cadre off the list. Programmes are counted
+/// apart (`unmatched_programme_count`), as a change to a programme does not change the applications' list.
+pub fn unmatched_place_count(conn: &mut DbConn, scope: Option<i64>) -> Result<i64, AppError> {
+    let places: i64 = unmatched_pairs(conn, scope)?.iter().map(|(_, _, n)| n).sum();
+    Ok(places + store::count_cadre_off_list(conn, scope)?)
+}
+
+/// How many programmes of the organisation have a cadre off the list.
+pub fn unmatched_programme_count(conn: &mut DbConn, scope: Option<i64>) -> Result<i64, AppError> {
+    Ok(i64::try_from(programmes::programmes_with_cadre_off_list(conn, scope)?.len()).unwrap_or(i64::MAX))
+}
+
+/// The applications and programmes of the actor's organisation that name a place or a cadre off the list.
+pub fn unmatched_places(conn: &mut DbConn, actor: &Actor) -> Result<PlacesToCheck, AppError> {
     if !actor.role.reads_applications() {
         return Err(AppError::Forbidden);
     }
     let scope = actor.organisation_scope()?;
     let pairs = unmatched_pairs(conn, scope)?;
-    let total = pairs.iter().map(|(_, _, n)| n).sum();
+    let places_total = pairs.iter().map(|(_, _, n)| n).sum();
     let mut listed = Vec::new();
     for (county, sub_county, _) in pairs {
         let room = UNMATCHED_PLACES_SHOWN - i64::try_from(listed.len()).unwrap_or(i64::MAX);
@@ -323,5 +363,29 @@ pub fn unmatched_places(conn: &mut DbConn, actor: &Actor) -> Result<(Vec<Unmatch
         }
     }
     listed.sort_by_key(|p| p.application_id);
-    Ok((listed, total))
+    let programmes: Vec<UnmatchedProgramme> = programmes::programmes_with_cadre_off_list(conn, scope)?
+        .into_iter()
+        .map(|p| UnmatchedProgramme { programme_id: p.id, name: p.name, cadre: p.cadre })
+        .collect();
+    let cadres_total = store::count_cadre_off_list(conn, scope)?;
+    let cadres: Vec<UnmatchedCadre> = store::naming_cadre_off_list(conn, scope, UNMATCHED_PLACES_SHOWN)?
+        .into_iter()
+        .map(|(a, call_title)| UnmatchedCadre {
+            application_id: a.id,
+            reference: a.reference,
+            full_name: a.full_name,
+            call_title,
+            status: a.status,
+            cadre: a.cadre,
+        })
+        .collect();
+    let programme_count = i64::try_from(programmes.len()).unwrap_or(i64::MAX);
+    Ok(PlacesToCheck {
+        places: listed,
+        places_total,
+        programmes,
+        cadres,
+        cadres_total,
+        total: places_total + cadres_total + programme_count,
+    })
 }

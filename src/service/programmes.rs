@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
-use crate::domain::cadre::canonical_cadre;
+use crate::domain::cadre::{canonical_cadre, CADRES};
 use crate::domain::eligibility::EligibilityQuestion;
 use crate::domain::money::is_currency_code;
 use crate::domain::programme::ProgrammeTerms;
@@ -88,6 +88,33 @@ pub fn managed_programme(conn: &mut DbConn, actor: &Actor, programme_id: i64) ->
         return Err(AppError::NotFound);
     }
     Ok(programme)
+}
+
+/// Replaces a programme's cadre typed before the list with a key of it. A cadre already on the list is not
+/// changed here: applications were assessed against it.
+pub fn set_programme_cadre(conn: &mut DbConn, actor: &Actor, programme_id: i64, cadre: &str) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let programme = managed_programme(conn, actor, programme_id)?;
+        if !CADRES.contains(&cadre) {
+            let mut errors = FieldErrors::new();
+            errors.insert("cadre".into(), "error-cadre-unknown".into());
+            return Err(AppError::Validation(errors));
+        }
+        if CADRES.contains(&programme.cadre.as_str()) {
+            return Err(AppError::Conflict("error-cadre-already-on-list".into()));
+        }
+        store::set_programme_cadre(conn, programme_id, cadre)?;
+        audit::record(
+            conn,
+            &actor.origin(),
+            "set_programme_cadre",
+            "programme",
+            programme_id,
+            Some(&serde_json::json!({"cadre": programme.cadre})),
+            Some(&serde_json::json!({"cadre": cadre})),
+        )?;
+        Ok(())
+    })
 }
 
 /// Adds a new set of terms from a date; earlier sets stay for what was signed under them.

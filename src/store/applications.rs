@@ -545,6 +545,46 @@ pub fn place_counts(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<V
     Ok(q.load(conn)?)
 }
 
+type WithProgramme = diesel::helper_types::InnerJoin<
+    applications::table,
+    diesel::helper_types::InnerJoin<calls::table, programmes::table>,
+>;
+
+/// Draft and submitted applications to an organisation's calls (every organisation's for `None`) whose
+/// cadre is neither empty (not yet answered) nor a key of the list: they would be assessed against a cadre
+/// the programme's list does not have.
+fn cadre_off_list(
+    organisation_id: Option<i64>,
+) -> diesel::helper_types::IntoBoxed<'static, WithProgramme, MultiBackend> {
+    let mut q = applications::table
+        .inner_join(calls::table.inner_join(programmes::table))
+        .into_boxed()
+        .filter(applications::status.eq_any(["draft", "submitted"]))
+        .filter(applications::cadre.ne(""))
+        .filter(applications::cadre.ne_all(crate::domain::cadre::CADRES));
+    if let Some(org) = organisation_id {
+        q = q.filter(programmes::organisation_id.eq(org));
+    }
+    q
+}
+
+pub fn count_cadre_off_list(conn: &mut DbConn, organisation_id: Option<i64>) -> Result<i64, AppError> {
+    Ok(cadre_off_list(organisation_id).count().get_result(conn)?)
+}
+
+/// The applications `count_cadre_off_list` counts, with their call's title, oldest first.
+pub fn naming_cadre_off_list(
+    conn: &mut DbConn,
+    organisation_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(Application, String)>, AppError> {
+    Ok(cadre_off_list(organisation_id)
+        .select((applications::all_columns, calls::title))
+        .order(applications::id.asc())
+        .limit(limit)
+        .load(conn)?)
+}
+
 /// The submitted or withdrawn applications to an organisation's calls that name this county and
 /// sub-county exactly, with their call's title, oldest first.
 pub fn naming_place(

@@ -149,6 +149,24 @@ pub fn programmes_of(conn: &mut DbConn, organisation_id: i64) -> Result<Vec<Prog
         .load(conn)?)
 }
 
+/// The programmes (of one organisation, or every one for `None`) whose cadre is not a key of the list:
+/// typed before the list existed and left as typed by the migration that mapped the rest.
+pub fn programmes_with_cadre_off_list(
+    conn: &mut DbConn,
+    organisation_id: Option<i64>,
+) -> Result<Vec<Programme>, AppError> {
+    let mut q = programmes::table.filter(programmes::cadre.ne_all(crate::domain::cadre::CADRES)).into_boxed();
+    if let Some(org) = organisation_id {
+        q = q.filter(programmes::organisation_id.eq(org));
+    }
+    Ok(q.order(programmes::id.asc()).load(conn)?)
+}
+
+pub fn set_programme_cadre(conn: &mut DbConn, id: i64, cadre: &str) -> Result<(), AppError> {
+    diesel::update(programmes::table.find(id)).set(programmes::cadre.eq(cadre)).execute(conn)?;
+    Ok(())
+}
+
 pub fn find_programme_by_name(
     conn: &mut DbConn,
     organisation_id: i64,

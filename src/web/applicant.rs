@@ -131,7 +131,7 @@ fn blockers_in_words(state: &AppState, lang: &str, call: &Call, blockers: &Field
         .map(|(field, key)| {
             let step = FormStep::of_field(field);
             let label = if let Some(q) = field.strip_prefix("question_") {
-                questions.iter().find(|x| x.key == q).map(|x| x.text.clone()).unwrap_or_default()
+                questions.iter().find(|x| x.key == q).map(|x| state.i18n.question(lang, x)).unwrap_or_default()
             } else if let Some(kind) = field.strip_prefix("document_") {
                 document_label(state, lang, kind)
             } else if step.is_some() {

@@ -44,7 +44,7 @@ struct RegisterForm {
     full_name: String,
 }
 
-fn validator_errors(e: validator::ValidationErrors) -> FieldErrors {
+pub(super) fn validator_errors(e: validator::ValidationErrors) -> FieldErrors {
     e.field_errors()
         .into_iter()
         .map(|(field, errs)| {

@@ -7,6 +7,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
+use validator::{Validate, ValidationError};
 
 use super::form_dates::{read_date, read_local_datetime};
 use super::list_cache::ListFigure;
@@ -31,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/funder/programmes/new", web::post().to(create_programme))
         .route("/funder/programmes/{id}", web::get().to(programme_page))
         .route("/funder/programmes/{id}/terms", web::post().to(add_terms))
+        .route("/funder/programmes/{id}/cadre", web::post().to(set_cadre))
         .route("/funder/programmes/{id}/calls/new", web::get().to(call_form))
         .route("/funder/programmes/{id}/calls/new", web::post().to(create_call))
         .route("/funder/applications", web::get().to(applications))
@@ -38,11 +40,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/funder/places", web::get().to(unmatched_places));
 }
 
-/// The organisation's applications whose county or sub-county is off the list, to check with the applicant.
+/// The organisation's applications whose county, sub-county or cadre is off the list, and its programmes
+/// whose cadre is, to check with the applicant or fix on the programme's page.
 async fn unmatched_places(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     let actor = visitor.actor()?;
-    let (rows, total) = state.db.run(move |conn| crate::service::applications::unmatched_places(conn, &actor)).await?;
-    render(&state, &visitor, "funder/places.html", &serde_json::json!({"rows": rows, "total": total}))
+    let page = state.db.run(move |conn| crate::service::applications::unmatched_places(conn, &actor)).await?;
+    render(&state, &visitor, "funder/places.html", &page)
 }
 
 type Form = web::Form<HashMap<String, String>>;
@@ -200,14 +203,23 @@ fn terms_form_values(t: &ProgrammeTerms, currency: &str, lang: &str) -> serde_js
     values
 }
 
+/// What the programme page shows again after a refused form: the terms form's or the cadre form's.
+#[derive(Default)]
+struct Refused {
+    values: Option<serde_json::Value>,
+    errors: FieldErrors,
+    cadre_value: String,
+    cadre_errors: FieldErrors,
+}
+
 async fn programme_page_with(
     state: &AppState,
     visitor: &Visitor,
     id: i64,
-    values: Option<serde_json::Value>,
-    errors: FieldErrors,
+    refused: Refused,
     status: StatusCode,
 ) -> PageResult {
+    let Refused { values, errors, cadre_value, cadre_errors } = refused;
     let actor = visitor.actor()?;
     let (programme, history) = state
         .db
@@ -228,17 +240,72 @@ async fn programme_page_with(
         serde_json::json!({"terms": terms_form_values(&latest, &programme.currency, &visitor.lang), "terms_from": chrono::Utc::now().date_naive().to_string()})
     });
     let may_edit = actor.role == Role::ProgrammeOfficer;
+    // A cadre typed before the list existed matches no applicant's pick, so the page asks for one from it.
+    let cadre_off_list = !CADRES.contains(&programme.cadre.as_str());
     render_status(
         state,
         visitor,
         "funder/programme.html",
-        &serde_json::json!({"programme": programme, "history": history_view, "values": values, "errors": errors, "may_edit": may_edit}),
+        &serde_json::json!({
+            "programme": programme, "history": history_view, "values": values, "errors": errors,
+            "may_edit": may_edit, "cadre_off_list": cadre_off_list, "cadres": CADRES,
+            "cadre_errors": cadre_errors, "cadre_value": cadre_value,
+        }),
         status,
     )
 }
 
 async fn programme_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
-    programme_page_with(&state, &visitor, path.into_inner(), None, FieldErrors::new(), StatusCode::OK).await
+    programme_page_with(&state, &visitor, path.into_inner(), Refused::default(), StatusCode::OK).await
+}
+
+/// The programme's cadre, picked from the list; every field defaults so that a form missing one is
+/// refused next to the field, after the organisation check, not with a bare 400 before it.
+#[derive(Debug, Deserialize, Validate)]
+struct CadreForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    #[validate(length(min = 1, message = "error-required"), custom(function = "cadre_on_the_list"))]
+    cadre: String,
+}
+
+fn cadre_on_the_list(cadre: &str) -> Result<(), ValidationError> {
+    if cadre.is_empty() || CADRES.contains(&cadre) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("cadre").with_message("error-cadre-unknown".into()))
+    }
+}
+
+/// Replaces a programme's cadre typed before the list with one from it.
+async fn set_cadre(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<CadreForm>,
+) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let actor = visitor.actor()?;
+    let id = path.into_inner();
+    // Who may act comes before what they typed, so a refused form never shows another funder's programme.
+    let check = actor.clone();
+    state.db.run(move |conn| service::managed_programme(conn, &check, id)).await?;
+    let form = CadreForm { cadre: form.cadre.trim().to_string(), ..form.into_inner() };
+    let mut errors = form.validate().err().map(super::auth::validator_errors).unwrap_or_default();
+    if errors.is_empty() {
+        let cadre = form.cadre.clone();
+        match state.db.run(move |conn| service::set_programme_cadre(conn, &actor, id, &cadre)).await {
+            Ok(()) => {
+                visitor.flash("programme-cadre-set");
+                return Ok(redirect(&format!("/funder/programmes/{id}")));
+            }
+            Err(AppError::Validation(f)) => errors = f,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let refused = Refused { cadre_value: form.cadre, cadre_errors: errors, ..Refused::default() };
+    programme_page_with(&state, &visitor, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 async fn add_terms(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>, form: Form) -> PageResult {
@@ -262,7 +329,8 @@ async fn add_terms(state: web::Data<AppState>, visitor: Visitor, path: web::Path
     }
     let mut values = serde_json::to_value(&form.0).unwrap_or_default();
     values["terms"] = serde_json::to_value(&form.0).unwrap_or_default();
-    programme_page_with(&state, &visitor, id, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+    let refused = Refused { values: Some(values), errors, ..Refused::default() };
+    programme_page_with(&state, &visitor, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 fn parse_terms_from(form: &HashMap<String, String>, errors: &mut FieldErrors) -> NaiveDate {
@@ -430,7 +498,7 @@ async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::
     // With a keyset cursor ("next" and "previous" links carry one) the page number is only a label.
     let by_number = q.before.is_none() && q.after.is_none() && page > 1;
     let cache = state.list_cache.clone();
-    let (rows, total, unmatched, calls) = state
+    let (rows, total, unmatched, programmes_off_list, calls) = state
         .db
         .run(move |conn| {
             let calls = programmes::call_titles(conn, scope)?;
@@ -462,12 +530,15 @@ async fn applications(state: web::Data<AppState>, visitor: Visitor, query: web::
             let unmatched = cache.get_or_compute(&format!("{scope:?}|unmatched-places"), generation, || {
                 Ok(ListFigure::Total(crate::service::applications::unmatched_place_count(conn, scope)?))
             })?;
-            Ok((rows, total, unmatched, calls))
+            // Programmes are few and change without touching an application, so they are counted each time.
+            let programmes_off_list = crate::service::applications::unmatched_programme_count(conn, scope)?;
+            Ok((rows, total, unmatched, programmes_off_list, calls))
         })
         .await?;
     let (ListFigure::Total(total), ListFigure::Total(unmatched_places)) = (total, unmatched) else {
         return Err(AppError::Internal("list cache returned the wrong figure".into()).into());
     };
+    let unmatched_places = unmatched_places + programmes_off_list;
     let next_before = rows.last().map(|r| r.id);
     // Back to page 1 the plain link is as cheap and also shows rows added since; further back, a keyset
     // cursor spares an OFFSET over every earlier row.

@@ -46,10 +46,11 @@ pub struct CallView {
 /// each question with the answer that makes an application ineligible (the rules `domain::eligibility` applies).
 pub fn eligibility_rules(i18n: &I18n, lang: &str, listing: &CallListing) -> Vec<String> {
     let cadre = &listing.programme.cadre;
-    let cadre_rule = (!cadre.is_empty()).then(|| i18n.t_args(lang, "call-rule-cadre", &[("cadre", cadre.clone())]));
+    let cadre_rule =
+        (!cadre.is_empty()).then(|| i18n.t_args(lang, "call-rule-cadre", &[("cadre", i18n.cadre(lang, cadre))]));
     let questions = listing.call.questions().into_iter().map(|q| {
         let answer = i18n.t(lang, if q.disqualifying_answer { "yes" } else { "no" });
-        i18n.t_args(lang, "call-rule-question", &[("question", q.text), ("answer", answer)])
+        i18n.t_args(lang, "call-rule-question", &[("question", i18n.question(lang, &q)), ("answer", answer)])
     });
     cadre_rule.into_iter().chain(std::iter::once(i18n.t(lang, "call-rule-full-time"))).chain(questions).collect()
 }

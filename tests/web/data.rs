@@ -203,9 +203,11 @@ async fn the_migration_maps_typed_places_and_cadres_and_an_officer_sees_those_it
     let mut officer = Browser::new();
     officer.log_in(&svc, OFFICER, DEMO_PASSWORD).await;
     let list = officer.get(&svc, "/funder/applications").await;
-    assert!(list.body.contains("<a href=\"/funder/places\">Places to check (2)</a>"), "{}", list.body);
+    // Two places and one cadre ("astronomy") the migration could not map.
+    assert!(list.body.contains("<a href=\"/funder/places\">Places to check (3)</a>"), "{}", list.body);
     let places = officer.get(&svc, "/funder/places").await;
     assert_eq!(places.status, 200);
+    assert!(places.body.contains(">astronomy</td>"), "{}", places.body);
     assert!(places.body.contains("Lodwar town") && places.body.contains("Kanamkemer"), "{}", places.body);
     assert!(places.body.contains(">Lodwar</td>"), "a known county with a sub-county off its list");
     assert!(!places.body.contains("Gotham"), "another organisation's application");
@@ -360,4 +362,157 @@ async fn a_french_officer_types_decimals_and_amounts_the_french_way_and_picks_th
         .expect("programme link");
     let page = officer.get(&svc, &format!("/funder/programmes/{id}")).await;
     assert!(page.body.contains("12\u{202f}000,50\u{a0}KES"), "{}", page.body);
+}
+
+#[actix_web::test]
+async fn a_french_reader_of_a_call_reads_the_cadre_and_the_questions_in_french() {
+    let app = TestApp::new().with_demo();
+    diesel::update(ruralserve::schema::programmes::table.find(1_i64))
+        .set(ruralserve::schema::programmes::cadre.eq("clinical_medicine"))
+        .execute(&mut app.conn())
+        .expect("a two-word cadre");
+    diesel::update(users::table.filter(users::email.eq(APPLICANT)))
+        .set(users::language.eq("fr"))
+        .execute(&mut app.conn())
+        .expect("a French reader");
+    let svc = service!(app);
+    let mut applicant = Browser::new();
+    applicant.log_in(&svc, APPLICANT, DEMO_PASSWORD).await;
+    let call = applicant.get(&svc, "/calls/1").await;
+    assert_eq!(call.status, 200);
+    assert!(call.body.contains("<li>Vous suivez une formation en Médecine clinique.</li>"), "{}", call.body);
+    assert!(!call.body.contains("clinical_medicine"), "no internal key: {}", call.body);
+    assert!(call.body.contains("Êtes-vous citoyen du pays qui finance ce programme ?"), "{}", call.body);
+    assert!(!call.body.contains("Are you a citizen"), "{}", call.body);
+
+    // What blocks submission names an unanswered question in the reader's language too.
+    let started = applicant.post(&svc, "/calls/1/apply", &[]).await;
+    let draft = started.location.as_deref().and_then(|l| l.split('/').nth(2)).expect("draft").to_string();
+    let review = applicant.get(&svc, &format!("/applications/{draft}")).await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    assert!(review.body.contains("Êtes-vous citoyen du pays qui finance ce programme ?"), "{}", review.body);
+    assert!(!review.body.contains("Are you a citizen"), "{}", review.body);
+}
+
+/// A programme cadre and application cadres typed before the list of cadres, left by the migration.
+fn cadres_off_the_list(app: &TestApp) -> (i64, i64) {
+    use ruralserve::schema::{calls, programmes};
+    diesel::update(programmes::table.find(1_i64))
+        .set(programmes::cadre.eq("Community health"))
+        .execute(&mut app.conn())
+        .expect("MOH programme");
+    diesel::update(programmes::table.filter(programmes::id.ne(1_i64)))
+        .set(programmes::cadre.eq("Traditional birth care"))
+        .execute(&mut app.conn())
+        .expect("the other organisation's programme");
+    let submitted = |programme: bool| {
+        applications::table
+            .inner_join(calls::table)
+            .filter(applications::status.eq("submitted"))
+            .filter(if programme { calls::programme_id.eq(1_i64) } else { calls::programme_id.eq(2_i64) })
+            .select(applications::id)
+            .order(applications::id)
+            .first::<i64>(&mut app.conn())
+            .expect("a submitted application")
+    };
+    let (moh, ngo) = (submitted(true), submitted(false));
+    diesel::update(applications::table.find(moh))
+        .set(applications::cadre.eq("Astronomy"))
+        .execute(&mut app.conn())
+        .expect("moh");
+    diesel::update(applications::table.find(ngo))
+        .set(applications::cadre.eq("Alchemy"))
+        .execute(&mut app.conn())
+        .expect("ngo");
+    (moh, ngo)
+}
+
+#[actix_web::test]
+async fn cadres_off_the_list_are_listed_for_the_organisations_officers_only() {
+    let app = TestApp::new().with_demo();
+    let (moh, ngo) = cadres_off_the_list(&app);
+    let svc = service!(app);
+    // A draft whose cadre was typed before the list is listed too.
+    let mut applicant = Browser::new();
+    applicant.log_in(&svc, APPLICANT, DEMO_PASSWORD).await;
+    let started = applicant.post(&svc, "/calls/1/apply", &[]).await;
+    let draft: i64 =
+        started.location.as_deref().and_then(|l| l.split('/').nth(2)).and_then(|s| s.parse().ok()).expect("draft");
+    diesel::update(applications::table.find(draft))
+        .set(applications::cadre.eq("Herbalism"))
+        .execute(&mut app.conn())
+        .expect("draft cadre");
+
+    let mut officer = Browser::new();
+    officer.log_in(&svc, OFFICER, DEMO_PASSWORD).await;
+    let list = officer.get(&svc, "/funder/applications").await;
+    assert!(list.body.contains("<a href=\"/funder/places\">Places to check (3)</a>"), "{}", list.body);
+    let places = officer.get(&svc, "/funder/places").await;
+    assert_eq!(places.status, 200);
+    assert!(places.body.contains("<a href=\"/funder/programmes/1\">Rural Nursing Scholarship</a>"), "{}", places.body);
+    assert!(places.body.contains(">Community health</td>"), "{}", places.body);
+    assert!(places.body.contains(&format!("<a href=\"/applications/{moh}\">")), "{}", places.body);
+    assert!(places.body.contains(">Astronomy</td>") && places.body.contains(">Herbalism</td>"), "{}", places.body);
+    assert!(!places.body.contains("Alchemy") && !places.body.contains("Traditional birth care"), "{}", places.body);
+    assert!(!places.body.contains(&format!("/applications/{ngo}\"")));
+
+    let mut ngo_officer = Browser::new();
+    ngo_officer.log_in(&svc, NGO_OFFICER, DEMO_PASSWORD).await;
+    let theirs = ngo_officer.get(&svc, "/funder/places").await;
+    assert!(
+        theirs.body.contains(">Alchemy</td>") && theirs.body.contains(">Traditional birth care</td>"),
+        "{}",
+        theirs.body
+    );
+    assert!(!theirs.body.contains("Community health") && !theirs.body.contains("Astronomy"), "{}", theirs.body);
+    assert!(!theirs.body.contains("Herbalism"));
+}
+
+#[actix_web::test]
+async fn an_officer_picks_a_programme_cadre_from_the_list_in_place_of_one_typed_before_it() {
+    use ruralserve::schema::{audit_events, programmes};
+    let app = TestApp::new().with_demo();
+    cadres_off_the_list(&app);
+    let cadre =
+        || programmes::table.find(1_i64).select(programmes::cadre).first::<String>(&mut app.conn()).expect("cadre");
+    let svc = service!(app);
+    let mut officer = Browser::new();
+    officer.log_in(&svc, OFFICER, DEMO_PASSWORD).await;
+    let page = officer.get(&svc, "/funder/programmes/1").await;
+    assert!(page.body.contains("action=\"/funder/programmes/1/cadre\""), "{}", page.body);
+    assert!(page.body.contains("<option value=\"clinical_medicine\">Clinical medicine</option>"), "{}", page.body);
+
+    // Another organisation's officer is refused before the value is read, and sees nothing of the programme.
+    let mut ngo_officer = Browser::new();
+    ngo_officer.log_in(&svc, NGO_OFFICER, DEMO_PASSWORD).await;
+    ngo_officer.get(&svc, "/funder").await;
+    let theirs = ngo_officer.post(&svc, "/funder/programmes/1/cadre", &[("cadre", "astronomy")]).await;
+    assert_eq!(theirs.status, 404, "{}", theirs.body);
+    assert!(!theirs.body.contains("Rural Nursing Scholarship"));
+
+    let bad = officer.post(&svc, "/funder/programmes/1/cadre", &[("cadre", "astronomy")]).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("id=\"cadre-error\">Choose a cadre from the list.</span>"), "{}", bad.body);
+    let empty = officer.post(&svc, "/funder/programmes/1/cadre", &[("cadre", "")]).await;
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    assert!(empty.body.contains("id=\"cadre-error\">"), "{}", empty.body);
+    assert_eq!(cadre(), "Community health");
+
+    let good = officer.post(&svc, "/funder/programmes/1/cadre", &[("cadre", "public_health")]).await;
+    assert_eq!(good.status, 303, "{}", good.body);
+    assert_eq!(cadre(), "public_health");
+    let audited: Vec<(Option<String>, Option<String>)> = audit_events::table
+        .filter(audit_events::action.eq("set_programme_cadre"))
+        .filter(audit_events::entity_id.eq("1"))
+        .select((audit_events::before_value, audit_events::after_value))
+        .load(&mut app.conn())
+        .expect("audit");
+    assert_eq!(audited.len(), 1, "{audited:?}");
+    assert!(audited[0].0.as_deref().unwrap_or_default().contains("Community health"), "{audited:?}");
+    assert!(audited[0].1.as_deref().unwrap_or_default().contains("public_health"), "{audited:?}");
+    // Once on the list the form is gone, and the programme is no longer to check.
+    let page = officer.get(&svc, "/funder/programmes/1").await;
+    assert!(!page.body.contains("/funder/programmes/1/cadre"), "{}", page.body);
+    let places = officer.get(&svc, "/funder/places").await;
+    assert!(!places.body.contains("Community health"), "{}", places.body);
 }
