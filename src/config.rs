@@ -23,6 +23,9 @@ pub struct Config {
     pub api_token_days: i64,
     /// The shape of a national ID and a phone number in the installation's country (Kenya's by default).
     pub contact: ContactRules,
+    /// The unit of the spacing between log-in attempts on an attacked account (see
+    /// `accounts::login_spacing_for`): a second; tests shorten it so that they stay fast.
+    pub login_delay_unit: std::time::Duration,
 }
 
 /// Thirty days: long enough for a script run each month, short enough that a leaked token dies.
@@ -96,6 +99,7 @@ impl Config {
             pool_size,
             api_token_days,
             contact,
+            login_delay_unit: std::time::Duration::from_secs(1),
         })
     }
 

@@ -45,6 +45,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_slots (subject) {
+        subject -> Text,
+        not_before -> Timestamp,
+    }
+}
+
+diesel::table! {
     throttle_events (id) {
         id -> BigInt,
         action -> Text,
@@ -352,6 +359,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     login_attempts,
+    login_slots,
     throttle_events,
     user_tokens,
     api_tokens,

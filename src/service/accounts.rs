@@ -22,12 +22,14 @@ use crate::store::{now, outbox, sessions};
 /// Failed log-ins tolerated in the window, per account from one address, before that address is refused
 /// for that account. Counting the pair (not the account alone) means a guesser cannot lock the owner out.
 pub const MAX_FAILURES_PER_PAIR: i64 = 5;
-/// Failed log-ins tolerated from one address on any accounts (one machine trying many accounts).
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-/// Failed log-ins on one account from anywhere after which every attempt on it waits (never refused).
+/// Failed log-ins from one address on any accounts after which attempts from it are spaced out, never
+/// refused: behind a carrier-grade NAT one address is many people, and a guesser there must not lock them out.
+pub const ADDRESS_FAILURES_BEFORE_DELAY: i64 = 20;
+/// Failed log-ins on one account from anywhere after which attempts on it are spaced out.
 pub const ACCOUNT_FAILURES_BEFORE_DELAY: i64 = 10;
-/// The longest wait an attempt on an account under attack is made to take.
-pub const MAX_LOGIN_DELAY_SECONDS: u64 = 8;
+/// The longest spacing between attempts, and the longest any attempt is made to wait, in delay units
+/// (a second in production, `Config::login_delay_unit`).
+pub const MAX_LOGIN_DELAY_UNITS: u32 = 8;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 pub const VERIFY_TOKEN_HOURS: i64 = 48;
 pub const RESET_TOKEN_MINUTES: i64 = 60;
@@ -255,30 +257,110 @@ pub enum LoginRefusal {
     Throttled,
 }
 
-/// How long an attempt on an account must wait, from the account's failures from every address: nothing
-/// up to `ACCOUNT_FAILURES_BEFORE_DELAY`, then 1, 2, 4… seconds up to `MAX_LOGIN_DELAY_SECONDS`. A wait
-/// slows guessing spread over many addresses without ever refusing the owner's right password.
-pub fn login_delay_for(failures_by_account: i64) -> std::time::Duration {
-    let over = failures_by_account - ACCOUNT_FAILURES_BEFORE_DELAY;
+/// The spacing between attempts on a subject with `failures` recent failures, `threshold` of them
+/// tolerated: nothing up to the threshold, then 1, 2, 4… units up to `MAX_LOGIN_DELAY_UNITS`.
+pub fn login_spacing_for(failures: i64, threshold: i64, unit: std::time::Duration) -> std::time::Duration {
+    let over = failures - threshold;
     if over < 0 {
         return std::time::Duration::ZERO;
     }
-    let seconds = 1u64.checked_shl(u32::try_from(over).unwrap_or(u32::MAX)).unwrap_or(u64::MAX);
-    std::time::Duration::from_secs(seconds.min(MAX_LOGIN_DELAY_SECONDS))
+    let units = 1u32.checked_shl(u32::try_from(over).unwrap_or(u32::MAX)).unwrap_or(u32::MAX);
+    unit.saturating_mul(units.min(MAX_LOGIN_DELAY_UNITS))
 }
 
-/// The wait before checking a log-in to this account (see `login_delay_for`); the caller waits without
-/// holding a database connection.
-pub fn login_delay(conn: &mut DbConn, email: &str) -> Result<std::time::Duration, AppError> {
+/// What an attempt does before its password is checked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginTurn {
+    /// Wait this long (no database connection held), then check.
+    WaitFor(std::time::Duration),
+    /// Refused without checking, and without moving any slot (a refusal never makes a lock last longer).
+    Refused,
+}
+
+/// Gives a log-in attempt its turn. An attacked account (`account:<e-mail>`) and a failing address
+/// (`address:<ip>`) each keep a "next attempt not before" time; an attempt takes the next free time and
+/// moves it on by the spacing, in one write transaction, so parallel guesses are spaced out rather than all
+/// waiting at once. Subjects below their thresholds keep no slot: a normal log-in does not wait.
+///
+/// No attempt waits longer than `MAX_LOGIN_DELAY_UNITS`. When the next free time is further out, an
+/// address that has failed on this account is refused (the "try later" message); an address that has not
+/// (the owner somewhere else, or a neighbour behind the same NAT) waits the longest wait and is checked
+/// without taking a slot, so no guesser can lock the owner out. A guesser with fresh addresses thus gets at
+/// most one unspaced guess per address per window, after which that address queues like the others.
+pub fn login_turn(
+    conn: &mut DbConn,
+    email: &str,
+    client_addr: &str,
+    unit: std::time::Duration,
+) -> Result<LoginTurn, AppError> {
     let email = normalise_email(email);
     let since = now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    Ok(login_delay_for(users::account_failures_since(conn, &email, since)?))
+    let failures = users::recent_failures(conn, &email, client_addr, since)?;
+    if failures.by_pair >= MAX_FAILURES_PER_PAIR {
+        record_throttled(conn, &email, client_addr)?;
+        return Ok(LoginTurn::Refused);
+    }
+    let by_account = users::account_failures_since(conn, &email, since)?;
+    let spacings: Vec<(String, std::time::Duration)> = [
+        (format!("account:{email}"), login_spacing_for(by_account, ACCOUNT_FAILURES_BEFORE_DELAY, unit)),
+        (format!("address:{client_addr}"), login_spacing_for(failures.by_address, ADDRESS_FAILURES_BEFORE_DELAY, unit)),
+    ]
+    .into_iter()
+    .filter(|(_, spacing)| !spacing.is_zero())
+    .collect();
+    if spacings.is_empty() {
+        return Ok(LoginTurn::WaitFor(std::time::Duration::ZERO));
+    }
+    for (subject, _) in &spacings {
+        users::ensure_login_slot(conn, subject)?;
+    }
+    let longest = unit.saturating_mul(MAX_LOGIN_DELAY_UNITS);
+    let clean = failures.by_pair == 0;
+    let turn = write_transaction(conn, |conn| {
+        let now = now();
+        let mut moves = Vec::new();
+        let mut wait = std::time::Duration::ZERO;
+        for (subject, spacing) in &spacings {
+            let slot = users::locked_login_slot(conn, subject)?.max(now);
+            let until = (slot - now).to_std().unwrap_or_default();
+            if until <= longest {
+                wait = wait.max(until);
+                let spacing = Duration::from_std(*spacing).map_err(|e| AppError::Internal(e.to_string()))?;
+                moves.push((subject, slot + spacing));
+            } else if clean {
+                wait = longest;
+            } else {
+                return Ok(LoginTurn::Refused);
+            }
+        }
+        for (subject, not_before) in moves {
+            users::set_login_slot(conn, subject, not_before)?;
+        }
+        Ok(LoginTurn::WaitFor(wait))
+    })?;
+    if turn == LoginTurn::Refused {
+        record_throttled(conn, &email, client_addr)?;
+    }
+    Ok(turn)
 }
 
-/// Checks a log-in. Failed attempts are counted per account and address pair and per address; past a
-/// limit, that pair (or that address) is refused for the rest of the window, right password or not,
-/// while the same account from an address that has not been failing still gets in. A refused attempt is
-/// not counted as a failure, so hammering during a lock does not make it last longer.
+fn record_throttled(conn: &mut DbConn, email: &str, client_addr: &str) -> Result<(), AppError> {
+    tracing::warn!(%email, %client_addr, "log-in throttled");
+    audit::record(
+        conn,
+        &Origin { actor_id: None, client_addr: client_addr.into() },
+        "login_throttled",
+        "user",
+        email,
+        None::<&()>,
+        None::<&()>,
+    )
+}
+
+/// Checks a log-in, after `login_turn`. Failed attempts are counted per account and address pair; past
+/// the limit, that pair is refused for the rest of the window, right password or not, while the same
+/// account from an address that has not been failing still gets in. A refused attempt is not counted as
+/// a failure, so hammering during a lock does not make it last longer.
 pub fn login(
     conn: &mut DbConn,
     email: &str,
@@ -288,17 +370,8 @@ pub fn login(
     let email = normalise_email(email);
     let since = now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
     let failures = users::recent_failures(conn, &email, client_addr, since)?;
-    if failures.by_pair >= MAX_FAILURES_PER_PAIR || failures.by_address >= MAX_FAILURES_PER_ADDRESS {
-        tracing::warn!(%email, %client_addr, "log-in throttled");
-        audit::record(
-            conn,
-            &Origin { actor_id: None, client_addr: client_addr.into() },
-            "login_throttled",
-            "user",
-            &email,
-            None::<&()>,
-            None::<&()>,
-        )?;
+    if failures.by_pair >= MAX_FAILURES_PER_PAIR {
+        record_throttled(conn, &email, client_addr)?;
         return Ok(Err(LoginRefusal::Throttled));
     }
     let user = users::find_by_email(conn, &email)?;
@@ -560,13 +633,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_account_under_attack_makes_attempts_wait_longer_but_never_refuses_them() {
-        let secs = |n| login_delay_for(n).as_secs();
+    fn attempts_on_an_attacked_subject_are_spaced_further_apart_up_to_a_bound() {
+        let t = ACCOUNT_FAILURES_BEFORE_DELAY;
+        let secs = |n| login_spacing_for(n, t, std::time::Duration::from_secs(1)).as_secs();
         assert_eq!(secs(0), 0);
-        assert_eq!(secs(ACCOUNT_FAILURES_BEFORE_DELAY - 1), 0);
-        assert_eq!(secs(ACCOUNT_FAILURES_BEFORE_DELAY), 1);
-        assert_eq!(secs(ACCOUNT_FAILURES_BEFORE_DELAY + 2), 4);
-        assert_eq!(secs(ACCOUNT_FAILURES_BEFORE_DELAY + 3), MAX_LOGIN_DELAY_SECONDS);
-        assert_eq!(secs(i64::MAX), MAX_LOGIN_DELAY_SECONDS);
+        assert_eq!(secs(t - 1), 0);
+        assert_eq!(secs(t), 1);
+        assert_eq!(secs(t + 2), 4);
+        assert_eq!(secs(t + 3), u64::from(MAX_LOGIN_DELAY_UNITS));
+        assert_eq!(secs(i64::MAX), u64::from(MAX_LOGIN_DELAY_UNITS));
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::schema::{api_tokens, login_attempts, throttle_events, user_tokens, users};
+use crate::schema::{api_tokens, login_attempts, login_slots, throttle_events, user_tokens, users};
 
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct User {
@@ -280,6 +280,55 @@ pub fn account_failures_since(conn: &mut DbConn, email: &str, since: NaiveDateTi
         .filter(login_attempts::attempted_at.gt(since))
         .count()
         .get_result(conn)?)
+}
+
+// ---- log-in slots ----
+
+/// Makes sure `subject` has a slot row, so that the write transaction that moves it can lock it. Outside
+/// any transaction: two first attempts racing to create it leave one row, and the loser's unique violation
+/// is harmless. Rows a day past their time are pruned here, which keeps the table to attacked subjects.
+pub fn ensure_login_slot(conn: &mut DbConn, subject: &str) -> Result<(), AppError> {
+    let exists: i64 = login_slots::table.filter(login_slots::subject.eq(subject)).count().get_result(conn)?;
+    if exists > 0 {
+        return Ok(());
+    }
+    let now = super::now();
+    diesel::delete(login_slots::table.filter(login_slots::not_before.lt(now - chrono::Duration::days(1))))
+        .execute(conn)?;
+    match diesel::insert_into(login_slots::table)
+        .values((login_slots::subject.eq(subject), login_slots::not_before.eq(now)))
+        .execute(conn)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if crate::db::is_unique_violation(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The slot row's time, locked until the end of the caller's write transaction (SQLite's IMMEDIATE
+/// transaction already holds the write lock; PostgreSQL needs the row lock).
+pub fn locked_login_slot(conn: &mut DbConn, subject: &str) -> Result<NaiveDateTime, AppError> {
+    let query = login_slots::table.filter(login_slots::subject.eq(subject)).select(login_slots::not_before);
+    Ok(match conn {
+        DbConn::Pg(pg) => query.for_update().first(pg)?,
+        DbConn::Sqlite(sqlite) => query.first(sqlite)?,
+    })
+}
+
+pub fn set_login_slot(conn: &mut DbConn, subject: &str, not_before: NaiveDateTime) -> Result<(), AppError> {
+    diesel::update(login_slots::table.filter(login_slots::subject.eq(subject)))
+        .set(login_slots::not_before.eq(not_before))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The slot row's time, if the subject has one (for tests and the operator's eye).
+pub fn login_slot(conn: &mut DbConn, subject: &str) -> Result<Option<NaiveDateTime>, AppError> {
+    Ok(login_slots::table
+        .filter(login_slots::subject.eq(subject))
+        .select(login_slots::not_before)
+        .first(conn)
+        .optional()?)
 }
 
 // ---- other rate limits ----

@@ -91,7 +91,9 @@ async fn issue_token(
 ) -> Result<HttpResponse, AppError> {
     let addr = super::page::client_addr(&req, &state);
     let body = body.into_inner();
-    super::auth::wait_if_account_is_attacked(&state, &body.email).await?;
+    if !super::auth::wait_for_login_turn(&state, &body.email, &addr).await? {
+        return Err(AppError::TooManyRequests);
+    }
     let days = state.config.api_token_days;
     let issued =
         state.db.run(move |conn| accounts::issue_api_token(conn, &body.email, &body.password, &addr, days)).await?;

@@ -170,9 +170,12 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
     let password = field(&form, "password").to_string();
     let next = next_of(form.get("next").map(String::as_str));
     let addr = visitor.client_addr.clone();
-    wait_if_account_is_attacked(&state, &email).await?;
-    let e = email.clone();
-    let outcome = state.db.run(move |conn| accounts::login(conn, &e, &password, &addr)).await?;
+    let outcome = if wait_for_login_turn(&state, &email, &addr).await? {
+        let e = email.clone();
+        state.db.run(move |conn| accounts::login(conn, &e, &password, &addr)).await?
+    } else {
+        Err(LoginRefusal::Throttled)
+    };
     match outcome {
         Ok(user) => {
             // A new session id at log-in (ASVS 7.2.4): nothing from before carries over but the language.
@@ -190,6 +193,8 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
             // The language travels with the account; the cookie carries it to pages without a session too.
             let mut response = redirect(next.as_deref().unwrap_or(home));
             let _ = response.add_cookie(&super::public::language_cookie(&user.language));
+            // The anonymous CSRF cookie has done its work: the session's token replaces it.
+            let _ = response.add_removal_cookie(&super::page::csrf_cookie_removal(state.config.is_https()));
             Ok(response)
         }
         Err(refusal) => {
@@ -209,15 +214,19 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
     }
 }
 
-/// Makes an attempt on an account that many addresses have been failing on wait a few seconds (see
-/// `accounts::login_delay_for`), holding no database connection meanwhile.
-pub(super) async fn wait_if_account_is_attacked(state: &AppState, email: &str) -> Result<(), AppError> {
-    let email = email.to_string();
-    let delay = state.db.run(move |conn| accounts::login_delay(conn, &email)).await?;
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+/// Waits for this attempt's turn (see `accounts::login_turn`), holding no database connection meanwhile.
+/// False when the attempt is refused without being checked.
+pub(super) async fn wait_for_login_turn(state: &AppState, email: &str, client_addr: &str) -> Result<bool, AppError> {
+    let (email, addr, unit) = (email.to_string(), client_addr.to_string(), state.config.login_delay_unit);
+    match state.db.run(move |conn| accounts::login_turn(conn, &email, &addr, unit)).await? {
+        accounts::LoginTurn::WaitFor(wait) => {
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            Ok(true)
+        }
+        accounts::LoginTurn::Refused => Ok(false),
     }
-    Ok(())
 }
 
 async fn logout(visitor: Visitor, form: Form) -> PageResult {

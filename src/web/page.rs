@@ -178,15 +178,37 @@ fn csrf_token(
     if let Some(cookie) = req.cookie(name) {
         jar.add_original(cookie);
     }
-    if let Some(verified) = jar.signed(&key.0).get(name) {
-        return Ok((verified.value().to_string(), None));
+    let now = chrono::Utc::now().timestamp();
+    if let Some(token) = jar.signed(&key.0).get(name).and_then(|c| fresh_csrf_token(c.value(), now).map(String::from)) {
+        return Ok((token, None));
     }
     let token = new_secret();
-    let cookie =
-        Cookie::build(name, token.clone()).path("/").http_only(true).secure(https).same_site(SameSite::Lax).finish();
+    let cookie = Cookie::build(name, format!("{token}.{now}"))
+        .path("/")
+        .http_only(true)
+        .secure(https)
+        .same_site(SameSite::Lax)
+        .finish();
     jar.signed_mut(&key.0).add(cookie);
     let signed = jar.delta().next().cloned().ok_or_else(|| AppError::Internal("CSRF cookie not signed".into()))?;
     Ok((token, Some(signed)))
+}
+
+/// How long an anonymous visitor's CSRF token lasts before a page hands out a new one.
+pub const CSRF_COOKIE_HOURS: i64 = 12;
+
+/// The token in a signed CSRF cookie's value (`<token>.<issued, Unix seconds>`), if it was issued less
+/// than `CSRF_COOKIE_HOURS` ago. The issue time is under the signature, so it cannot be moved forward.
+pub fn fresh_csrf_token(value: &str, now: i64) -> Option<&str> {
+    let (token, issued) = value.rsplit_once('.')?;
+    let issued: i64 = issued.parse().ok()?;
+    let age = now.checked_sub(issued)?;
+    (!token.is_empty() && (0..CSRF_COOKIE_HOURS * 3600).contains(&age)).then_some(token)
+}
+
+/// Deletes the anonymous CSRF cookie (at log-in, where the session's own token takes over).
+pub fn csrf_cookie_removal(https: bool) -> Cookie<'static> {
+    Cookie::build(csrf_cookie_name(https), "").path("/").secure(https).finish()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -424,6 +446,18 @@ const TEMPLATES: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_anonymous_csrf_token_older_than_its_hours_or_without_an_issue_time_is_not_used() {
+        let issued = 1_800_000_000;
+        let value = format!("abc-_1.{issued}");
+        assert_eq!(fresh_csrf_token(&value, issued), Some("abc-_1"));
+        assert_eq!(fresh_csrf_token(&value, issued + CSRF_COOKIE_HOURS * 3600 - 1), Some("abc-_1"));
+        assert_eq!(fresh_csrf_token(&value, issued + CSRF_COOKIE_HOURS * 3600), None);
+        assert_eq!(fresh_csrf_token(&value, issued - 60), None, "issued in the future");
+        assert_eq!(fresh_csrf_token("abc-_1", issued), None, "the old cookie without a time");
+        assert_eq!(fresh_csrf_token(&format!(".{issued}"), issued), None);
+    }
 
     #[test]
     fn long_lists_are_cut_into_pages_and_a_page_past_the_end_shows_the_last() {

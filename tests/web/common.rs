@@ -31,6 +31,8 @@ pub fn config_for(db: &TestDb) -> Config {
         pool_size: 4,
         api_token_days: ruralserve::config::DEFAULT_API_TOKEN_DAYS,
         contact: Default::default(),
+        // Spacing of 20 ms to 160 ms between attempts on an attacked account: the tests read the slots.
+        login_delay_unit: std::time::Duration::from_millis(20),
     }
 }
 

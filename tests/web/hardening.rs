@@ -5,7 +5,8 @@
 
 use crate::common::*;
 use diesel::prelude::*;
-use ruralserve::schema::{api_tokens, login_attempts, sessions};
+use ruralserve::schema::{api_tokens, login_attempts, login_slots, sessions};
+use ruralserve::service::accounts::{self, LoginTurn, MAX_LOGIN_DELAY_UNITS};
 
 const APPLICANT: &str = "applicant@demo.ruralserve.org";
 const OFFICER: &str = "officer@moh.demo.ruralserve.org";
@@ -198,23 +199,129 @@ async fn a_guesser_cannot_lock_the_owner_out_and_refused_attempts_do_not_extend_
     assert!(events.iter().any(|e| e.action == "login_throttled"));
 }
 
+/// Records `count` failed log-ins on `email` from `addr`, as guessing would have.
+fn failures(app: &TestApp, email: &str, addr: &str, count: usize) {
+    for _ in 0..count {
+        diesel::insert_into(login_attempts::table)
+            .values((
+                login_attempts::email.eq(email),
+                login_attempts::client_addr.eq(addr),
+                login_attempts::succeeded.eq(false),
+                login_attempts::attempted_at.eq(now()),
+            ))
+            .execute(&mut app.conn())
+            .expect("a failure");
+    }
+}
+
+fn slot(app: &TestApp, subject: &str) -> Option<chrono::NaiveDateTime> {
+    login_slots::table
+        .filter(login_slots::subject.eq(subject))
+        .select(login_slots::not_before)
+        .first(&mut app.conn())
+        .optional()
+        .expect("slot")
+}
+
 #[actix_web::test]
-async fn many_addresses_failing_on_one_account_slow_it_down_without_blocking_the_owner() {
+async fn attempts_arriving_together_on_an_attacked_account_get_spaced_slots_and_the_owner_still_gets_in() {
+    let app = TestApp::new().with_demo();
+    let unit = app.state.config.login_delay_unit;
+    let spacing = unit * MAX_LOGIN_DELAY_UNITS;
+    let turn = |addr: &str| accounts::login_turn(&mut app.conn(), APPLICANT, addr, unit).expect("turn");
+    // Below the threshold a log-in neither waits nor leaves a slot behind.
+    failures(&app, APPLICANT, "10.7.0.1", 2);
+    assert_eq!(turn("10.7.0.1"), LoginTurn::WaitFor(std::time::Duration::ZERO));
+    assert_eq!(slot(&app, &format!("account:{APPLICANT}")), None);
+    // Twenty failures from ten addresses: attempts arriving at once (nothing checked between them) are
+    // given one slot each, a full spacing apart, instead of all waiting the same delay together.
+    for i in 1..10 {
+        failures(&app, APPLICANT, &format!("10.7.0.{i}"), 2);
+    }
+    let before = now();
+    assert_eq!(turn("10.7.0.2"), LoginTurn::WaitFor(std::time::Duration::ZERO));
+    let LoginTurn::WaitFor(second) = turn("10.7.0.3") else { panic!("the second attempt was refused") };
+    assert!(second > spacing / 2 && second <= spacing, "the second attempt waits its slot: {second:?}");
+    let not_before = slot(&app, &format!("account:{APPLICANT}")).expect("the account keeps a slot");
+    assert!(not_before >= before + chrono::Duration::from_std(spacing * 2).expect("spacing"));
+    // The next free slot is further out than anyone is made to wait: a guessing address is refused, and
+    // its refusal does not push the slot further out…
+    assert_eq!(turn("10.7.0.4"), LoginTurn::Refused);
+    assert_eq!(slot(&app, &format!("account:{APPLICANT}")), Some(not_before));
+    // …while an address that has not failed on the account waits at most the longest wait, taking no slot.
+    assert_eq!(turn("10.1.1.1"), LoginTurn::WaitFor(spacing));
+    assert_eq!(slot(&app, &format!("account:{APPLICANT}")), Some(not_before));
+}
+
+#[actix_web::test]
+async fn parallel_guesses_from_several_addresses_are_spaced_and_the_owner_gets_in() {
     let app = TestApp::new().with_demo();
     let svc = service!(app);
-    // Ten failures from five addresses: no pair reaches its limit, the account reaches its delay.
-    for i in 0..5 {
-        let mut guesser = Browser::from_address(&format!("10.7.0.{i}"));
-        guesser.get(&svc, "/login").await;
-        for _ in 0..2 {
-            let page = guesser.post(&svc, "/login", &[("email", APPLICANT), ("password", "another guess")]).await;
-            assert_eq!(page.status, 422);
-        }
+    let spacing = app.state.config.login_delay_unit * MAX_LOGIN_DELAY_UNITS;
+    for i in 0..10 {
+        failures(&app, APPLICANT, &format!("10.7.1.{i}"), 2);
     }
-    let started = std::time::Instant::now();
+    let mut guessers: Vec<Browser> = (0..6).map(|i| Browser::from_address(&format!("10.7.1.{i}"))).collect();
+    for guesser in &mut guessers {
+        guesser.get(&svc, "/login").await;
+    }
+    let started = now();
+    let pages = futures_util::future::join_all(
+        guessers.iter_mut().map(|g| g.post(&svc, "/login", &[("email", APPLICANT), ("password", "a parallel guess")])),
+    )
+    .await;
+    let checked = pages.iter().filter(|p| p.status == 422).count();
+    let refused = pages.iter().filter(|p| p.status == 429).count();
+    assert_eq!(checked + refused, pages.len(), "every guess is checked or refused");
+    assert!(checked >= 1);
+    // Each checked guess took its own slot: the slots moved on by a full spacing per checked guess.
+    let not_before = slot(&app, &format!("account:{APPLICANT}")).expect("slot");
+    let spaced = chrono::Duration::from_std(spacing).expect("spacing") * i32::try_from(checked).expect("count");
+    assert!(not_before >= started + spaced, "{checked} checked guesses shared slots");
+    // The owner, from an address that has not been failing, still gets in.
     let mut owner = Browser::from_address("10.1.1.1");
     owner.log_in(&svc, APPLICANT, DEMO_PASSWORD).await;
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "the attempt waited");
+    assert_eq!(owner.get(&svc, "/my/applications").await.status, 200);
+}
+
+#[actix_web::test]
+async fn an_address_failing_on_other_accounts_delays_but_never_locks_out_its_other_users() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    // One address behind a carrier-grade NAT: someone there failed 25 times on other accounts.
+    for i in 0..25 {
+        failures(&app, &format!("someone{i}@example.org"), "10.9.9.9", 1);
+    }
+    let mut neighbour = Browser::from_address("10.9.9.9");
+    neighbour.log_in(&svc, APPLICANT, DEMO_PASSWORD).await;
+    assert_eq!(neighbour.get(&svc, "/my/applications").await.status, 200);
+    assert!(slot(&app, "address:10.9.9.9").is_some(), "the failing address is spaced out");
+}
+
+#[actix_web::test]
+async fn the_anonymous_csrf_cookie_is_dropped_at_log_in_and_one_without_an_issue_time_is_replaced() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut browser = Browser::new();
+    browser.get(&svc, "/login").await;
+    assert!(browser.cookies.iter().any(|(k, _)| k == "csrf"), "the anonymous visitor has a CSRF cookie");
+    let page = browser.post(&svc, "/login", &[("email", APPLICANT), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(page.status, 303);
+    assert!(!browser.cookies.iter().any(|(k, _)| k == "csrf"), "log-in removes the CSRF cookie");
+    browser.get(&svc, "/").await;
+    assert_eq!(browser.get(&svc, "/my/applications").await.status, 200);
+
+    // A cookie signed without an issue time (as before, or one kept for ever) is not honoured.
+    let key = actix_web::cookie::Key::from(&[7u8; 64]);
+    let mut jar = actix_web::cookie::CookieJar::new();
+    jar.signed_mut(&key).add(actix_web::cookie::Cookie::new("csrf", "an-everlasting-token"));
+    let signed = jar.get("csrf").expect("signed").value().to_string();
+    let mut old = Browser::new();
+    old.cookies.push(("csrf".into(), signed.clone()));
+    old.get(&svc, "/login").await;
+    assert_ne!(old.csrf, "an-everlasting-token");
+    let renewed = old.cookies.iter().find(|(k, _)| k == "csrf").expect("a new cookie");
+    assert_ne!(renewed.1, signed);
 }
 
 // ---- point 10: a reset ends every other reset link ----
