@@ -141,20 +141,7 @@ pub fn register(
                 language: r.language,
             },
         )?;
-        let token = new_secret();
-        users::insert_token(
-            conn,
-            user_id,
-            "verify_email",
-            &hash_secret(&token),
-            now() + Duration::hours(VERIFY_TOKEN_HOURS),
-        )?;
-        outbox::enqueue(
-            conn,
-            &email,
-            &i18n.t(r.language, "mail-verify-subject"),
-            &i18n.t_args(r.language, "mail-verify-body", &[("url", format!("{public_url}/verify?token={token}"))]),
-        )?;
+        send_link(conn, i18n, public_url, user_id, &email, r.language, EmailedLink::VerifyEmail)?;
         let origin = Origin { actor_id: Some(user_id), client_addr: client_addr.to_string() };
         audit::record(
             conn,
@@ -187,6 +174,47 @@ pub fn verify_email(conn: &mut DbConn, token: &str, client_addr: &str) -> Result
         )?;
         Ok(true)
     })
+}
+
+/// A single-use link sent by e-mail: to verify the address, or to choose a new password.
+#[derive(Clone, Copy)]
+enum EmailedLink {
+    VerifyEmail,
+    ResetPassword,
+}
+
+/// Stores a new single-use token for the link (only its hash) and queues the e-mail that carries it, in the
+/// recipient's language.
+fn send_link(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    public_url: &str,
+    user_id: i64,
+    email: &str,
+    lang: &str,
+    link: EmailedLink,
+) -> Result<(), AppError> {
+    let (purpose, lifetime, path, subject, body) = match link {
+        EmailedLink::VerifyEmail => {
+            ("verify_email", Duration::hours(VERIFY_TOKEN_HOURS), "/verify", "mail-verify-subject", "mail-verify-body")
+        }
+        EmailedLink::ResetPassword => (
+            "reset_password",
+            Duration::minutes(RESET_TOKEN_MINUTES),
+            "/password/reset",
+            "mail-reset-subject",
+            "mail-reset-body",
+        ),
+    };
+    let token = new_secret();
+    users::insert_token(conn, user_id, purpose, &hash_secret(&token), now() + lifetime)?;
+    outbox::enqueue(
+        conn,
+        email,
+        &i18n.t(lang, subject),
+        &i18n.t_args(lang, body, &[("url", format!("{public_url}{path}?token={token}"))]),
+    )?;
+    Ok(())
 }
 
 /// E-mails a fresh verification link if the address belongs to an account still waiting for one; answers
@@ -226,21 +254,7 @@ pub fn resend_verification(
         if user.email_verified || user.disabled {
             return Ok(());
         }
-        let token = new_secret();
-        users::insert_token(
-            conn,
-            user.id,
-            "verify_email",
-            &hash_secret(&token),
-            now() + Duration::hours(VERIFY_TOKEN_HOURS),
-        )?;
-        let lang = user.language.as_str();
-        outbox::enqueue(
-            conn,
-            &email,
-            &i18n.t(lang, "mail-verify-subject"),
-            &i18n.t_args(lang, "mail-verify-body", &[("url", format!("{public_url}/verify?token={token}"))]),
-        )?;
+        send_link(conn, i18n, public_url, user.id, &email, &user.language, EmailedLink::VerifyEmail)?;
         let origin = Origin { actor_id: Some(user.id), client_addr: client_addr.to_string() };
         audit::record(conn, &origin, "resend_verification", "user", user.id, None::<&()>, None::<&()>)?;
         Ok(())
@@ -436,22 +450,7 @@ pub fn request_password_reset(
         if user.disabled {
             return Ok(());
         }
-        let token = new_secret();
-        users::insert_token(
-            conn,
-            user.id,
-            "reset_password",
-            &hash_secret(&token),
-            now() + Duration::minutes(RESET_TOKEN_MINUTES),
-        )?;
-        let lang = user.language.as_str();
-        outbox::enqueue(
-            conn,
-            &email,
-            &i18n.t(lang, "mail-reset-subject"),
-            &i18n.t_args(lang, "mail-reset-body", &[("url", format!("{public_url}/password/reset?token={token}"))]),
-        )?;
-        Ok(())
+        send_link(conn, i18n, public_url, user.id, &email, &user.language, EmailedLink::ResetPassword)
     })
 }
 
