@@ -188,6 +188,8 @@ async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> Page
             let home = match user.role.as_str() {
                 "applicant" => "/my/applications",
                 "administrator" => "/admin",
+                // A reviewer's work is the reviews assigned to them; the funder's pages are not in their menu.
+                "reviewer" => "/reviews",
                 _ => "/funder",
             };
             // The language travels with the account; the cookie carries it to pages without a session too.

@@ -161,7 +161,8 @@ async fn stacked_tables_keep_their_labels_and_no_role_sees_a_link_it_cannot_foll
 
     // A reviewer's pages, and a coordinator's, carry no link to the funder's application list (it answers 403).
     let mut reviewer = Browser::new();
-    reviewer.log_in(&svc, REVIEWER, DEMO_PASSWORD).await;
+    let landed = reviewer.log_in(&svc, REVIEWER, DEMO_PASSWORD).await;
+    assert_eq!(landed.location.as_deref(), Some("/reviews"), "a reviewer starts at the reviews assigned to them");
     let assignment: i64 = review_assignments::table
         .inner_join(users::table.on(users::id.eq(review_assignments::reviewer_id)))
         .filter(users::email.eq(REVIEWER))
