@@ -68,11 +68,6 @@ pub fn decimal_in(text: &str, lang: &str) -> String {
     text.replace('.', &decimal.to_string())
 }
 
-/// Shows minor units as a grouped decimal in English: 125000050 KES → "1,250,000.50 KES".
-pub fn format_amount(minor: i64, currency: &str) -> String {
-    format_amount_in(minor, currency, "en")
-}
-
 /// An amount without its currency, as a form field shows it for editing in `lang`.
 pub fn format_major_in(minor: i64, currency: &str, lang: &str) -> String {
     format_amount_in(minor, currency, lang).trim_end_matches(currency).trim_end_matches(['\u{a0}', ' ']).to_string()
@@ -138,10 +133,10 @@ mod tests {
 
     #[test]
     fn amounts_format_with_grouping_and_minor_digits() {
-        assert_eq!(format_amount(125_000_050, "KES"), "1,250,000.50 KES");
-        assert_eq!(format_amount(5, "USD"), "0.05 USD");
-        assert_eq!(format_amount(400_000, "XOF"), "400,000 XOF");
-        assert_eq!(format_amount(-100, "USD"), "-1.00 USD");
+        assert_eq!(format_amount_in(125_000_050, "KES", "en"), "1,250,000.50 KES");
+        assert_eq!(format_amount_in(5, "USD", "en"), "0.05 USD");
+        assert_eq!(format_amount_in(400_000, "XOF", "en"), "400,000 XOF");
+        assert_eq!(format_amount_in(-100, "USD", "en"), "-1.00 USD");
     }
 
     #[test]

@@ -176,6 +176,25 @@ pub fn verify_email(conn: &mut DbConn, token: &str, client_addr: &str) -> Result
     })
 }
 
+/// Hourly limits on a request that e-mails an account (a reset, a new verification link).
+struct HourlyLimits {
+    kind: &'static str,
+    per_address: i64,
+    per_account: i64,
+}
+
+impl HourlyLimits {
+    /// Over the client address's limit the request is refused; over the account's, `Ok(false)`: the caller
+    /// drops it silently, since answering differently would reveal that the account exists.
+    fn allow(&self, conn: &mut DbConn, client_addr: &str, email: &str) -> Result<bool, AppError> {
+        if !users::within_rate_limit(conn, self.kind, client_addr, self.per_address, Duration::hours(1))? {
+            tracing::warn!(%client_addr, kind = self.kind, "hourly rate limit");
+            return Err(AppError::TooManyRequests);
+        }
+        users::within_rate_limit(conn, &format!("{}_account", self.kind), email, self.per_account, Duration::hours(1))
+    }
+}
+
 /// A single-use link sent by e-mail: to verify the address, or to choose a new password.
 #[derive(Clone, Copy)]
 enum EmailedLink {
@@ -228,23 +247,12 @@ pub fn resend_verification(
     client_addr: &str,
 ) -> Result<(), AppError> {
     let email = normalise_email(email);
-    if !users::within_rate_limit(
-        conn,
-        "verify_resend",
-        client_addr,
-        VERIFY_RESENDS_PER_ADDRESS_PER_HOUR,
-        Duration::hours(1),
-    )? {
-        tracing::warn!(%client_addr, "verification resend rate limit");
-        return Err(AppError::TooManyRequests);
-    }
-    if !users::within_rate_limit(
-        conn,
-        "verify_resend_account",
-        &email,
-        VERIFY_RESENDS_PER_ACCOUNT_PER_HOUR,
-        Duration::hours(1),
-    )? {
+    let hourly = HourlyLimits {
+        kind: "verify_resend",
+        per_address: VERIFY_RESENDS_PER_ADDRESS_PER_HOUR,
+        per_account: VERIFY_RESENDS_PER_ACCOUNT_PER_HOUR,
+    };
+    if !hourly.allow(conn, client_addr, &email)? {
         return Ok(());
     }
     write_transaction(conn, |conn| {
@@ -435,12 +443,12 @@ pub fn request_password_reset(
     client_addr: &str,
 ) -> Result<(), AppError> {
     let email = normalise_email(email);
-    if !users::within_rate_limit(conn, "reset", client_addr, RESETS_PER_ADDRESS_PER_HOUR, Duration::hours(1))? {
-        tracing::warn!(%client_addr, "password reset rate limit");
-        return Err(AppError::TooManyRequests);
-    }
-    // Per account, extra requests are dropped silently: answering differently would reveal the account.
-    if !users::within_rate_limit(conn, "reset_account", &email, RESETS_PER_ACCOUNT_PER_HOUR, Duration::hours(1))? {
+    let hourly = HourlyLimits {
+        kind: "reset",
+        per_address: RESETS_PER_ADDRESS_PER_HOUR,
+        per_account: RESETS_PER_ACCOUNT_PER_HOUR,
+    };
+    if !hourly.allow(conn, client_addr, &email)? {
         return Ok(());
     }
     write_transaction(conn, |conn| {

@@ -12,7 +12,7 @@ use object_store::path::Path as ObjectPath;
 
 use super::page::{field, page_of, redirect, render, render_status, PageError, PageResult, Visitor};
 use super::AppState;
-use crate::domain::money::{format_amount, format_amount_in};
+use crate::domain::money::{format_amount_in, format_major_in};
 use crate::domain::obligation::ExactDecimal;
 use crate::domain::progress::{ChangeDecision, StatusChange};
 use crate::domain::ranking::{PlaceReason, TierReason};
@@ -272,7 +272,7 @@ async fn ledger_csv(
             p.payee.clone(),
             p.note.clone(),
             p.due_on.to_string(),
-            format_amount(p.amount_minor, &award.currency).trim_end_matches(award.currency.as_str()).trim().to_string(),
+            format_major_in(p.amount_minor, &award.currency, "en"),
             award.currency.clone(),
             p.amount_minor.to_string(),
             p.status.clone(),

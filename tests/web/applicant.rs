@@ -141,11 +141,7 @@ async fn an_applicant_applies_in_steps_and_gets_a_receipt() {
     assert!(refused.body.contains("Proof of identity or citizenship"), "{}", refused.body);
     assert!(!refused.body.contains("document_identity"), "{}", refused.body);
 
-    for kind in ["identity", "admission_letter", "transcript"] {
-        b.get(&svc, &format!("/applications/{id}/step/documents")).await;
-        let ok = b.upload(&svc, &format!("/applications/{id}/documents"), kind, "scan.pdf", PDF).await;
-        assert_eq!(ok.status, 303, "{kind}: {}", ok.body);
-    }
+    upload_required_documents(&mut b, &svc, id).await;
     let view = b.get(&svc, &format!("/applications/{id}")).await;
     // The essay's HTML is shown as text, never run.
     assert!(view.body.contains("&lt;script&gt;alert("), "essay must be escaped");
@@ -583,11 +579,7 @@ async fn a_complete_draft_offers_submit_and_the_receipt_keeps_the_reference_whol
     let mut b = Browser::new();
     b.log_in(&svc, STUDENT, DEMO_PASSWORD).await;
     let id = first_application(&b.get(&svc, "/my/applications").await.body);
-    for kind in ["identity", "admission_letter", "transcript"] {
-        b.get(&svc, &format!("/applications/{id}/step/documents")).await;
-        let ok = b.upload(&svc, &format!("/applications/{id}/documents"), kind, "scan.pdf", PDF).await;
-        assert_eq!(ok.status, 303, "{kind}: {}", ok.body);
-    }
+    upload_required_documents(&mut b, &svc, id).await;
     let review = b.get(&svc, &format!("/applications/{id}")).await;
     assert!(!review.body.contains("class=\"blockers\""), "{}", review.body);
     assert!(review.body.contains("✓ done"));
@@ -703,10 +695,7 @@ async fn unanswered_priority_questions_block_submission_until_answered() {
     let mut b = Browser::new();
     b.log_in(&svc, STUDENT, DEMO_PASSWORD).await;
     let id = first_application(&b.get(&svc, "/my/applications").await.body);
-    for kind in ["identity", "admission_letter", "transcript"] {
-        b.get(&svc, &format!("/applications/{id}/step/documents")).await;
-        b.upload(&svc, &format!("/applications/{id}/documents"), kind, "scan.pdf", PDF).await;
-    }
+    upload_required_documents(&mut b, &svc, id).await;
     // The draft's priority answers are taken back, as for a draft saved before nothing was pre-ticked.
     diesel::update(applications::table.find(id))
         .set(applications::priority_answered.eq(false))
@@ -799,5 +788,22 @@ async fn a_malformed_id_in_a_page_address_is_the_sites_404_page() {
         let page = b.get(&svc, path).await;
         assert_eq!(page.status, 404, "{path}");
         assert!(page.body.contains("<h1>404</h1>"), "{path}: {}", page.body);
+    }
+}
+
+/// Uploads the demo call's three required documents to a draft, as the documents step does.
+async fn upload_required_documents<S, B>(b: &mut Browser, svc: &S, id: i64)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    for kind in ["identity", "admission_letter", "transcript"] {
+        b.get(svc, &format!("/applications/{id}/step/documents")).await;
+        let ok = b.upload(svc, &format!("/applications/{id}/documents"), kind, "scan.pdf", PDF).await;
+        assert_eq!(ok.status, 303, "{kind}: {}", ok.body);
     }
 }
