@@ -321,6 +321,7 @@ mail-receipt-body = We received your application to "{ $call }". Your reference 
 error-not-found = The page or record does not exist, or you may not see it.
 error-forbidden = You are not allowed to do this.
 error-unauthenticated = Please log in.
+error-bad-parameter = The request is malformed: the address has a bad parameter: "{ $field }" must be a whole number, not "{ $value }".
 error-bad-request = The request is malformed:
 error-internal = Something went wrong on our side. The error has been logged.
 error-conflict-already-applied = You already have an application to this call.

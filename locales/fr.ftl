@@ -321,6 +321,7 @@ mail-receipt-body = Nous avons reçu votre candidature à l'appel « { $call }�
 error-not-found = La page ou la fiche n'existe pas, ou vous n'avez pas le droit de la voir.
 error-forbidden = Vous n'avez pas le droit de faire ceci.
 error-unauthenticated = Veuillez vous connecter.
+error-bad-parameter = La requête est mal formée : le paramètre « { $field } » de l'adresse doit être un nombre entier, pas « { $value } ».
 error-bad-request = La requête est mal formée :
 error-internal = Une erreur s'est produite de notre côté. Elle a été enregistrée.
 error-conflict-already-applied = Vous avez déjà une candidature à cet appel.

@@ -17,6 +17,10 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("{0}")]
     BadRequest(String),
+    /// A number field of the address that is not a whole number: named, with what was typed, in the reader's
+    /// language.
+    #[error("bad parameter {field}: {value:?}")]
+    BadParameter { field: String, value: String },
     /// A refused change; the string is a message key (e.g. `error-conflict-stale`).
     #[error("{0}")]
     Conflict(String),
@@ -44,7 +48,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Validation(_) => "validation",
-            AppError::BadRequest(_) => "bad_request",
+            AppError::BadRequest(_) | AppError::BadParameter { .. } => "bad_request",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
             AppError::MethodNotAllowed => "method_not_allowed",
@@ -60,6 +64,7 @@ impl AppError {
             AppError::Unauthenticated => "error-unauthenticated",
             AppError::Validation(_) => "form-has-errors",
             AppError::BadRequest(_) => "error-bad-request",
+            AppError::BadParameter { .. } => "error-bad-parameter",
             AppError::Conflict(key) => key,
             AppError::TooManyRequests => "error-too-many",
             AppError::MethodNotAllowed => "error-method-not-allowed",
@@ -70,9 +75,13 @@ impl AppError {
     /// The message in a language, with a malformed request's technical detail after it.
     pub fn public_message_in(&self, lang: &str) -> String {
         let key = self.message_key();
-        let text = crate::i18n::I18n::shared().map(|i| i.t(lang, key)).unwrap_or_else(|| key.to_string());
+        let i18n = crate::i18n::I18n::shared();
+        let text = i18n.map(|i| i.t(lang, key)).unwrap_or_else(|| key.to_string());
         match self {
             AppError::BadRequest(detail) => format!("{text} {detail}"),
+            AppError::BadParameter { field, value } => i18n
+                .map(|i| i.t_args(lang, key, &[("field", field.clone()), ("value", value.clone())]))
+                .unwrap_or_else(|| format!("{text} {field}={value}")),
             _ => text,
         }
     }
@@ -118,7 +127,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

@@ -167,8 +167,7 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
 
 /// A malformed request's error in the form its caller reads: JSON for the API, the site's HTML error page
 /// (in the visitor's language, with the layout and what is wrong) for everything a browser opens.
-fn bad_request(req: &actix_web::HttpRequest, detail: String) -> actix_web::Error {
-    let error = AppError::BadRequest(detail);
+fn error_for(req: &actix_web::HttpRequest, error: AppError) -> actix_web::Error {
     if req.path().starts_with("/api/") {
         error.into()
     } else {
@@ -179,30 +178,28 @@ fn bad_request(req: &actix_web::HttpRequest, detail: String) -> actix_web::Error
 /// A malformed id in a page's address (`/applications/abc`) names no record: the site's 404 page, like an
 /// id that does not exist, instead of actix's plain-text answer. The API scope sets its own (JSON).
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_, req| {
-        if req.path().starts_with("/api/") {
-            AppError::NotFound.into()
-        } else {
-            page::PageError(AppError::NotFound).into()
-        }
-    })
+    web::PathConfig::default().error_handler(|_, req| error_for(req, AppError::NotFound))
 }
 
 /// Malformed bodies and queries answer 400 with what is wrong, never a 500.
 pub fn form_config() -> web::FormConfig {
     web::FormConfig::default()
         .limit(256 * 1024)
-        .error_handler(|e, req| bad_request(req, format!("The form could not be read: {e}")))
+        .error_handler(|e, req| error_for(req, AppError::BadRequest(format!("The form could not be read: {e}"))))
 }
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|e, req| {
-        // The deserializer's own words name the field; actix's wrapper adds nothing a reader needs.
+        // A number field typed wrong is named in the reader's language; anything else keeps the
+        // deserializer's own words (actix's wrapper adds nothing a reader needs).
+        if let Some((field, value)) = query::first_bad_number(req.query_string()) {
+            return error_for(req, AppError::BadParameter { field, value });
+        }
         let detail = match &e {
             actix_web::error::QueryPayloadError::Deserialize(inner) => inner.to_string(),
             other => other.to_string(),
         };
-        bad_request(req, format!("The address has a bad parameter: {detail}."))
+        error_for(req, AppError::BadRequest(format!("The address has a bad parameter: {detail}.")))
     })
 }
 

@@ -37,6 +37,20 @@ macro_rules! number_fields {
 
 number_fields!(call, page, before, after, apart, year);
 
+/// The fields read by `number_fields!` above.
+const NUMBER_FIELDS: [&str; 6] = ["call", "page", "before", "after", "apart", "year"];
+
+/// The first number field of a query string that is not a whole number, with what was typed (cut to 40
+/// characters), so that the error page can name it. Blank fields are "no filter", as above.
+pub fn first_bad_number(query: &str) -> Option<(String, String)> {
+    let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(query).ok()?.into_inner();
+    pairs.into_iter().find_map(|(field, value)| {
+        let typed = value.trim();
+        let bad = NUMBER_FIELDS.contains(&field.as_str()) && !typed.is_empty() && typed.parse::<u64>().is_err();
+        bad.then(|| (field, typed.chars().take(40).collect()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(serde::Deserialize, Debug, PartialEq)]
@@ -60,5 +74,13 @@ mod tests {
         assert!(bad.contains("\"call\"") && bad.contains("xyz"), "{bad}");
         let negative = read("page=-1").expect_err("pages count from 1");
         assert!(negative.contains("\"page\""), "{negative}");
+    }
+
+    #[test]
+    fn the_first_bad_number_field_is_named_with_what_was_typed() {
+        use super::first_bad_number;
+        assert_eq!(first_bad_number("call=&status=x&page=abc"), Some(("page".into(), "abc".into())));
+        assert_eq!(first_bad_number("call=%20xyz%20&page=2"), Some(("call".into(), "xyz".into())));
+        assert_eq!(first_bad_number("call=&page=+3+&q=abc"), None);
     }
 }

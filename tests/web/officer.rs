@@ -390,3 +390,21 @@ async fn every_form_decides_who_may_act_before_reading_what_was_typed() {
     assert_eq!(own.status, 422);
     assert!(own.body.contains(MOH_PROGRAMME));
 }
+
+/// A French reader's 400 page names the bad field in French, with no English sentence left in it.
+#[actix_web::test]
+async fn a_bad_number_in_the_address_is_explained_in_the_readers_language() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut officer = Browser::new();
+    officer.log_in(&svc, OFFICER, DEMO_PASSWORD).await;
+    officer.post(&svc, "/language", &[("lang", "fr"), ("back", "/")]).await;
+    let bad = officer.get(&svc, "/funder/applications?call=&page=abc").await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("« page »") && bad.body.contains("doit être un nombre entier, pas « abc »"),
+        "{}",
+        bad.body
+    );
+    assert!(!bad.body.contains("must be") && !bad.body.contains("bad parameter"), "{}", bad.body);
+}
