@@ -211,6 +211,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        due_at -> Timestamp,
+        attempts -> Integer,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     facilities (id) {
         id -> BigInt,
         registry_key -> Text,
@@ -371,6 +384,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     application_events,
     audit_events,
     outbox,
+    jobs,
     facilities,
     rubrics,
     review_assignments,

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod dates;
 pub mod eligibility;
 pub mod funding;
+pub mod jobs;
 pub mod matching;
 pub mod money;
 pub mod obligation;

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod audit;
 pub mod awards;
 pub mod facilities;
+pub mod jobs;
 pub mod organisations;
 pub mod outbox;
 pub mod programmes;
