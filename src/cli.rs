@@ -1,4 +1,5 @@
-//! The commands: `serve`, `migrate`, `demo`, `user add`, `import-facilities`, `match`, `obligation`.
+//! The commands: `serve`, `worker`, `migrate`, `demo`, `user add`, `backup`, `import-facilities`, `match`,
+//! `match-generate`, `obligation`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,12 +23,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the web server (migrates the database first).
+    /// Start the web server and a job runner (migrates the database first).
     Serve {
         /// Load the demo data set first and print the demo log-ins.
         #[arg(long)]
         demo: bool,
     },
+    /// Run the job runner alone (offer lapses, report holds, e-mail delivery), for a separate process;
+    /// `serve` runs one too, and several on one database share the work safely.
+    Worker,
     /// Apply pending database migrations.
     Migrate,
     /// Load the demo data set (idempotent).
@@ -167,6 +171,19 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
             actix_web::rt::System::new()
                 .block_on(crate::web::serve(config))
                 .map_err(|e| AppError::Config(format!("server: {e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Worker => {
+            let config = Config::from_env()?;
+            drop(migrated_connection(&config)?);
+            let mailer = crate::mail::Mailer::from_config(&config)?;
+            if mailer.is_none() {
+                tracing::info!("no RURALSERVE_SMTP_URL: e-mails stay in the outbox, readable at /admin/mailbox");
+            }
+            // One round at a time, on one connection.
+            let db = db::Db::new(db::build_pool(&config.database_url, 1)?);
+            tracing::info!("job runner started");
+            actix_web::rt::System::new().block_on(crate::service::jobs::work(db, mailer));
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { output } => {

@@ -1,26 +1,19 @@
-//! Delivers the outbox: by SMTP when configured, otherwise messages stay readable on the development
-//! mailbox page. A message is marked sent only after the server accepted it; failures retry with backoff.
+//! Delivers the outbox: by SMTP when configured (the job runner calls [`deliver_due`] on every round),
+//! otherwise messages stay readable on the development mailbox page. A message is marked sent only after
+//! the server accepted it; failures retry with the job runner's backoff.
 
 use std::time::Duration as StdDuration;
 
-use chrono::Duration;
+use chrono::NaiveDateTime;
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::Config;
-use crate::db::Db;
+use crate::domain::jobs::{lease_until, retry_at};
 use crate::error::AppError;
 use crate::store::{now, outbox};
 
-/// How long a claimed message is reserved for the process that claimed it.
-const LEASE_MINUTES: i64 = 5;
 const BATCH: i64 = 20;
-
-/// Minutes to wait before the next attempt: 1, 2, 4 … capped at six hours. Nothing is ever dropped.
-pub fn retry_delay_minutes(attempts: i32) -> i64 {
-    let exponent = attempts.clamp(0, 9) as u32;
-    (1_i64 << exponent).min(360)
-}
 
 pub struct Mailer {
     transport: SmtpTransport,
@@ -52,10 +45,9 @@ impl Mailer {
     }
 }
 
-/// Sends what is due once; returns how many were sent.
-pub fn deliver_due(db_conn: &mut crate::db::DbConn, mailer: &Mailer) -> Result<usize, AppError> {
-    let start = now();
-    let claimed = outbox::claim_due(db_conn, start, start + Duration::minutes(LEASE_MINUTES), BATCH)?;
+/// Sends what is due at `start` once; returns how many were sent.
+pub fn deliver_due(db_conn: &mut crate::db::DbConn, mailer: &Mailer, start: NaiveDateTime) -> Result<usize, AppError> {
+    let claimed = outbox::claim_due(db_conn, start, lease_until(start), BATCH)?;
     let mut sent = 0;
     for message in claimed {
         match mailer.send(&message.recipient, &message.subject, &message.body) {
@@ -65,37 +57,9 @@ pub fn deliver_due(db_conn: &mut crate::db::DbConn, mailer: &Mailer) -> Result<u
             }
             Err(e) => {
                 tracing::warn!(message = message.id, error = %e, "mail delivery failed; will retry");
-                let retry = now() + Duration::minutes(retry_delay_minutes(message.attempts + 1));
-                outbox::mark_failed(db_conn, message.id, &e, retry)?;
+                outbox::mark_failed(db_conn, message.id, &e, retry_at(start, message.attempts + 1))?;
             }
         }
     }
     Ok(sent)
-}
-
-/// Runs delivery every few seconds for as long as the server runs.
-pub fn spawn_worker(db: Db, mailer: Mailer) {
-    let mailer = std::sync::Arc::new(mailer);
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(StdDuration::from_secs(5));
-        loop {
-            tick.tick().await;
-            let mailer = mailer.clone();
-            if let Err(e) = db.run(move |conn| deliver_due(conn, &mailer)).await {
-                tracing::error!(error = %e, "outbox worker");
-            }
-        }
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_back_off_and_never_stop() {
-        assert_eq!(retry_delay_minutes(0), 1);
-        assert_eq!(retry_delay_minutes(3), 8);
-        assert_eq!(retry_delay_minutes(50), 360);
-    }
 }

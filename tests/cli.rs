@@ -178,3 +178,33 @@ fn a_backup_holds_a_consistent_database_and_the_uploads() {
     assert_eq!(code, 2);
     assert!(err.contains("already exists"));
 }
+
+#[test]
+fn the_worker_runs_the_due_jobs_alone() {
+    use diesel::prelude::*;
+    use ruralserve::schema::jobs;
+    let db = FreshDb::new();
+    let dir = db.dir();
+    let url = db.url.clone();
+    let (code, _, err) = run(ruralserve(dir, &url).arg("migrate"));
+    assert_eq!(code, 0, "{err}");
+    let sweep_due = || -> chrono::NaiveDateTime {
+        let mut conn = ruralserve::db::connect(&url).expect("connect");
+        jobs::table
+            .filter(jobs::kind.eq("report_holds_sweep"))
+            .select(jobs::due_at)
+            .first(&mut conn)
+            .expect("the daily sweep is always queued")
+    };
+    // The migration queues the first daily sweep, due at once; the worker runs it and queues the next.
+    assert!(sweep_due() < chrono::Utc::now().naive_utc());
+    let mut worker = ruralserve(dir, &url).arg("worker").spawn().expect("worker starts");
+    let started = std::time::Instant::now();
+    while sweep_due() < chrono::Utc::now().naive_utc() && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let ran = sweep_due() > chrono::Utc::now().naive_utc();
+    worker.kill().expect("stopped");
+    let _ = worker.wait();
+    assert!(ran, "the worker ran the sweep within 30 s");
+}

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::Connection;
 use serde::Serialize;
 
 use super::reviews::{managed_call, require_officer};
@@ -12,6 +13,7 @@ use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::award::{next_award_status, AwardAction, AwardContext, AwardStatus, ContractObligation};
 use crate::domain::funding::{funding_line, support_years, FundingLineEntry, SupportCost};
+use crate::domain::jobs::{lapse_due, Job};
 use crate::domain::payment::payment_schedule;
 use crate::domain::programme::ProgrammeTerms;
 use crate::domain::progress::report_due_dates;
@@ -21,10 +23,11 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::store::applications::{self as applications, Application};
+use crate::store::audit::Origin;
 use crate::store::awards::{self as store, Award, AwardChange, NewAward};
 use crate::store::programmes::{self, CallListing};
 use crate::store::reviews;
-use crate::store::{audit, now, outbox, users};
+use crate::store::{audit, jobs, now, outbox, users};
 
 /// What the whole support period of one ranked applicant would cost, or why it cannot be costed.
 #[derive(Debug, Clone, Serialize)]
@@ -129,9 +132,10 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
         .collect();
     let Ranking { ranked, set_apart } = rank(&candidates, &rules, minimum);
     let by_id: BTreeMap<i64, &Application> = submitted.iter().map(|a| (a.id, a)).collect();
+    let at = now();
     let awards: BTreeMap<i64, Award> =
-        store::of_call(conn, call_id)?.into_iter().map(|a| (a.application_id, a)).collect();
-    let today = now().date();
+        store::of_call(conn, call_id)?.into_iter().map(|a| (a.application_id, as_seen(a, at))).collect();
+    let today = at.date();
     let terms = match terms_now(conn, listing.programme.id, today) {
         Ok(terms) => Some(terms),
         // No terms in force yet: nobody can be costed, which each row says; a database error still fails.
@@ -245,10 +249,11 @@ pub fn propose_line(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<us
 
 /// The ranking a proposal is drawn on, inside the caller's transaction. The call's row is locked first, so
 /// that two officers proposing at once draw the line one after the other and cannot both take the last seat;
-/// offers past their deadline lapse first, so their seats are back on the line.
+/// offers past their deadline that the job runner has not reached yet lapse first, so that the record
+/// agrees with the line that gives their seats away.
 fn locked_ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRanking, AppError> {
     programmes::lock_call(conn, call_id)?;
-    lapse_call_offers(conn, actor, call_id)?;
+    lapse_call_offers(conn, &actor.origin(), call_id, now())?;
     ranking(conn, actor, call_id)
 }
 
@@ -321,14 +326,16 @@ pub fn readable(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<(Awar
 
 /// The awards the actor may list: a scholar's own (once offered), or those of the funder's calls.
 pub fn list_readable(conn: &mut DbConn, actor: &Actor) -> Result<Vec<store::AwardListing>, AppError> {
-    match actor.role {
-        Role::Applicant => Ok(store::of_applicant(conn, actor.user_id)?
+    let listed: Vec<store::AwardListing> = match actor.role {
+        Role::Applicant => store::of_applicant(conn, actor.user_id)?
             .into_iter()
             .filter(|(a, _, _)| visible_to_scholar(&a.status))
-            .collect()),
-        Role::ProgrammeOfficer | Role::Administrator => store::of_organisation(conn, actor.organisation_scope()?),
-        _ => Err(AppError::Forbidden),
-    }
+            .collect(),
+        Role::ProgrammeOfficer | Role::Administrator => store::of_organisation(conn, actor.organisation_scope()?)?,
+        _ => return Err(AppError::Forbidden),
+    };
+    let at = now();
+    Ok(listed.into_iter().map(|(award, name, reference)| (as_seen(award, at), name, reference)).collect())
 }
 
 pub fn status_of(award: &Award) -> Result<AwardStatus, AppError> {
@@ -370,14 +377,20 @@ pub fn move_award(
     let next = next_award_status(status_of(award)?, action, &officer_context(award, actor))
         .map_err(|key| AppError::Conflict(key.into()))?;
     store::set_status(conn, award.id, version, next.as_str(), change)?;
-    audit_move(conn, actor, audit_action, award, next)?;
+    audit_move(conn, &actor.origin(), audit_action, award, next)?;
     Ok(next)
 }
 
-fn audit_move(conn: &mut DbConn, actor: &Actor, action: &str, award: &Award, to: AwardStatus) -> Result<(), AppError> {
+fn audit_move(
+    conn: &mut DbConn,
+    origin: &Origin,
+    action: &str,
+    award: &Award,
+    to: AwardStatus,
+) -> Result<(), AppError> {
     audit::record(
         conn,
-        &actor.origin(),
+        origin,
         action,
         "award",
         award.id,
@@ -448,7 +461,9 @@ pub fn offer(
                 ],
             ),
         )?;
-        audit_move(conn, actor, "offer_award", &award, next)
+        // The offer lapses at its deadline unless answered: the job runner sees to it then.
+        jobs::enqueue(conn, Job::LapseOffer { award_id }, lapse_due(deadline))?;
+        audit_move(conn, &actor.origin(), "offer_award", &award, next)
     })
 }
 
@@ -483,7 +498,7 @@ pub fn respond(
             ..AwardChange::default()
         };
         store::set_status(conn, award_id, version, next.as_str(), &change)?;
-        audit_move(conn, actor, if accept { "accept_award" } else { "decline_award" }, &award, next)
+        audit_move(conn, &actor.origin(), if accept { "accept_award" } else { "decline_award" }, &award, next)
     })
 }
 
@@ -498,7 +513,7 @@ pub fn countersign(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32
         schedule_year(conn, &award, 1)?;
         // A support start in the past can make a report overdue at once: its hold applies from now.
         let active = store::find(conn, award_id)?;
-        super::ledger::apply_report_holds(conn, actor, &active, now().date())
+        super::ledger::apply_report_holds(conn, &actor.origin(), &active, now().date())
     })
 }
 
@@ -532,35 +547,70 @@ pub fn schedule_year(conn: &mut DbConn, award: &Award, year: u32) -> Result<(), 
     store::insert_reports(conn, award.id, &due)
 }
 
-/// Marks the given awards' offers that are past their deadline as lapsed, audited with the request that
-/// found them, so that a seat returns to the line as soon as anyone looks at the call or the award: there is
-/// no scheduler to do it at the deadline itself, and until then the scholar can no longer answer anyway.
-/// Returns how many lapsed.
-pub fn lapse_past_deadline(conn: &mut DbConn, actor: &Actor, awards: &[Award]) -> Result<usize, AppError> {
-    let mut lapsed = 0;
-    for award in awards {
-        // Only offers past their deadline may lapse; the rule says which.
-        if next_award_status(status_of(award)?, AwardAction::Lapse, &officer_context(award, actor)).is_ok() {
-            move_award(conn, actor, award, award.version, AwardAction::Lapse, &AwardChange::default(), "lapse_award")?;
-            lapsed += 1;
+/// The context of a move nobody makes in person (a lapse at the deadline): no user acts, so the actor is
+/// nobody (id 0, no proposer's), which only the four-eyes rule would read.
+fn system_context<'a>(award: &Award, at: NaiveDateTime) -> AwardContext<'a> {
+    AwardContext {
+        proposer_id: award.proposed_by,
+        actor_id: 0,
+        now: at,
+        deadline: award.offer_deadline,
+        typed_name: "",
+        expected_name: "",
+        agreed: false,
+    }
+}
+
+/// The award as it stands at `at`: an offer past its deadline reads as lapsed (its seat free on the line)
+/// even before the job runner has marked it, so that no page has to write to show it.
+pub fn as_seen(mut award: Award, at: NaiveDateTime) -> Award {
+    if let Some(AwardStatus::Offered) = AwardStatus::parse(&award.status) {
+        if let Ok(next) = next_award_status(AwardStatus::Offered, AwardAction::Lapse, &system_context(&award, at)) {
+            award.status = next.as_str().to_string();
         }
     }
-    Ok(lapsed)
+    award
 }
 
-/// The ranking as the call's page shows it, after lapsing the offers past their deadline.
+/// Marks the award's offer lapsed if it is past its deadline at `at` and unanswered, audited with `origin`;
+/// returns whether it lapsed. The caller holds the write transaction.
+fn lapse(conn: &mut DbConn, origin: &Origin, award: &Award, at: NaiveDateTime) -> Result<bool, AppError> {
+    // Only offers past their deadline may lapse; the rule says which.
+    let Ok(next) = next_award_status(status_of(award)?, AwardAction::Lapse, &system_context(award, at)) else {
+        return Ok(false);
+    };
+    store::set_status(conn, award.id, award.version, next.as_str(), &AwardChange::default())?;
+    audit_move(conn, origin, "lapse_award", award, next)?;
+    Ok(true)
+}
+
+/// The lapse job: at `at`, lapses the offer if the scholar has not answered by its deadline. Returns when
+/// to look again if the offer is still open because its deadline is later than the job was due for.
+pub fn lapse_offer(
+    conn: &mut DbConn,
+    origin: &Origin,
+    award_id: i64,
+    at: NaiveDateTime,
+) -> Result<Option<NaiveDateTime>, AppError> {
+    let award = store::find(conn, award_id)?;
+    if lapse(conn, origin, &award, at)? || status_of(&award)? != AwardStatus::Offered {
+        return Ok(None);
+    }
+    Ok(award.offer_deadline.map(lapse_due))
+}
+
+/// The ranking as the call's page shows it: read in one transaction so that its figures agree, and
+/// writing nothing (offers past their deadline read as lapsed, see [`as_seen`]).
 pub fn ranking_view(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRanking, AppError> {
-    write_transaction(conn, |conn| {
-        managed_call(conn, actor, call_id)?;
-        lapse_call_offers(conn, actor, call_id)?;
-        ranking(conn, actor, call_id)
-    })
+    conn.transaction(|conn| ranking(conn, actor, call_id))
 }
 
-/// Lapses the call's offers past their deadline (see [`lapse_past_deadline`]).
-fn lapse_call_offers(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<usize, AppError> {
-    let awards = store::of_call(conn, call_id)?;
-    lapse_past_deadline(conn, actor, &awards)
+/// Lapses the call's offers past their deadline at `at` (see [`lapse`]).
+fn lapse_call_offers(conn: &mut DbConn, origin: &Origin, call_id: i64, at: NaiveDateTime) -> Result<(), AppError> {
+    for award in store::of_call(conn, call_id)? {
+        lapse(conn, origin, &award, at)?;
+    }
+    Ok(())
 }
 
 /// Tells the applicants who were not selected: those set apart and those below the line without an award
@@ -571,7 +621,8 @@ pub fn notify_not_selected(conn: &mut DbConn, i18n: &I18n, actor: &Actor, call_i
     require_officer(actor)?;
     write_transaction(conn, |conn| {
         let ranking = ranking(conn, actor, call_id)?;
-        let pending = store::of_call(conn, call_id)?.iter().any(|a| {
+        let at = now();
+        let pending = store::of_call(conn, call_id)?.into_iter().map(|a| as_seen(a, at)).any(|a| {
             matches!(
                 AwardStatus::parse(&a.status),
                 Some(AwardStatus::Proposed | AwardStatus::Approved | AwardStatus::Offered)

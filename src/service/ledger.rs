@@ -4,11 +4,12 @@
 //! of support.
 
 use chrono::NaiveDate;
+use diesel::Connection;
 use serde::Serialize;
 
 use super::awards::{
-    contract_figures, managed_award, move_award, officer_context, readable, schedule_year, status_of, terms_of,
-    year_start,
+    as_seen, contract_figures, managed_award, move_award, officer_context, readable, schedule_year, status_of,
+    terms_of, year_start,
 };
 use super::reviews::{managed_call, require_officer};
 use super::Actor;
@@ -23,6 +24,7 @@ use crate::domain::progress::{ChangeDecision, ChangeEffect, ProgressReport, Stat
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
+use crate::store::audit::Origin;
 use crate::store::awards::{self as store, Award, AwardChange, ChangeRow, PaymentChange, PaymentRow, ReportRow};
 use crate::store::{audit, now, outbox, programmes};
 
@@ -52,9 +54,10 @@ fn report_facts(reports: &[ReportRow]) -> Vec<ProgressReport> {
 
 /// Applies the progress-report rule to the ledger: while a report is more than 30 days late, the
 /// scholar's scheduled payments are held; when none is, the payments held for that reason go back to
-/// scheduled. Idempotent, so every reader of the ledger can run it; a change it makes is audited as the
-/// rule's, with the request that found it.
-pub fn apply_report_holds(conn: &mut DbConn, actor: &Actor, award: &Award, today: NaiveDate) -> Result<(), AppError> {
+/// scheduled. Idempotent: the job runner applies it to every active award each day (the rule changes at a
+/// day's start), and the POSTs that touch the ledger apply it first; a change it makes is audited as the
+/// rule's, with the request (or `origin`) that found it.
+pub fn apply_report_holds(conn: &mut DbConn, origin: &Origin, award: &Award, today: NaiveDate) -> Result<(), AppError> {
     if award.status != AwardStatus::Active.as_str() {
         return Ok(());
     }
@@ -67,7 +70,7 @@ pub fn apply_report_holds(conn: &mut DbConn, actor: &Actor, award: &Award, today
     if changed > 0 {
         audit::record(
             conn,
-            &actor.origin(),
+            origin,
             action,
             "award",
             award.id,
@@ -96,17 +99,15 @@ pub struct AwardFile {
     pub years_allowed: u32,
 }
 
-/// Loads an award for someone allowed to read it, after bringing its report holds up to date.
+/// Loads an award for someone allowed to read it, as it stands now, writing nothing: an offer past its
+/// deadline reads as lapsed, and the reports more than 30 days late are listed (their holds are applied by
+/// the job runner and by the POSTs that touch the ledger). Read in one transaction so that its parts agree.
 pub fn award_file(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<AwardFile, AppError> {
-    write_transaction(conn, |conn| {
+    conn.transaction(|conn| {
         let (found, application) = readable(conn, actor, award_id)?;
-        let award = if super::awards::lapse_past_deadline(conn, actor, std::slice::from_ref(&found))? > 0 {
-            store::find(conn, award_id)?
-        } else {
-            found
-        };
-        let today = now().date();
-        apply_report_holds(conn, actor, &award, today)?;
+        let at = now();
+        let award = as_seen(found, at);
+        let today = at.date();
         let listing = programmes::call_listing(conn, award.call_id)?;
         let payments = store::payments_of(conn, award_id)?;
         let reports = store::reports_of(conn, award_id)?;
@@ -166,7 +167,7 @@ pub fn record_payment(
         let found = store::find_payment(conn, payment_id)?;
         let (award, _) = managed_award(conn, actor, found.award_id)?;
         // An overdue report holds the payment even if nobody has looked at the ledger since it fell due.
-        apply_report_holds(conn, actor, &award, now().date())?;
+        apply_report_holds(conn, &actor.origin(), &award, now().date())?;
         let payment = store::find_payment(conn, payment_id)?;
         if payment.held_for.as_deref() == Some(HELD_FOR_REPORT) && !matches!(command, PaymentCommand::Cancel) {
             return Err(AppError::Conflict("error-held-until-report".into()));
@@ -253,10 +254,6 @@ pub fn call_ledger(
     write_transaction(conn, |conn| {
         managed_call(conn, actor, call_id)?;
         let awards = store::of_call(conn, call_id)?;
-        let today = now().date();
-        for award in &awards {
-            apply_report_holds(conn, actor, award, today)?;
-        }
         let mut rows = Vec::new();
         for payment in store::payments_of_calls(conn, &[call_id])? {
             if let Some(award) = awards.iter().find(|a| a.id == payment.award_id) {
@@ -311,7 +308,7 @@ pub fn receive_report(
             return Err(AppError::NotFound);
         }
         store::receive_report(conn, report_id, transcript_key)?;
-        apply_report_holds(conn, actor, &award, now().date())?;
+        apply_report_holds(conn, &actor.origin(), &award, now().date())?;
         audit::record(
             conn,
             &actor.origin(),
@@ -528,7 +525,7 @@ pub fn continue_award(conn: &mut DbConn, actor: &Actor, award_id: i64, version: 
         store::confirm_year(conn, award_id, version, next_year)?;
         schedule_year(conn, &award, u32::try_from(next_year).unwrap_or(u32::MAX))?;
         let continued = store::find(conn, award_id)?;
-        apply_report_holds(conn, actor, &continued, today)?;
+        apply_report_holds(conn, &actor.origin(), &continued, today)?;
         audit::record(
             conn,
             &actor.origin(),

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod awards;
 pub mod documents;
 pub mod facilities;
+pub mod jobs;
 pub mod ledger;
 pub mod programmes;
 pub mod reviews;

@@ -100,6 +100,11 @@ pub fn of_call(conn: &mut DbConn, call_id: i64) -> Result<Vec<Award>, AppError> 
     Ok(awards::table.filter(awards::call_id.eq(call_id)).order(awards::id).load(conn)?)
 }
 
+/// The awards whose contract is running (status `active`), for the daily report-holds sweep.
+pub fn active_ids(conn: &mut DbConn) -> Result<Vec<i64>, AppError> {
+    Ok(awards::table.filter(awards::status.eq("active")).select(awards::id).order(awards::id).load(conn)?)
+}
+
 /// An award with the scholar's name and the application's reference, for lists.
 pub type AwardListing = (Award, String, Option<String>);
 

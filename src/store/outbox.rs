@@ -1,5 +1,6 @@
 //! The outbox: every e-mail is written here in the same transaction as the change that causes it, then
-//! delivered by the worker; a message is only marked sent after the SMTP server accepted it.
+//! delivered by the job runner (`service::jobs`), which claims due messages here as it claims due jobs;
+//! a message is only marked sent after the SMTP server accepted it.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -83,6 +84,16 @@ pub fn mark_failed(conn: &mut DbConn, id: i64, error: &str, retry_at: NaiveDateT
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Messages whose last delivery failed and that wait for their next try, next first, for administrators.
+pub fn failing(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxMessage>, AppError> {
+    Ok(outbox::table
+        .filter(outbox::status.eq("pending"))
+        .filter(outbox::last_error.is_not_null())
+        .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+        .limit(limit)
+        .load(conn)?)
 }
 
 pub fn recent(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxMessage>, AppError> {

@@ -215,10 +215,11 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
     let listen = config.listen.clone();
     let mailer = crate::mail::Mailer::from_config(&config).map_err(to_io)?;
     let state = web::Data::new(build_state(config).map_err(to_io)?);
-    match mailer {
-        Some(m) => crate::mail::spawn_worker(state.db.clone(), m),
-        None => tracing::info!("no RURALSERVE_SMTP_URL: e-mails stay in the outbox, readable at /admin/mailbox"),
+    if mailer.is_none() {
+        tracing::info!("no RURALSERVE_SMTP_URL: e-mails stay in the outbox, readable at /admin/mailbox");
     }
+    // The job runner runs in every server; several servers on one database share its work safely.
+    actix_web::rt::spawn(crate::service::jobs::work(state.db.clone(), mailer));
     tracing::info!("listening on http://{listen}");
     HttpServer::new(move || ruralserve_app!(state.clone(), key.clone())).bind(&listen)?.run().await
 }

@@ -556,7 +556,9 @@ async fn a_lapsed_offer_gives_the_seat_to_the_next_on_the_line_and_other_funders
         )
         .await;
     assert_eq!(late_accept.status, 409);
-    // Nobody has to mark it: the next look at the call's ranking does.
+    // Nobody has to mark it: the job runner does, once its clock passes the deadline the offer was sent with.
+    let after_deadline = chrono::Utc::now().naive_utc() + chrono::Duration::days(4);
+    ruralserve::service::jobs::run_due(&mut app.conn(), after_deadline, None).expect("jobs run");
     assert_eq!(officer.get(&svc, &format!("/funder/calls/{call}/ranking")).await.status, 200);
     assert_eq!(award_of(&app, first_application).1, "lapsed");
     let ranking = officer.get(&svc, &format!("/funder/calls/{call}/ranking")).await;

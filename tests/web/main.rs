@@ -13,6 +13,7 @@ mod awards;
 mod data;
 mod funder;
 mod hardening;
+mod jobs;
 mod officer;
 mod outbox;
 mod security;

@@ -57,6 +57,12 @@ fn mailer(app: &TestApp, port: u16) -> ruralserve::mail::Mailer {
     ruralserve::mail::Mailer::from_config(&config).expect("config").expect("a mailer")
 }
 
+/// One round of the job runner, with a mail server on `port`; returns how many e-mails were sent.
+fn deliver(app: &TestApp, port: u16) -> usize {
+    let now = chrono::Utc::now().naive_utc();
+    ruralserve::service::jobs::run_due(&mut app.conn(), now, Some(&mailer(app, port))).expect("runs").mails_sent
+}
+
 #[actix_web::test]
 async fn e_mails_wait_in_the_outbox_are_retried_on_failure_and_delivered_once() {
     let app = TestApp::new().with_demo();
@@ -84,12 +90,14 @@ async fn e_mails_wait_in_the_outbox_are_retried_on_failure_and_delivered_once() 
         let l = TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let sent = ruralserve::mail::deliver_due(&mut app.conn(), &mailer(&app, closed_port)).expect("runs");
+    let sent = deliver(&app, closed_port);
     assert_eq!(sent, 0);
     let after_failure = outbox::find(&mut app.conn(), message.id).expect("still there");
     assert_eq!((after_failure.status.as_str(), after_failure.attempts), ("pending", 1));
     assert!(after_failure.last_error.is_some());
     assert!(after_failure.next_attempt_at > chrono::Utc::now().naive_utc(), "retried later, not at once");
+    let failing = admin.get(&svc, "/admin/jobs").await;
+    assert!(failing.body.contains("Deliver an e-mail"), "administrators see the failure: {}", failing.body);
 
     // When it is due again and the server is up, it is delivered, and only once.
     {
@@ -101,12 +109,12 @@ async fn e_mails_wait_in_the_outbox_are_retried_on_failure_and_delivered_once() 
     let pending: usize =
         outbox::recent(&mut app.conn(), 100).expect("q").iter().filter(|m| m.status == "pending").count();
     let (port, server) = fake_smtp_server();
-    let sent = ruralserve::mail::deliver_due(&mut app.conn(), &mailer(&app, port)).expect("runs");
+    let sent = deliver(&app, port);
     assert_eq!(sent, pending);
     let delivered = outbox::find(&mut app.conn(), message.id).expect("still there");
     assert_eq!(delivered.status, "sent");
     assert!(delivered.sent_at.is_some());
-    let again = ruralserve::mail::deliver_due(&mut app.conn(), &mailer(&app, closed_port)).expect("runs");
+    let again = deliver(&app, closed_port);
     assert_eq!(again, 0, "nothing is sent twice");
     let received = server.join().expect("server");
     assert!(received.iter().any(|m| m.contains("amina@example.org")), "{received:?}");
