@@ -1,4 +1,5 @@
-//! The administrator's pages: organisations, staff, a record's audit trail, and the development mailbox.
+//! The administrator's pages: organisations, staff, a record's audit trail, the development mailbox, and
+//! the jobs and e-mails that failed and wait for their next try.
 
 use std::collections::HashMap;
 
@@ -20,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::post().to(create_user))
         .route("/admin/users/{id}/disabled", web::post().to(set_disabled))
         .route("/admin/audit", web::get().to(audit_trail))
-        .route("/admin/mailbox", web::get().to(mailbox));
+        .route("/admin/mailbox", web::get().to(mailbox))
+        .route("/admin/jobs", web::get().to(failing_jobs));
 }
 
 type Form = web::Form<HashMap<String, String>>;
@@ -181,4 +183,10 @@ async fn mailbox(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
         "admin/mailbox.html",
         &serde_json::json!({"messages": messages, "smtp": state.config.smtp_url.is_some()}),
     )
+}
+
+async fn failing_jobs(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+    admin(&visitor)?;
+    let failing = state.db.run(|conn| crate::service::jobs::failing(conn, 200)).await?;
+    render(&state, &visitor, "admin/jobs.html", &serde_json::json!({"jobs": failing}))
 }

@@ -441,6 +441,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin/home.html", include_str!("../../templates/admin/home.html")),
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("admin/mailbox.html", include_str!("../../templates/admin/mailbox.html")),
+    ("admin/jobs.html", include_str!("../../templates/admin/jobs.html")),
 ];
 
 #[cfg(test)]

@@ -246,3 +246,24 @@ async fn malformed_requests_get_a_clear_4xx_never_a_500() {
     let count = applications_count(&app);
     assert_eq!(count, 37);
 }
+
+#[actix_web::test]
+async fn only_administrators_see_the_failing_jobs() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let anonymous = Browser::new().get(&svc, "/admin/jobs").await;
+    assert_eq!(anonymous.status, 303, "a visitor is sent to log in");
+    for (email, status) in [
+        ("applicant@demo.ruralserve.org", 403),
+        ("reviewer@moh.demo.ruralserve.org", 403),
+        ("officer@moh.demo.ruralserve.org", 403),
+        ("placement@moh.demo.ruralserve.org", 403),
+        ("compliance@moh.demo.ruralserve.org", 403),
+        ("supervisor@moh.demo.ruralserve.org", 403),
+        ("admin@demo.ruralserve.org", 200),
+    ] {
+        let mut b = Browser::new();
+        b.log_in(&svc, email, DEMO_PASSWORD).await;
+        assert_eq!(b.get(&svc, "/admin/jobs").await.status, status, "{email}");
+    }
+}
