@@ -160,7 +160,7 @@ impl Db {
             self.gate.acquire().await.map_err(|e| AppError::Internal(format!("no database connection: {e}")))?;
         let pool = self.pool.clone();
         let span = tracing::Span::current();
-        actix_web::web::block(move || {
+        tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut conn = pool.get().map_err(|e| AppError::Internal(format!("no database connection: {e}")))?;
             work(&mut conn)

@@ -1,7 +1,5 @@
-//! The one error type. Each variant maps to an HTTP status; internal details are logged, never shown.
-
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
+//! The one error type. Each variant maps to an HTTP status (in `web::error`, so that the layers below the web
+//! do not depend on actix); internal details are logged, never shown.
 
 pub use crate::domain::FieldErrors;
 
@@ -117,31 +115,5 @@ impl From<diesel::ConnectionError> for AppError {
 impl From<tera::Error> for AppError {
     fn from(e: tera::Error) -> Self {
         AppError::Internal(format!("template: {e:?}"))
-    }
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadRequest(_) | AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Config(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The JSON form; HTML pages render their own error page through `web::pages::error_page`.
-    fn error_response(&self) -> HttpResponse {
-        if matches!(self, AppError::Internal(_) | AppError::Config(_)) {
-            tracing::error!(error = %self, "internal error");
-        }
-        HttpResponse::build(self.status_code()).json(serde_json::json!({
-            "error": {"code": self.code(), "message": self.public_message(), "fields": self.fields()}
-        }))
     }
 }

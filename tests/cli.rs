@@ -1,5 +1,8 @@
 //! The commands as an operator runs them: migrate, user add, import-facilities, demo (twice), backup.
 
+// A test crate: an unwrap or expect that fails is the test failing, with its reason in the message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/fresh_db.rs"]
 mod fresh_db;
 

@@ -1,5 +1,8 @@
 //! The `match` and `match-generate` commands as a user runs them: files in, files out, exit codes.
 
+// A test crate: an unwrap or expect that fails is the test failing, with its reason in the message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

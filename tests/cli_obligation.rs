@@ -1,5 +1,8 @@
 //! The `ruralserve obligation` command as a user runs it: a JSON file in, JSON or an error out.
 
+// A test crate: an unwrap or expect that fails is the test failing, with its reason in the message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::process::{Command, Output};
 

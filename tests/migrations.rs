@@ -1,5 +1,8 @@
 //! Both dialects hold the same migrations, and every migration runs up, down and up again.
 
+// A test crate: an unwrap or expect that fails is the test failing, with its reason in the message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/fresh_db.rs"]
 mod fresh_db;
 

@@ -1,6 +1,9 @@
 //! The county list compiled into the binary (assets/kenya-counties.csv) holds every county and sub-county of
 //! the facility registry it was derived from, so that no applicant's home is missing from the form's lists.
 
+// A test crate: an unwrap or expect that fails is the test failing, with its reason in the message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 
 use ruralserve::domain::place::{canonical_county, canonical_sub_county, counties};

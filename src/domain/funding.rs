@@ -1,9 +1,10 @@
 //! What an award costs over its whole support period, and the funding line: awards in strict rank order
-//! until the call's seats or budget run out.
+//! until the call's seats or budget run out, after the seats and money the call's awards already hold.
 
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
+use super::award::AwardStatus;
 use super::programme::ProgrammeTerms;
 
 /// School years of support for an applicant: the fewest whole years from the start of support that reach
@@ -73,6 +74,39 @@ impl SupportCost {
             total_minor: total,
         })
     }
+
+    /// The cost an award was proposed with, from the figures it keeps: it holds that cost whatever terms come
+    /// into force later. The yearly figure is the total spread over the years (one, if none were recorded).
+    pub fn as_proposed(
+        support_years: i32,
+        annual_tuition_minor: i64,
+        stipend_monthly_minor: i64,
+        lump_sum_yearly_minor: i64,
+        total_minor: i64,
+    ) -> SupportCost {
+        SupportCost {
+            support_years: u32::try_from(support_years).unwrap_or(0),
+            annual_tuition_minor,
+            stipend_monthly_minor,
+            lump_sum_yearly_minor,
+            yearly_minor: total_minor / i64::from(support_years.max(1)),
+            total_minor,
+        }
+    }
+}
+
+/// What an applicant's whole support would cost on `terms`: from the start of support to their expected
+/// graduation, at their yearly tuition. Refused (with the message key) when the graduation is missing or not
+/// after the start, or the amounts do not fit.
+pub fn applicant_cost(
+    terms: &ProgrammeTerms,
+    support_starts: NaiveDate,
+    expected_graduation: Option<NaiveDate>,
+    annual_tuition_minor: i64,
+) -> Result<SupportCost, &'static str> {
+    let graduation = expected_graduation.ok_or("error-graduation-missing")?;
+    let years = support_years(support_starts, graduation, terms.max_support_years)?;
+    SupportCost::new(terms, annual_tuition_minor, years)
 }
 
 /// Why an award falls outside the funding line.
@@ -132,6 +166,49 @@ pub fn funding_line(ranked: &[(i64, i64)], seats: u32, budget_minor: i64) -> Vec
         });
     }
     entries
+}
+
+/// An award already made on the call, as the funding line counts it: its status and the total it was
+/// proposed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MadeAward {
+    pub status: AwardStatus,
+    pub total_cost_minor: i64,
+}
+
+/// The call's funding line after its awards: what the awards that hold a seat take, what that leaves, and the
+/// line drawn through the applicants without an award.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallLine {
+    pub seats_held: usize,
+    /// The money the awards holding a seat hold, each at the cost it was proposed with.
+    pub committed_minor: i64,
+    pub seats_left: u32,
+    pub budget_left_minor: i64,
+    /// One entry per applicant of `ranked`, in its order; the running cost is shown against the whole budget
+    /// (what the awards already hold, then each applicant in turn).
+    pub entries: Vec<FundingLineEntry>,
+}
+
+/// Draws the call's line. Awards that hold a seat keep it whatever the ranking does later (a late score, a new
+/// rule, a recusal): their seats and money are taken first, and the line is drawn with what is left through
+/// `ranked` (the applicants without an award who could be costed: application id and cost, in rank order; see
+/// [`funding_line`]). Awards that gave their seat back (refused, declined, lapsed) are out of both, so the next
+/// applicant in order moves up.
+pub fn call_line(seats: i32, budget_minor: i64, awards: &[MadeAward], ranked: &[(i64, i64)]) -> CallLine {
+    let holding: Vec<&MadeAward> = awards.iter().filter(|a| a.status.holds_seat()).collect();
+    let seats_held = holding.len();
+    let committed_minor: i64 = holding.iter().map(|a| a.total_cost_minor).sum();
+    let seats_left = u32::try_from(seats).unwrap_or(0).saturating_sub(u32::try_from(seats_held).unwrap_or(u32::MAX));
+    let budget_left_minor = budget_minor.saturating_sub(committed_minor);
+    let entries = funding_line(ranked, seats_left, budget_left_minor)
+        .into_iter()
+        .map(|mut e| {
+            e.cumulative_cost = committed_minor.saturating_add(e.cumulative_cost);
+            e
+        })
+        .collect();
+    CallLine { seats_held, committed_minor, seats_left, budget_left_minor, entries }
 }
 
 #[cfg(test)]
@@ -231,6 +308,92 @@ mod tests {
         assert_eq!(within(&entries), vec![1]);
         assert_eq!(entries[1].cumulative_cost, i64::MAX);
         assert_eq!(entries[1].reason_outside, Some(OutsideLine::BudgetExhausted));
+    }
+
+    #[test]
+    fn an_applicant_is_costed_from_the_start_of_support_to_graduation() {
+        // Three school years (2027-09 to 2029-12) at 29,000,000 a year.
+        let cost = applicant_cost(&terms(), day("2027-09-01"), Some(day("2029-12-01")), 9_000_000);
+        assert_eq!(cost.map(|c| (c.support_years, c.total_minor)), Ok((3, 87_000_000)));
+        assert_eq!(applicant_cost(&terms(), day("2027-09-01"), None, 9_000_000), Err("error-graduation-missing"));
+        assert_eq!(
+            applicant_cost(&terms(), day("2027-09-01"), Some(day("2027-06-01")), 9_000_000),
+            Err("error-graduation-before-support")
+        );
+        assert_eq!(
+            applicant_cost(&terms(), day("2027-09-01"), Some(day("2029-12-01")), -1),
+            Err("error-amount-negative")
+        );
+    }
+
+    #[test]
+    fn an_award_keeps_its_proposed_cost_when_the_terms_change_later() {
+        let proposed = SupportCost::new(&terms(), 9_000_000, 3).expect("fits");
+        let kept = SupportCost::as_proposed(3, 9_000_000, 1_500_000, 2_000_000, proposed.total_minor);
+        assert_eq!(kept, proposed);
+        // The stipend is raised afterwards: the same applicant would cost more today, the award does not.
+        let raised = ProgrammeTerms { stipend_monthly_minor: 2_500_000, ..terms() };
+        let today = SupportCost::new(&raised, 9_000_000, 3).expect("fits");
+        assert!(today.total_minor > kept.total_minor);
+        let line = call_line(
+            5,
+            500_000_000,
+            &[MadeAward { status: AwardStatus::Active, total_cost_minor: kept.total_minor }],
+            &[],
+        );
+        assert_eq!(line.committed_minor, 87_000_000);
+        // An award without recorded years is spread over one.
+        assert_eq!(SupportCost::as_proposed(0, 0, 0, 0, 600).yearly_minor, 600);
+        assert_eq!(SupportCost::as_proposed(0, 0, 0, 0, 600).support_years, 0);
+    }
+
+    fn made(status: AwardStatus, total_cost_minor: i64) -> MadeAward {
+        MadeAward { status, total_cost_minor }
+    }
+
+    #[test]
+    fn awards_that_gave_their_seat_back_hold_nothing() {
+        let awards = [
+            made(AwardStatus::Rejected, 100),
+            made(AwardStatus::Declined, 200),
+            made(AwardStatus::Lapsed, 300),
+            made(AwardStatus::Offered, 400),
+            made(AwardStatus::Proposed, 500),
+        ];
+        let line = call_line(3, 2_000, &awards, &[]);
+        assert_eq!((line.seats_held, line.committed_minor), (2, 900));
+        let none_back = call_line(3, 2_000, &awards[..3], &[]);
+        assert_eq!((none_back.seats_held, none_back.committed_minor), (0, 0));
+        assert_eq!((none_back.seats_left, none_back.budget_left_minor), (3, 2_000));
+    }
+
+    #[test]
+    fn the_line_is_drawn_with_the_seats_and_budget_the_awards_leave() {
+        let awards = [made(AwardStatus::Active, 400), made(AwardStatus::Accepted, 100)];
+        let line = call_line(4, 1_000, &awards, &[(7, 200), (8, 200), (9, 50)]);
+        assert_eq!((line.seats_left, line.budget_left_minor), (2, 500));
+        assert_eq!(within(&line.entries), vec![7, 8]);
+        assert_eq!(line.entries[2].reason_outside, Some(OutsideLine::SeatsExhausted));
+        // The running cost counts what the awards hold first.
+        assert_eq!(line.entries.iter().map(|e| e.cumulative_cost).collect::<Vec<_>>(), vec![700, 900, 950]);
+    }
+
+    #[test]
+    fn the_line_after_awards_stops_at_the_first_that_does_not_fit() {
+        let line = call_line(10, 1_000, &[made(AwardStatus::Offered, 600)], &[(1, 300), (2, 200), (3, 100)]);
+        // 300 fits the 400 left; 200 does not, and 100 below it does not skip ahead.
+        assert_eq!(within(&line.entries), vec![1]);
+        assert_eq!(line.entries[1].reason_outside, Some(OutsideLine::BudgetExhausted));
+        assert_eq!(line.entries[2].reason_outside, Some(OutsideLine::BudgetExhausted));
+    }
+
+    #[test]
+    fn more_awards_than_seats_or_money_leave_nothing_and_nobody_on_the_line() {
+        let awards = [made(AwardStatus::Active, 700), made(AwardStatus::Active, 700)];
+        let line = call_line(1, 1_000, &awards, &[(5, 0)]);
+        assert_eq!((line.seats_left, line.budget_left_minor), (0, -400));
+        assert!(within(&line.entries).is_empty());
+        assert_eq!(call_line(-1, 1_000, &[], &[]).seats_left, 0);
     }
 
     proptest! {

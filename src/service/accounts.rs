@@ -15,7 +15,7 @@ use crate::domain::password::check_password;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
-use crate::store::audit::{self, Origin};
+use crate::store::audit::{AuditEntry, Origin};
 use crate::store::users::{self, NewUser, User};
 use crate::store::{now, outbox, sessions};
 
@@ -143,15 +143,9 @@ pub fn register(
         )?;
         send_link(conn, i18n, public_url, user_id, &email, r.language, EmailedLink::VerifyEmail)?;
         let origin = Origin { actor_id: Some(user_id), client_addr: client_addr.to_string() };
-        audit::record(
-            conn,
-            &origin,
-            "register",
-            "user",
-            user_id,
-            None::<&()>,
-            Some(&serde_json::json!({"email": email, "role": "applicant"})),
-        )?;
+        AuditEntry::new("register", "user", user_id)
+            .after(&serde_json::json!({"email": email, "role": "applicant"}))
+            .record(conn, &origin)?;
         Ok(())
     })
 }
@@ -163,15 +157,10 @@ pub fn verify_email(conn: &mut DbConn, token: &str, client_addr: &str) -> Result
         };
         users::set_verified(conn, user_id)?;
         let origin = Origin { actor_id: Some(user_id), client_addr: client_addr.to_string() };
-        audit::record(
-            conn,
-            &origin,
-            "verify_email",
-            "user",
-            user_id,
-            Some(&serde_json::json!({"email_verified": false})),
-            Some(&serde_json::json!({"email_verified": true})),
-        )?;
+        AuditEntry::new("verify_email", "user", user_id)
+            .before(&serde_json::json!({"email_verified": false}))
+            .after(&serde_json::json!({"email_verified": true}))
+            .record(conn, &origin)?;
         Ok(true)
     })
 }
@@ -264,7 +253,7 @@ pub fn resend_verification(
         }
         send_link(conn, i18n, public_url, user.id, &email, &user.language, EmailedLink::VerifyEmail)?;
         let origin = Origin { actor_id: Some(user.id), client_addr: client_addr.to_string() };
-        audit::record(conn, &origin, "resend_verification", "user", user.id, None::<&()>, None::<&()>)?;
+        AuditEntry::new("resend_verification", "user", user.id).record(conn, &origin)?;
         Ok(())
     })
 }
@@ -368,15 +357,8 @@ pub fn login_turn(
 
 fn record_throttled(conn: &mut DbConn, email: &str, client_addr: &str) -> Result<(), AppError> {
     tracing::warn!(%email, %client_addr, "log-in throttled");
-    audit::record(
-        conn,
-        &Origin { actor_id: None, client_addr: client_addr.into() },
-        "login_throttled",
-        "user",
-        email,
-        None::<&()>,
-        None::<&()>,
-    )
+    AuditEntry::new("login_throttled", "user", email)
+        .record(conn, &Origin { actor_id: None, client_addr: client_addr.into() })
 }
 
 /// Checks a log-in, after `login_turn`. Failed attempts are counted per account and address pair; past
@@ -409,15 +391,8 @@ pub fn login(
         Some(u) if ok && !u.disabled => u,
         _ => {
             users::record_login_attempt(conn, &email, client_addr, false)?;
-            audit::record(
-                conn,
-                &Origin { actor_id: None, client_addr: client_addr.into() },
-                "login_failed",
-                "user",
-                &email,
-                None::<&()>,
-                None::<&()>,
-            )?;
+            AuditEntry::new("login_failed", "user", &email)
+                .record(conn, &Origin { actor_id: None, client_addr: client_addr.into() })?;
             return Ok(Err(LoginRefusal::BadCredentials));
         }
     };
@@ -477,7 +452,7 @@ pub fn reset_password(conn: &mut DbConn, token: &str, password: &str, client_add
         sessions::delete_for_user(conn, user_id)?;
         users::revoke_api_tokens_of_user(conn, user_id)?;
         let origin = Origin { actor_id: Some(user_id), client_addr: client_addr.to_string() };
-        audit::record(conn, &origin, "reset_password", "user", user_id, None::<&()>, None::<&()>)?;
+        AuditEntry::new("reset_password", "user", user_id).record(conn, &origin)?;
         Ok(())
     })
 }
@@ -523,15 +498,9 @@ pub fn create_staff(conn: &mut DbConn, origin: &Origin, s: &NewStaff) -> Result<
                 language: "en",
             },
         )?;
-        audit::record(
-            conn,
-            origin,
-            "create_user",
-            "user",
-            id,
-            None::<&()>,
-            Some(&serde_json::json!({"email": email, "role": s.role.as_str(), "organisation_id": s.organisation_id})),
-        )?;
+        AuditEntry::new("create_user", "user", id)
+            .after(&serde_json::json!({"email": email, "role": s.role.as_str(), "organisation_id": s.organisation_id}))
+            .record(conn, origin)?;
         Ok(id)
     })
 }
@@ -550,15 +519,10 @@ pub fn set_disabled(conn: &mut DbConn, actor: &Actor, user_id: i64, disabled: bo
             sessions::delete_for_user(conn, user_id)?;
             users::revoke_api_tokens_of_user(conn, user_id)?;
         }
-        audit::record(
-            conn,
-            &actor.origin(),
-            if disabled { "disable_user" } else { "enable_user" },
-            "user",
-            user_id,
-            Some(&serde_json::json!({"disabled": before.disabled})),
-            Some(&serde_json::json!({"disabled": disabled})),
-        )?;
+        AuditEntry::new(if disabled { "disable_user" } else { "enable_user" }, "user", user_id)
+            .before(&serde_json::json!({"disabled": before.disabled}))
+            .after(&serde_json::json!({"disabled": disabled}))
+            .record(conn, &actor.origin())?;
         Ok(())
     })
 }
@@ -568,15 +532,9 @@ pub fn log_out_everywhere(conn: &mut DbConn, actor: &Actor) -> Result<(), AppErr
     write_transaction(conn, |conn| {
         let sessions_ended = sessions::delete_for_user(conn, actor.user_id)?;
         let tokens_revoked = users::revoke_api_tokens_of_user(conn, actor.user_id)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "log_out_everywhere",
-            "user",
-            actor.user_id,
-            None::<&()>,
-            Some(&serde_json::json!({"sessions_ended": sessions_ended, "api_tokens_revoked": tokens_revoked})),
-        )?;
+        AuditEntry::new("log_out_everywhere", "user", actor.user_id)
+            .after(&serde_json::json!({"sessions_ended": sessions_ended, "api_tokens_revoked": tokens_revoked}))
+            .record(conn, &actor.origin())?;
         Ok(())
     })
 }
@@ -605,15 +563,9 @@ pub fn issue_api_token(
     write_transaction(conn, |conn| {
         let id = users::insert_api_token(conn, user.id, &hash_secret(&secret), expires_at)?;
         let origin = Origin { actor_id: Some(user.id), client_addr: client_addr.to_string() };
-        audit::record(
-            conn,
-            &origin,
-            "issue_api_token",
-            "api_token",
-            id,
-            None::<&()>,
-            Some(&serde_json::json!({"expires_at": expires_at})),
-        )?;
+        AuditEntry::new("issue_api_token", "api_token", id)
+            .after(&serde_json::json!({"expires_at": expires_at}))
+            .record(conn, &origin)?;
         Ok(())
     })?;
     Ok(IssuedToken { secret, expires_at })
@@ -630,7 +582,7 @@ pub fn revoke_api_token(conn: &mut DbConn, actor: &Actor, token_id: i64) -> Resu
         if users::revoke_api_token_of(conn, actor.user_id, token_id)? == 0 {
             return Err(AppError::NotFound);
         }
-        audit::record(conn, &actor.origin(), "revoke_api_token", "api_token", token_id, None::<&()>, None::<&()>)?;
+        AuditEntry::new("revoke_api_token", "api_token", token_id).record(conn, &actor.origin())?;
         Ok(())
     })
 }

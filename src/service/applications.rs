@@ -14,8 +14,9 @@ use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::I18n;
 use crate::store::applications::{self as store, Application, Submission};
+use crate::store::audit::AuditEntry;
 use crate::store::programmes::{self as programmes};
-use crate::store::{audit, now, organisations, outbox};
+use crate::store::{now, organisations, outbox};
 
 /// Starts (or reopens) the applicant's one application to a call.
 pub fn start(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<i64, AppError> {
@@ -30,15 +31,9 @@ pub fn start(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<i64, AppE
         }
         let id = store::insert_draft(conn, call_id, actor.user_id, &actor.full_name)?;
         store::add_event(conn, id, "draft", "", Some(actor.user_id))?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "start_application",
-            "application",
-            id,
-            None::<&()>,
-            Some(&serde_json::json!({"call_id": call_id})),
-        )?;
+        AuditEntry::new("start_application", "application", id)
+            .after(&serde_json::json!({"call_id": call_id}))
+            .record(conn, &actor.origin())?;
         Ok(id)
     })
 }
@@ -104,15 +99,10 @@ pub fn save_step(
         let (answers, bad_dates) = drop_bad_dates(step, answers.clone(), today, call.support_start(), max_years);
         let questions_json = serde_json::to_string(question_answers).map_err(|e| AppError::Internal(e.to_string()))?;
         store::save_answers(conn, id, version, &answers, &questions_json)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            &format!("save_step_{}", step.as_str()),
-            "application",
-            id,
-            Some(&before.answers()),
-            Some(&answers),
-        )?;
+        AuditEntry::new(&format!("save_step_{}", step.as_str()), "application", id)
+            .before(&before.answers())
+            .after(&answers)
+            .record(conn, &actor.origin())?;
         let mut errors = step_errors(step, &answers, today);
         errors.extend(bad_dates);
         Ok(errors)
@@ -202,17 +192,7 @@ pub fn submit(
             // The reasons are on the application, in the reader's language; an English note would not be.
             store::add_event(conn, id, "ineligible", "", None)?;
         }
-        audit::record(
-            conn,
-            &actor.origin(),
-            "submit_application",
-            "application",
-            id,
-            Some(&serde_json::json!({"status": "draft"})),
-            Some(
-                &serde_json::json!({"status": "submitted", "reference": reference, "eligible": outcome.eligible, "reasons": outcome.reasons}),
-            ),
-        )?;
+        AuditEntry::new("submit_application", "application", id).before(&serde_json::json!({"status": "draft"})).after(&serde_json::json!({"status": "submitted", "reference": reference, "eligible": outcome.eligible, "reasons": outcome.reasons}),).record(conn, &actor.origin())?;
         outbox::enqueue(
             conn,
             &actor.email,
@@ -231,15 +211,9 @@ pub fn delete_draft(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> 
         let status = ApplicationStatus::parse(&application.status).unwrap_or(ApplicationStatus::Withdrawn);
         may_delete(status).map_err(|key| AppError::Conflict(key.into()))?;
         let storage_keys = store::delete_draft(conn, id, version)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "delete_draft",
-            "application",
-            id,
-            Some(&serde_json::json!({"status": application.status, "call_id": application.call_id})),
-            None::<&()>,
-        )?;
+        AuditEntry::new("delete_draft", "application", id)
+            .before(&serde_json::json!({"status": application.status, "call_id": application.call_id}))
+            .record(conn, &actor.origin())?;
         Ok(storage_keys)
     })
 }
@@ -252,15 +226,10 @@ pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: i64, version: i32) -> Resu
         let next = next_status(status, ApplicationAction::Withdraw).map_err(|key| AppError::Conflict(key.into()))?;
         store::set_status(conn, id, version, next.as_str())?;
         store::add_event(conn, id, next.as_str(), "", Some(actor.user_id))?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "withdraw_application",
-            "application",
-            id,
-            Some(&serde_json::json!({"status": application.status})),
-            Some(&serde_json::json!({"status": next.as_str()})),
-        )?;
+        AuditEntry::new("withdraw_application", "application", id)
+            .before(&serde_json::json!({"status": application.status}))
+            .after(&serde_json::json!({"status": next.as_str()}))
+            .record(conn, &actor.origin())?;
         Ok(())
     })
 }

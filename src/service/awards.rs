@@ -8,11 +8,17 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::Connection;
 use serde::Serialize;
 
-use super::reviews::{managed_call, require_officer};
+use super::access::{managed_call, readable_award, require_officer};
+pub use super::award_state::as_seen;
+use super::award_state::system_context;
+// The web handlers still reach these through this module; the lead points them at `access` when the web areas
+// are merged.
+pub use super::access::{managed_award, readable_award as readable, readable_awards as list_readable};
+use super::report_holds::apply_report_holds;
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::award::{next_award_status, AwardAction, AwardContext, AwardStatus, ContractObligation};
-use crate::domain::funding::{funding_line, support_years, FundingLineEntry, SupportCost};
+use crate::domain::funding::{applicant_cost, call_line, CallLine, FundingLineEntry, MadeAward, SupportCost};
 use crate::domain::jobs::{lapse_due, Job};
 use crate::domain::payment::payment_schedule;
 use crate::domain::programme::ProgrammeTerms;
@@ -23,11 +29,11 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::store::applications::{self as applications, Application};
-use crate::store::audit::Origin;
+use crate::store::audit::{AuditEntry, Origin};
 use crate::store::awards::{self as store, Award, AwardChange, NewAward};
 use crate::store::programmes::{self, CallListing};
 use crate::store::reviews;
-use crate::store::{audit, jobs, now, outbox, users};
+use crate::store::{jobs, now, outbox, users};
 
 /// What the whole support period of one ranked applicant would cost, or why it cannot be costed.
 #[derive(Debug, Clone, Serialize)]
@@ -88,17 +94,9 @@ pub fn terms_of(conn: &mut DbConn, award: &Award) -> Result<ProgrammeTerms, AppE
 }
 
 fn costing(terms: &ProgrammeTerms, support_starts: NaiveDate, a: &Application) -> Costing {
-    let problem = |key| Costing { cost: None, problem: Some(key) };
-    let Some(graduation) = a.expected_graduation else {
-        return problem("error-graduation-missing");
-    };
-    let years = match support_years(support_starts, graduation, terms.max_support_years) {
-        Ok(y) => y,
-        Err(key) => return problem(key),
-    };
-    match SupportCost::new(terms, a.annual_tuition_minor.unwrap_or(0), years) {
+    match applicant_cost(terms, support_starts, a.expected_graduation, a.annual_tuition_minor.unwrap_or(0)) {
         Ok(cost) => Costing { cost: Some(cost), problem: None },
-        Err(key) => problem(key),
+        Err(key) => Costing { cost: None, problem: Some(key) },
     }
 }
 
@@ -148,17 +146,15 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
         .filter_map(|entry| {
             let application = (*by_id.get(&entry.application_id)?).clone();
             let costing = match (&terms, awards.get(&entry.application_id)) {
-                // An award keeps the cost it was proposed at.
+                // An award keeps the cost it was proposed at, whatever the terms say now.
                 (_, Some(award)) => Costing {
-                    cost: SupportCost {
-                        support_years: u32::try_from(award.support_years).unwrap_or(0),
-                        annual_tuition_minor: award.annual_tuition_minor,
-                        stipend_monthly_minor: award.stipend_monthly_minor,
-                        lump_sum_yearly_minor: award.lump_sum_yearly_minor,
-                        yearly_minor: award.total_cost_minor / i64::from(award.support_years.max(1)),
-                        total_minor: award.total_cost_minor,
-                    }
-                    .into(),
+                    cost: Some(SupportCost::as_proposed(
+                        award.support_years,
+                        award.annual_tuition_minor,
+                        award.stipend_monthly_minor,
+                        award.lump_sum_yearly_minor,
+                        award.total_cost_minor,
+                    )),
                     problem: None,
                 },
                 (Some((_, t)), None) => costing(t, support_starts, &application),
@@ -169,30 +165,21 @@ pub fn ranking(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<CallRan
             Some(RankedRow { entry, application, reviews, costing, line: None, award })
         })
         .collect();
-    // Awards that hold a seat keep it whatever the ranking does later (a late score, a new rule, a recusal):
-    // their seats and money are taken first, and the line is drawn through the applicants without an award,
-    // in rank order. Awards that gave their seat back (refused, declined, lapsed) are out of both, so the next
-    // applicant in order moves up.
-    let holding: Vec<&Award> =
-        awards.values().filter(|a| AwardStatus::parse(&a.status).is_some_and(AwardStatus::holds_seat)).collect();
-    let seats_held = holding.len();
-    let committed_minor: i64 = holding.iter().map(|a| a.total_cost_minor).sum();
+    // An award whose status does not parse holds no seat (the store writes only known ones).
+    let made: Vec<MadeAward> = awards
+        .values()
+        .filter_map(|a| {
+            AwardStatus::parse(&a.status).map(|status| MadeAward { status, total_cost_minor: a.total_cost_minor })
+        })
+        .collect();
     let on_line: Vec<(i64, i64)> = rows
         .iter()
         .filter(|r| r.award.is_none())
         .filter_map(|r| r.costing.cost.map(|c| (r.application.id, c.total_minor)))
         .collect();
-    let seats_left =
-        u32::try_from(listing.call.seats).unwrap_or(0).saturating_sub(u32::try_from(seats_held).unwrap_or(u32::MAX));
-    let budget_left = listing.call.budget_minor.saturating_sub(committed_minor);
-    let line: BTreeMap<i64, FundingLineEntry> = funding_line(&on_line, seats_left, budget_left)
-        .into_iter()
-        .map(|mut e| {
-            // Shown against the whole budget: what the awards already hold, then each applicant in turn.
-            e.cumulative_cost = committed_minor.saturating_add(e.cumulative_cost);
-            (e.application_id, e)
-        })
-        .collect();
+    let CallLine { seats_held, committed_minor, entries, .. } =
+        call_line(listing.call.seats, listing.call.budget_minor, &made, &on_line);
+    let line: BTreeMap<i64, FundingLineEntry> = entries.into_iter().map(|e| (e.application_id, e)).collect();
     for row in &mut rows {
         row.line = line.get(&row.application.id).cloned();
     }
@@ -281,61 +268,10 @@ fn insert_proposal(conn: &mut DbConn, actor: &Actor, ranking: &CallRanking, row:
         expected_graduation: row.application.expected_graduation,
     };
     let id = store::insert(conn, &new)?;
-    audit::record(
-        conn,
-        &actor.origin(),
-        "propose_award",
-        "award",
-        id,
-        None::<&()>,
-        Some(&serde_json::json!({"application_id": row.application.id, "position": row.entry.position, "cost": cost})),
-    )?;
+    AuditEntry::new("propose_award", "award", id)
+        .after(&serde_json::json!({"application_id": row.application.id, "position": row.entry.position, "cost": cost}))
+        .record(conn, &actor.origin())?;
     Ok(id)
-}
-
-/// An award and its call, if the actor is staff of the funder (officers act; administrators read).
-pub fn managed_award(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<(Award, CallListing), AppError> {
-    let award = store::find(conn, award_id)?;
-    let listing = managed_call(conn, actor, award.call_id)?;
-    Ok((award, listing))
-}
-
-/// Statuses the scholar sees: nothing while the funder is still deciding.
-fn visible_to_scholar(status: &str) -> bool {
-    !matches!(AwardStatus::parse(status), Some(AwardStatus::Proposed | AwardStatus::Approved | AwardStatus::Rejected))
-}
-
-/// An award the actor may read: the funder's staff (officers, administrators) or the scholar it was offered to.
-pub fn readable(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<(Award, Application), AppError> {
-    let award = store::find(conn, award_id)?;
-    let application = applications::find(conn, award.application_id)?;
-    let allowed = match actor.role {
-        Role::Applicant => application.applicant_id == actor.user_id && visible_to_scholar(&award.status),
-        Role::ProgrammeOfficer | Role::Administrator => {
-            actor.can_manage_organisation(store::owner_organisation(conn, award_id)?)
-        }
-        _ => false,
-    };
-    if allowed {
-        Ok((award, application))
-    } else {
-        tracing::warn!(actor = actor.user_id, award = award_id, "refused access to an award");
-        Err(AppError::NotFound)
-    }
-}
-
-/// The awards the actor may list: a scholar's own (once offered), or those of the funder's calls.
-pub fn list_readable(conn: &mut DbConn, actor: &Actor) -> Result<Vec<store::AwardListing>, AppError> {
-    let listed: Vec<store::AwardListing> = match actor.role {
-        Role::Applicant => store::of_applicant(conn, actor.user_id)?
-            .into_iter()
-            .filter(|(a, _, _)| visible_to_scholar(&a.status))
-            .collect(),
-        Role::ProgrammeOfficer | Role::Administrator => store::of_organisation(conn, actor.organisation_scope()?)?,
-        _ => return Err(AppError::Forbidden),
-    };
-    let at = now();
-    Ok(listed.into_iter().map(|(award, name, reference)| (as_seen(award, at), name, reference)).collect())
 }
 
 pub fn status_of(award: &Award) -> Result<AwardStatus, AppError> {
@@ -388,15 +324,10 @@ fn audit_move(
     award: &Award,
     to: AwardStatus,
 ) -> Result<(), AppError> {
-    audit::record(
-        conn,
-        origin,
-        action,
-        "award",
-        award.id,
-        Some(&serde_json::json!({"status": award.status, "version": award.version})),
-        Some(&serde_json::json!({"status": to.as_str(), "version": award.version + 1})),
-    )
+    AuditEntry::new(action, "award", award.id)
+        .before(&serde_json::json!({"status": award.status, "version": award.version}))
+        .after(&serde_json::json!({"status": to.as_str(), "version": award.version + 1}))
+        .record(conn, origin)
 }
 
 /// The second officer approves or refuses a proposal. The same officer cannot do both (four eyes), and a
@@ -479,7 +410,7 @@ pub fn respond(
     agreed: bool,
 ) -> Result<(), AppError> {
     write_transaction(conn, |conn| {
-        let (award, application) = readable(conn, actor, award_id)?;
+        let (award, application) = readable_award(conn, actor, award_id)?;
         if actor.role != Role::Applicant {
             return Err(AppError::Forbidden);
         }
@@ -513,7 +444,7 @@ pub fn countersign(conn: &mut DbConn, actor: &Actor, award_id: i64, version: i32
         schedule_year(conn, &award, 1)?;
         // A support start in the past can make a report overdue at once: its hold applies from now.
         let active = store::find(conn, award_id)?;
-        super::ledger::apply_report_holds(conn, &actor.origin(), &active, now().date())
+        apply_report_holds(conn, &actor.origin(), &active, now().date())
     })
 }
 
@@ -545,31 +476,6 @@ pub fn schedule_year(conn: &mut DbConn, award: &Award, year: u32) -> Result<(), 
     store::insert_schedule(conn, award.id, &schedule)?;
     let due = report_due_dates(start, 1, terms_per_year).map_err(|key| AppError::Conflict(key.into()))?;
     store::insert_reports(conn, award.id, &due)
-}
-
-/// The context of a move nobody makes in person (a lapse at the deadline): no user acts, so the actor is
-/// nobody (id 0, no proposer's), which only the four-eyes rule would read.
-fn system_context<'a>(award: &Award, at: NaiveDateTime) -> AwardContext<'a> {
-    AwardContext {
-        proposer_id: award.proposed_by,
-        actor_id: 0,
-        now: at,
-        deadline: award.offer_deadline,
-        typed_name: "",
-        expected_name: "",
-        agreed: false,
-    }
-}
-
-/// The award as it stands at `at`: an offer past its deadline reads as lapsed (its seat free on the line)
-/// even before the job runner has marked it, so that no page has to write to show it.
-pub fn as_seen(mut award: Award, at: NaiveDateTime) -> Award {
-    if let Some(AwardStatus::Offered) = AwardStatus::parse(&award.status) {
-        if let Ok(next) = next_award_status(AwardStatus::Offered, AwardAction::Lapse, &system_context(&award, at)) {
-            award.status = next.as_str().to_string();
-        }
-    }
-    award
 }
 
 /// Marks the award's offer lapsed if it is past its deadline at `at` and unanswered, audited with `origin`;
@@ -655,15 +561,9 @@ pub fn notify_not_selected(conn: &mut DbConn, i18n: &I18n, actor: &Actor, call_i
             applications::add_event(conn, application.id, "not_selected", "", Some(actor.user_id))?;
             told += 1;
         }
-        audit::record(
-            conn,
-            &actor.origin(),
-            "notify_not_selected",
-            "call",
-            call_id,
-            None::<&()>,
-            Some(&serde_json::json!({"told": told})),
-        )?;
+        AuditEntry::new("notify_not_selected", "call", call_id)
+            .after(&serde_json::json!({"told": told}))
+            .record(conn, &actor.origin())?;
         Ok(told)
     })
 }

@@ -13,7 +13,7 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::service::programmes::DOCUMENT_KINDS;
 use crate::store::applications::{self as store, Document, NewDocument};
-use crate::store::audit;
+use crate::store::audit::AuditEntry;
 
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
@@ -123,15 +123,9 @@ pub async fn upload(
                         storage_key: &key,
                     },
                 )?;
-                audit::record(
-                    conn,
-                    &actor.origin(),
-                    "upload_document",
-                    "application",
-                    application_id,
-                    None::<&()>,
-                    Some(&serde_json::json!({"kind": kind, "content_type": content_type, "size_bytes": size})),
-                )?;
+                AuditEntry::new("upload_document", "application", application_id)
+                    .after(&serde_json::json!({"kind": kind, "content_type": content_type, "size_bytes": size}))
+                    .record(conn, &actor.origin())?;
                 Ok(replaced)
             })
         })
@@ -163,15 +157,9 @@ pub async fn download(
             let document = store::find_document(conn, document_id)?;
             super::applications::readable(conn, &actor, document.application_id)?;
             if actor.role != Role::Applicant {
-                audit::record(
-                    conn,
-                    &actor.origin(),
-                    "download_document",
-                    "application",
-                    document.application_id,
-                    None::<&()>,
-                    Some(&serde_json::json!({"document_id": document_id})),
-                )?;
+                AuditEntry::new("download_document", "application", document.application_id)
+                    .after(&serde_json::json!({"document_id": document_id}))
+                    .record(conn, &actor.origin())?;
             }
             Ok(document)
         })

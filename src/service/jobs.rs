@@ -93,7 +93,7 @@ fn perform(conn: &mut DbConn, job: Job, now: NaiveDateTime) -> Result<(), AppErr
         }
         Job::ReportHolds { award_id } => {
             let award = awards_store::find(conn, award_id)?;
-            super::ledger::apply_report_holds(conn, &worker_origin(), &award, now.date())?;
+            super::report_holds::apply_report_holds(conn, &worker_origin(), &award, now.date())?;
         }
         Job::ReportHoldsSweep => {
             // One job per award, so that an award whose holds fail is retried (and shown) on its own.

@@ -7,11 +7,10 @@ use chrono::NaiveDate;
 use diesel::Connection;
 use serde::Serialize;
 
-use super::awards::{
-    as_seen, contract_figures, managed_award, move_award, officer_context, readable, schedule_year, status_of,
-    terms_of, year_start,
-};
-use super::reviews::{managed_call, require_officer};
+use super::access::{managed_award, managed_call, readable_award, require_officer};
+use super::award_state::as_seen;
+use super::awards::{contract_figures, move_award, officer_context, schedule_year, status_of, terms_of, year_start};
+use super::report_holds::{apply_report_holds, report_facts, HELD_FOR_REPORT};
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::award::{may_continue, next_award_status, AwardAction, AwardStatus};
@@ -20,17 +19,16 @@ use crate::domain::payment::{
     in_school_breach_amount, next_payment_status, receipt_errors, term_starts, totals_by_status, LedgerEntry,
     PaymentAction, PaymentStatus, PaymentTotals,
 };
-use crate::domain::progress::{ChangeDecision, ChangeEffect, ProgressReport, StatusChange};
+use crate::domain::progress::{ChangeDecision, ChangeEffect, StatusChange};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
-use crate::store::audit::Origin;
+use crate::store::audit::AuditEntry;
 use crate::store::awards::{self as store, Award, AwardChange, ChangeRow, PaymentChange, PaymentRow, ReportRow};
-use crate::store::{audit, now, outbox, programmes};
+use crate::store::{now, outbox, programmes};
 
 /// Why a held payment is held.
 pub const HELD_BY_OFFICER: &str = "officer";
-pub const HELD_FOR_REPORT: &str = "report_overdue";
 pub const HELD_FOR_LEAVE: &str = "leave_of_absence";
 
 fn entries(payments: &[PaymentRow]) -> Result<Vec<LedgerEntry>, AppError> {
@@ -46,39 +44,6 @@ fn entries(payments: &[PaymentRow]) -> Result<Vec<LedgerEntry>, AppError> {
 
 pub fn totals(payments: &[PaymentRow]) -> Result<PaymentTotals, AppError> {
     totals_by_status(&entries(payments)?).map_err(|key| AppError::Internal(key.into()))
-}
-
-fn report_facts(reports: &[ReportRow]) -> Vec<ProgressReport> {
-    reports.iter().map(|r| ProgressReport { due_on: r.due_on, received_on: r.received_at.map(|t| t.date()) }).collect()
-}
-
-/// Applies the progress-report rule to the ledger: while a report is more than 30 days late, the
-/// scholar's scheduled payments are held; when none is, the payments held for that reason go back to
-/// scheduled. Idempotent: the job runner applies it to every active award each day (the rule changes at a
-/// day's start), and the POSTs that touch the ledger apply it first; a change it makes is audited as the
-/// rule's, with the request (or `origin`) that found it.
-pub fn apply_report_holds(conn: &mut DbConn, origin: &Origin, award: &Award, today: NaiveDate) -> Result<(), AppError> {
-    if award.status != AwardStatus::Active.as_str() {
-        return Ok(());
-    }
-    let overdue = crate::domain::progress::overdue_reports(&report_facts(&store::reports_of(conn, award.id)?), today);
-    let (action, changed) = if overdue.is_empty() {
-        ("release_payments_report_in", store::release_held(conn, award.id, HELD_FOR_REPORT)?)
-    } else {
-        ("hold_payments_report_overdue", store::hold_scheduled(conn, award.id, HELD_FOR_REPORT)?)
-    };
-    if changed > 0 {
-        audit::record(
-            conn,
-            origin,
-            action,
-            "award",
-            award.id,
-            None::<&()>,
-            Some(&serde_json::json!({"payments": changed, "overdue_reports": overdue})),
-        )?;
-    }
-    Ok(())
 }
 
 /// Everything the award pages and the API show about one award.
@@ -104,7 +69,7 @@ pub struct AwardFile {
 /// the job runner and by the POSTs that touch the ledger). Read in one transaction so that its parts agree.
 pub fn award_file(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<AwardFile, AppError> {
     conn.transaction(|conn| {
-        let (found, application) = readable(conn, actor, award_id)?;
+        let (found, application) = readable_award(conn, actor, award_id)?;
         let at = now();
         let award = as_seen(found, at);
         let today = at.date();
@@ -205,17 +170,7 @@ pub fn record_payment(
             version,
             &PaymentChange { status: next.as_str(), paid_on, reference, held_for, note: &payment.note },
         )?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            &format!("payment_{}", next.as_str()),
-            "award",
-            award.id,
-            Some(&payment),
-            Some(
-                &serde_json::json!({"payment_id": payment_id, "status": next.as_str(), "paid_on": paid_on, "reference": reference}),
-            ),
-        )
+        AuditEntry::new(&format!("payment_{}", next.as_str()), "award", award.id).before(&payment).after(&serde_json::json!({"payment_id": payment_id, "status": next.as_str(), "paid_on": paid_on, "reference": reference}),).record(conn, &actor.origin())
     })
 }
 
@@ -261,7 +216,7 @@ pub fn call_ledger(
                 rows.push((payment, award.clone(), application.reference.unwrap_or_default(), application.full_name));
             }
         }
-        audit::record(conn, &actor.origin(), "export_ledger", "call", call_id, None::<&()>, Some(&rows.len()))?;
+        AuditEntry::new("export_ledger", "call", call_id).after(&rows.len()).record(conn, &actor.origin())?;
         Ok(rows)
     })
 }
@@ -271,7 +226,7 @@ fn own_active_award(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<A
     if actor.role != Role::Applicant {
         return Err(AppError::NotFound);
     }
-    let (award, _) = readable(conn, actor, award_id)?;
+    let (award, _) = readable_award(conn, actor, award_id)?;
     if award.status != AwardStatus::Active.as_str() {
         return Err(AppError::Conflict("error-award-not-active".into()));
     }
@@ -309,21 +264,15 @@ pub fn receive_report(
         }
         store::receive_report(conn, report_id, transcript_key)?;
         apply_report_holds(conn, &actor.origin(), &award, now().date())?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "submit_progress_report",
-            "award",
-            award_id,
-            None::<&()>,
-            Some(&serde_json::json!({"report_id": report_id, "due_on": report.due_on})),
-        )
+        AuditEntry::new("submit_progress_report", "award", award_id)
+            .after(&serde_json::json!({"report_id": report_id, "due_on": report.due_on}))
+            .record(conn, &actor.origin())
     })
 }
 
 /// A report and its transcript's storage key, if the actor may read the award.
 pub fn report_transcript(conn: &mut DbConn, actor: &Actor, award_id: i64, report_id: i64) -> Result<String, AppError> {
-    readable(conn, actor, award_id)?;
+    readable_award(conn, actor, award_id)?;
     let report = store::find_report(conn, report_id)?;
     match (report.award_id == award_id, report.transcript_key) {
         (true, Some(key)) => Ok(key),
@@ -335,7 +284,7 @@ pub fn report_transcript(conn: &mut DbConn, actor: &Actor, award_id: i64, report
 /// what the school reports, such as a dismissal). Checked before the form's fields are read.
 pub fn award_to_report_on(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Result<Award, AppError> {
     match actor.role {
-        Role::Applicant => Ok(readable(conn, actor, award_id)?.0),
+        Role::Applicant => Ok(readable_award(conn, actor, award_id)?.0),
         Role::ProgrammeOfficer => Ok(managed_award(conn, actor, award_id)?.0),
         _ => Err(AppError::NotFound),
     }
@@ -369,7 +318,7 @@ pub fn report_change(
             _ => None,
         };
         let id = store::insert_change(conn, award_id, change.as_str(), date, note.trim(), actor.user_id)?;
-        audit::record(conn, &actor.origin(), "report_status_change", "award", award_id, None::<&()>, Some(&change))?;
+        AuditEntry::new("report_status_change", "award", award_id).after(&change).record(conn, &actor.origin())?;
         Ok(id)
     })
 }
@@ -412,15 +361,10 @@ pub fn decide_change(
             return Err(AppError::Conflict("error-four-eyes".into()));
         }
         store::decide_change(conn, change_id, decision.as_str(), actor.user_id)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "decide_status_change",
-            "award",
-            award.id,
-            Some(&row),
-            Some(&serde_json::json!({"change_id": change_id, "decision": decision.as_str()})),
-        )?;
+        AuditEntry::new("decide_status_change", "award", award.id)
+            .before(&row)
+            .after(&serde_json::json!({"change_id": change_id, "decision": decision.as_str()}))
+            .record(conn, &actor.origin())?;
         if decision == ChangeDecision::Refused {
             return Ok(());
         }
@@ -474,15 +418,10 @@ fn breach(conn: &mut DbConn, i18n: &I18n, actor: &Actor, award: &Award) -> Resul
             &[("amount", crate::domain::money::format_amount_in(amount, &award.currency, lang))],
         ),
     )?;
-    audit::record(
-        conn,
-        &actor.origin(),
-        "in_school_breach",
-        "award",
-        award.id,
-        Some(&serde_json::json!({"status": award.status})),
-        Some(&serde_json::json!({"status": next.as_str(), "breach_on": today, "amount_minor": amount})),
-    )
+    AuditEntry::new("in_school_breach", "award", award.id)
+        .before(&serde_json::json!({"status": award.status}))
+        .after(&serde_json::json!({"status": next.as_str(), "breach_on": today, "amount_minor": amount}))
+        .record(conn, &actor.origin())
 }
 
 /// Continues an active award into its next school year: only while support years remain (see
@@ -526,15 +465,10 @@ pub fn continue_award(conn: &mut DbConn, actor: &Actor, award_id: i64, version: 
         schedule_year(conn, &award, u32::try_from(next_year).unwrap_or(u32::MAX))?;
         let continued = store::find(conn, award_id)?;
         apply_report_holds(conn, &actor.origin(), &continued, today)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "continue_award",
-            "award",
-            award_id,
-            Some(&serde_json::json!({"years_confirmed": award.years_confirmed})),
-            Some(&serde_json::json!({"years_confirmed": next_year})),
-        )?;
+        AuditEntry::new("continue_award", "award", award_id)
+            .before(&serde_json::json!({"years_confirmed": award.years_confirmed}))
+            .after(&serde_json::json!({"years_confirmed": next_year}))
+            .record(conn, &actor.origin())?;
         Ok(next_year)
     })
 }
@@ -573,15 +507,9 @@ pub fn resume_after_leave(conn: &mut DbConn, actor: &Actor, award_id: i64) -> Re
             return Err(AppError::Conflict("error-award-not-active".into()));
         }
         let released = store::release_held(conn, award.id, HELD_FOR_LEAVE)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "resume_after_leave",
-            "award",
-            award_id,
-            None::<&()>,
-            Some(&serde_json::json!({"released": released})),
-        )?;
+        AuditEntry::new("resume_after_leave", "award", award_id)
+            .after(&serde_json::json!({"released": released}))
+            .record(conn, &actor.origin())?;
         Ok(released)
     })
 }

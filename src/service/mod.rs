@@ -2,14 +2,17 @@
 //! and any outbox message in the same transaction. Authorization is decided here, from the `Actor`, so
 //! that the HTML pages and the JSON API share it.
 
+pub mod access;
 pub mod accounts;
 pub mod applications;
+mod award_state;
 pub mod awards;
 pub mod documents;
 pub mod facilities;
 pub mod jobs;
 pub mod ledger;
 pub mod programmes;
+pub mod report_holds;
 pub mod reviews;
 
 use crate::domain::role::Role;

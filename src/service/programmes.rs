@@ -10,7 +10,7 @@ use crate::domain::money::is_currency_code;
 use crate::domain::programme::ProgrammeTerms;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
-use crate::store::audit;
+use crate::store::audit::AuditEntry;
 use crate::store::programmes::{self as store, NewCall, NewProgramme};
 
 /// The document kinds an application may carry; a call requires some of them.
@@ -65,15 +65,9 @@ pub fn create_programme(conn: &mut DbConn, actor: &Actor, input: &ProgrammeInput
             },
         )?;
         store::insert_terms(conn, id, input.terms_from, &input.terms)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "create_programme",
-            "programme",
-            id,
-            None::<&()>,
-            Some(&serde_json::json!({"name": input.name, "terms_from": input.terms_from, "terms": input.terms})),
-        )?;
+        AuditEntry::new("create_programme", "programme", id)
+            .after(&serde_json::json!({"name": input.name, "terms_from": input.terms_from, "terms": input.terms}))
+            .record(conn, &actor.origin())?;
         Ok(id)
     })
 }
@@ -104,15 +98,10 @@ pub fn set_programme_cadre(conn: &mut DbConn, actor: &Actor, programme_id: i64, 
             return Err(AppError::Conflict("error-cadre-already-on-list".into()));
         }
         store::set_programme_cadre(conn, programme_id, cadre)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "set_programme_cadre",
-            "programme",
-            programme_id,
-            Some(&serde_json::json!({"cadre": programme.cadre})),
-            Some(&serde_json::json!({"cadre": cadre})),
-        )?;
+        AuditEntry::new("set_programme_cadre", "programme", programme_id)
+            .before(&serde_json::json!({"cadre": programme.cadre}))
+            .after(&serde_json::json!({"cadre": cadre}))
+            .record(conn, &actor.origin())?;
         Ok(())
     })
 }
@@ -129,15 +118,9 @@ pub fn add_terms(
         managed_programme(conn, actor, programme_id)?;
         terms.validate().map_err(AppError::Validation)?;
         store::insert_terms(conn, programme_id, from, terms)?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "add_terms",
-            "programme",
-            programme_id,
-            None::<&()>,
-            Some(&serde_json::json!({"terms_from": from, "terms": terms})),
-        )?;
+        AuditEntry::new("add_terms", "programme", programme_id)
+            .after(&serde_json::json!({"terms_from": from, "terms": terms}))
+            .record(conn, &actor.origin())?;
         Ok(())
     })
 }
@@ -200,19 +183,13 @@ pub fn open_call(conn: &mut DbConn, actor: &Actor, input: &CallInput) -> Result<
                 eligibility_questions: &input.questions,
             },
         )?;
-        audit::record(
-            conn,
-            &actor.origin(),
-            "open_call",
-            "call",
-            id,
-            None::<&()>,
-            Some(&serde_json::json!({
+        AuditEntry::new("open_call", "call", id)
+            .after(&serde_json::json!({
                 "title": input.title, "intake_year": input.intake_year, "opens_at": input.opens_at,
                 "closes_at": input.closes_at, "seats": input.seats, "budget_minor": input.budget_minor,
                 "required_documents": input.required_documents,
-            })),
-        )?;
+            }))
+            .record(conn, &actor.origin())?;
         Ok(id)
     })
 }

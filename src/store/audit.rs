@@ -29,7 +29,56 @@ pub struct AuditEvent {
     pub at: NaiveDateTime,
 }
 
-/// Records one change. `before` and `after` are any serialisable snapshot of the record.
+/// One change for the trail: what was done to which record, with a snapshot of it before and after when there
+/// is one, written in the caller's transaction:
+/// `AuditEntry::new("approve_award", "award", award.id).before(&old).after(&new).record(conn, &origin)?`.
+#[derive(Debug, Clone)]
+#[must_use = "an audit entry is written only by `record`"]
+pub struct AuditEntry<'a> {
+    action: &'a str,
+    entity: &'a str,
+    entity_id: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl<'a> AuditEntry<'a> {
+    pub fn new(action: &'a str, entity: &'a str, entity_id: impl ToString) -> Self {
+        AuditEntry { action, entity, entity_id: entity_id.to_string(), before: None, after: None }
+    }
+
+    /// The record as it was: any serialisable snapshot.
+    pub fn before<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        self.before = Some(snapshot(value));
+        self
+    }
+
+    /// The record as it is now, or what the change did.
+    pub fn after<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        self.after = Some(snapshot(value));
+        self
+    }
+
+    /// Writes the entry, with who made the change and from where.
+    pub fn record(self, conn: &mut DbConn, origin: &Origin) -> Result<(), AppError> {
+        diesel::insert_into(audit_events::table)
+            .values((
+                audit_events::actor_id.eq(origin.actor_id),
+                audit_events::action.eq(self.action),
+                audit_events::entity.eq(self.entity),
+                audit_events::entity_id.eq(self.entity_id),
+                audit_events::before_value.eq(self.before),
+                audit_events::after_value.eq(self.after),
+                audit_events::client_addr.eq(&origin.client_addr),
+                audit_events::at.eq(super::now()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+/// Records one change: the seven-argument form that [`AuditEntry`] replaces. Kept only for the two calls left in
+/// `web/admin.rs` and `web/funder.rs`, which move to `AuditEntry` (and this goes) when the web areas are merged.
 pub fn record<B: Serialize, A: Serialize>(
     conn: &mut DbConn,
     origin: &Origin,
@@ -39,22 +88,13 @@ pub fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<(), AppError> {
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::actor_id.eq(origin.actor_id),
-            audit_events::action.eq(action),
-            audit_events::entity.eq(entity),
-            audit_events::entity_id.eq(entity_id.to_string()),
-            audit_events::before_value.eq(before.map(snapshot)),
-            audit_events::after_value.eq(after.map(snapshot)),
-            audit_events::client_addr.eq(&origin.client_addr),
-            audit_events::at.eq(super::now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let mut entry = AuditEntry::new(action, entity, entity_id);
+    entry.before = before.map(snapshot);
+    entry.after = after.map(snapshot);
+    entry.record(conn, origin)
 }
 
-fn snapshot<T: Serialize>(value: &T) -> String {
+fn snapshot<T: Serialize + ?Sized>(value: &T) -> String {
     // Serialising plain row structs cannot fail; keep a marker rather than lose the audit row if it ever does.
     serde_json::to_string(value).unwrap_or_else(|e| format!("\"unserialisable: {e}\""))
 }

@@ -6,6 +6,7 @@ mod api;
 mod applicant;
 mod auth;
 mod awards;
+mod error;
 mod form_dates;
 mod funder;
 pub mod list_cache;

@@ -1,5 +1,8 @@
 //! Black-box tests through HTTP, one binary: each test builds the real app over a fresh database.
 
+// A test crate: an unwrap or expect that fails is the test failing, with its reason in the message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../support/fresh_db.rs"]
 mod fresh_db;
 
