@@ -346,14 +346,25 @@ pub fn render_status<T: Serialize>(
     Ok(response)
 }
 
-/// A form field, trimmed; empty when absent.
-pub fn field<'a>(form: &'a std::collections::HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map(|v| v.trim()).unwrap_or_default()
-}
-
 /// A time stored in UTC, as the installation's time zone shows it.
 pub fn local_time(state: &AppState, t: chrono::NaiveDateTime) -> String {
     t.and_utc().with_timezone(&state.config.time_zone).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// A stored total (hundredths) as points, e.g. "77.33".
+pub fn stored_points(total_hundredths: Option<i32>, lang: &str) -> Option<String> {
+    total_hundredths
+        .map(|t| crate::domain::money::decimal_in(&crate::domain::ranking::points(u32::try_from(t).unwrap_or(0)), lang))
+}
+
+/// Runs an authorization check before any field of a form is read, so that a refused form never shows
+/// another funder's (or another scholar's) record, valid fields or not.
+pub async fn authorize<F>(state: &AppState, actor: &Actor, check: F) -> Result<(), AppError>
+where
+    F: FnOnce(&mut crate::db::DbConn, &Actor) -> Result<(), AppError> + Send + 'static,
+{
+    let actor = actor.clone();
+    state.db.run(move |conn| check(conn, &actor)).await
 }
 
 /// Rows shown per page in long lists (ranking, assignments), so that a call of thousands stays light.
