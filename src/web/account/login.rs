@@ -29,7 +29,7 @@ pub(super) async fn login_form(
     render(
         &state,
         &visitor,
-        "auth/login.html",
+        "account/login.html",
         &serde_json::json!({"email": "", "error": null, "errors": {}, "next": next}),
     )
 }
@@ -78,7 +78,7 @@ pub(super) async fn login(state: web::Data<AppState>, visitor: Visitor, form: Fo
             render_status(
                 &state,
                 &visitor,
-                "auth/login.html",
+                "account/login.html",
                 &serde_json::json!({"email": email, "error": error, "errors": {}, "next": next}),
                 status,
             )

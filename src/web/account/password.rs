@@ -10,7 +10,7 @@ use crate::web::page::{redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
 
 pub(super) async fn forgot_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(&state, &visitor, "auth/forgot.html", &serde_json::json!({"errors": {}}))
+    render(&state, &visitor, "account/forgot.html", &serde_json::json!({"errors": {}}))
 }
 
 pub(super) async fn forgot(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
@@ -21,7 +21,7 @@ pub(super) async fn forgot(state: web::Data<AppState>, visitor: Visitor, form: F
     render(
         &state,
         &visitor,
-        "auth/message.html",
+        "account/message.html",
         &serde_json::json!({"title": "forgot-title", "message": "forgot-done"}),
     )
 }
@@ -34,7 +34,7 @@ pub(super) async fn reset_form(
     render(
         &state,
         &visitor,
-        "auth/reset.html",
+        "account/reset.html",
         &serde_json::json!({"token": query.token.clone().unwrap_or_default(), "errors": {}}),
     )
 }
@@ -57,7 +57,7 @@ pub(super) async fn reset(
         Err(AppError::Validation(errors)) => render_status(
             &state,
             &visitor,
-            "auth/reset.html",
+            "account/reset.html",
             &serde_json::json!({"token": token, "errors": errors}),
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         ),

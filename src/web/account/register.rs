@@ -21,7 +21,7 @@ struct RegisterForm {
 }
 
 pub(super) async fn register_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(&state, &visitor, "auth/register.html", &serde_json::json!({"values": {}, "errors": {}}))
+    render(&state, &visitor, "account/register.html", &serde_json::json!({"values": {}, "errors": {}}))
 }
 
 pub(super) async fn register(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
@@ -53,7 +53,7 @@ pub(super) async fn register(state: web::Data<AppState>, visitor: Visitor, form:
                 return render(
                     &state,
                     &visitor,
-                    "auth/message.html",
+                    "account/message.html",
                     &serde_json::json!({"title": "register-done-title", "message": "register-done", "offer_resend": true}),
                 )
             }
@@ -64,7 +64,7 @@ pub(super) async fn register(state: web::Data<AppState>, visitor: Visitor, form:
     render_status(
         &state,
         &visitor,
-        "auth/register.html",
+        "account/register.html",
         &serde_json::json!({"values": values, "errors": errors}),
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
     )
@@ -79,13 +79,13 @@ pub(super) async fn verify(state: web::Data<AppState>, visitor: Visitor, query: 
     render(
         &state,
         &visitor,
-        "auth/message.html",
+        "account/message.html",
         &serde_json::json!({"title": "verify-title", "message": message, "offer_login": true, "offer_resend": !ok}),
     )
 }
 
 pub(super) async fn resend_verification_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(&state, &visitor, "auth/resend.html", &serde_json::json!({"errors": {}}))
+    render(&state, &visitor, "account/resend.html", &serde_json::json!({"errors": {}}))
 }
 
 pub(super) async fn resend_verification(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
@@ -96,7 +96,7 @@ pub(super) async fn resend_verification(state: web::Data<AppState>, visitor: Vis
     render(
         &state,
         &visitor,
-        "auth/message.html",
+        "account/message.html",
         &serde_json::json!({"title": "verify-resend-title", "message": "verify-resend-done", "offer_login": true}),
     )
 }

@@ -11,7 +11,7 @@ use crate::web::page::{authorize, redirect, PageResult, Visitor};
 use crate::web::AppState;
 
 pub(super) async fn contract_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
-    let page = AwardPage { template: "awards/contract.html", ..AwardPage::default() };
+    let page = AwardPage { template: "award/contract.html", ..AwardPage::default() };
     award_page_with(&state, &visitor, path.into_inner(), page).await
 }
 

@@ -20,7 +20,7 @@ async fn awards_list(state: &AppState, visitor: &Visitor, actor: crate::service:
         .iter()
         .map(|(a, name, reference)| serde_json::json!({"award": a, "name": name, "reference": reference}))
         .collect();
-    render(state, visitor, "awards/list.html", &serde_json::json!({ "awards": rows }))
+    render(state, visitor, "award/list.html", &serde_json::json!({ "awards": rows }))
 }
 
 pub(super) async fn my_awards(state: web::Data<AppState>, visitor: Visitor) -> PageResult {

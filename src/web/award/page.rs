@@ -58,7 +58,7 @@ impl Default for AwardPage {
             values: serde_json::json!({}),
             errors: FieldErrors::new(),
             status: StatusCode::OK,
-            template: "awards/award.html",
+            template: "award/award.html",
             year: None,
         }
     }

@@ -23,5 +23,5 @@ pub(super) async fn my_reviews(state: web::Data<AppState>, visitor: Visitor) -> 
             })
         })
         .collect();
-    render_status(&state, &visitor, "reviewer/list.html", &serde_json::json!({"assignments": rows}), StatusCode::OK)
+    render_status(&state, &visitor, "review/list.html", &serde_json::json!({"assignments": rows}), StatusCode::OK)
 }

@@ -54,7 +54,7 @@ async fn review_page_with(
         "assignment": assignment, "who": who, "application": application, "rubric": rubric, "values": values, "errors": errors,
         "total": stored_points(assignment.total_hundredths, &visitor.lang),
     });
-    render_status(state, visitor, "reviewer/review.html", &page, status)
+    render_status(state, visitor, "review/review.html", &page, status)
 }
 
 /// Refuses, before any field of the form is read, anyone but the reviewer the assignment is for.
