@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use super::{field, TokenQuery};
 use crate::error::AppError;
-use crate::service::accounts::{self};
+use crate::service::accounts;
 use crate::web::form::Form;
 use crate::web::page::{redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;

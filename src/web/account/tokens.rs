@@ -3,7 +3,7 @@
 use actix_web::web;
 use serde::Serialize;
 
-use crate::service::accounts::{self};
+use crate::service::accounts;
 use crate::web::form::Form;
 use crate::web::page::{redirect, render, PageResult, Visitor};
 use crate::web::AppState;

@@ -8,7 +8,7 @@ use crate::domain::application::{ApplicationAnswers, FormStep};
 use crate::domain::cadre::canonical_cadre;
 use crate::domain::contact::{normalise_national_id, normalise_phone, ContactRules};
 use crate::domain::money::parse_amount_in;
-use crate::domain::place::{self};
+use crate::domain::place;
 use crate::error::FieldErrors;
 
 fn parse_date(text: &str, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {

@@ -8,7 +8,7 @@ use super::steps::{load_step, step_page};
 use crate::domain::application::FormStep;
 use crate::error::{AppError, FieldErrors};
 use crate::service::applications as service;
-use crate::service::documents::{self};
+use crate::service::documents;
 use crate::web::form::read_upload;
 use crate::web::page::{redirect, render_status, PageError, PageResult, Visitor};
 use crate::web::AppState;

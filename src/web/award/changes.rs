@@ -6,7 +6,7 @@ use actix_web::web;
 use super::page::{award_page_with, AwardPage};
 use crate::domain::progress::{ChangeDecision, StatusChange};
 use crate::error::AppError;
-use crate::service::ledger::{self};
+use crate::service::ledger;
 use crate::web::form::{field, Form};
 use crate::web::page::{authorize, redirect, PageResult, Visitor};
 use crate::web::AppState;

@@ -5,7 +5,7 @@ use actix_web::web;
 
 use super::page::{award_page_with, AwardPage};
 use crate::error::AppError;
-use crate::service::ledger::{self};
+use crate::service::ledger;
 use crate::service::{awards as service, Actor};
 use crate::web::form::{field, version, Form};
 use crate::web::page::{authorize, redirect, PageResult, Visitor};

@@ -10,7 +10,7 @@ use crate::domain::money::format_amount_in;
 use crate::domain::obligation::ExactDecimal;
 use crate::domain::role::Role;
 use crate::error::FieldErrors;
-use crate::service::ledger::{self};
+use crate::service::ledger;
 use crate::web::page::{render_status, PageResult, Visitor};
 use crate::web::AppState;
 

@@ -8,7 +8,7 @@ use object_store::path::Path as ObjectPath;
 use super::page::{award_page_with, AwardPage};
 use crate::error::{AppError, FieldErrors};
 use crate::service::documents;
-use crate::service::ledger::{self};
+use crate::service::ledger;
 use crate::web::page::{authorize, redirect, PageError, PageResult, Visitor};
 use crate::web::AppState;
 

@@ -1,7 +1,6 @@
 //! The applications to the organisation's calls: the list (filters, search, keyset pages) and its CSV
 //! export. The JSON API reads the same filters.
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -10,7 +9,7 @@ use crate::domain::place;
 use crate::error::AppError;
 use crate::store::applications::{self as store, ApplicationFilter};
 use crate::store::programmes;
-use crate::web::csv::csv_cell;
+use crate::web::csv::{download, CsvFile};
 use crate::web::list_cache::ListFigure;
 use crate::web::page::{render, PageError, PageResult, Visitor};
 use crate::web::AppState;
@@ -179,8 +178,7 @@ pub(super) async fn export_csv(
     let body = state
         .db
         .run(move |conn| {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            let header = [
+            let mut file = CsvFile::with_header(&[
                 "id",
                 "reference",
                 "call_id",
@@ -205,8 +203,7 @@ pub(super) async fn export_csv(
                 "submitted_at",
                 "created_at",
                 "updated_at",
-            ];
-            writer.write_record(header).map_err(|e| AppError::Internal(e.to_string()))?;
+            ])?;
             let mut after = 0;
             loop {
                 let page = store::export_page(conn, &filter, after, 1000)?;
@@ -214,7 +211,7 @@ pub(super) async fn export_csv(
                 after = last.id;
                 for a in &page {
                     let opt = |v: Option<String>| v.unwrap_or_default();
-                    let record = [
+                    file.record(&[
                         a.id.to_string(),
                         opt(a.reference.clone()),
                         a.call_id.to_string(),
@@ -239,10 +236,7 @@ pub(super) async fn export_csv(
                         opt(a.submitted_at.map(|t| t.to_string())),
                         a.created_at.to_string(),
                         a.updated_at.to_string(),
-                    ];
-                    writer
-                        .write_record(record.iter().map(|c| csv_cell(c)))
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    ])?;
                 }
             }
             crate::store::audit::record(
@@ -254,12 +248,8 @@ pub(super) async fn export_csv(
                 None::<&()>,
                 None::<&()>,
             )?;
-            writer.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+            file.into_bytes()
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"applications.csv\""))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(body))
+    Ok(download("applications.csv", body))
 }

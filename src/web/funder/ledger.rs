@@ -1,11 +1,10 @@
 //! A call's payment ledger as CSV.
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use crate::domain::money::format_major_in;
-use crate::error::AppError;
-use crate::service::ledger::{self};
+use crate::service::ledger;
+use crate::web::csv::{download, CsvFile};
 use crate::web::page::{PageError, Visitor};
 use crate::web::AppState;
 
@@ -17,8 +16,7 @@ pub(super) async fn ledger_csv(
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     let rows = state.db.run(move |conn| ledger::call_ledger(conn, &actor, call_id)).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = [
+    let mut file = CsvFile::with_header(&[
         "award_id",
         "reference",
         "scholar",
@@ -34,11 +32,9 @@ pub(super) async fn ledger_csv(
         "paid_on",
         "payment_reference",
         "held_for",
-    ];
-    let csv_error = |e: csv::Error| AppError::Internal(format!("writing the ledger CSV: {e}"));
-    writer.write_record(header).map_err(csv_error)?;
+    ])?;
     for (p, award, reference, scholar) in &rows {
-        let cells = [
+        file.record(&[
             award.id.to_string(),
             reference.clone(),
             scholar.clone(),
@@ -54,12 +50,7 @@ pub(super) async fn ledger_csv(
             p.paid_on.map(|d| d.to_string()).unwrap_or_default(),
             p.reference.clone().unwrap_or_default(),
             p.held_for.clone().unwrap_or_default(),
-        ];
-        writer.write_record(cells.iter().map(|c| crate::web::csv::csv_cell(c))).map_err(csv_error)?;
+        ])?;
     }
-    let body = writer.into_inner().map_err(|e| AppError::Internal(format!("writing the ledger CSV: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"ledger-call-{call_id}.csv\"")))
-        .body(body))
+    Ok(download(&format!("ledger-call-{call_id}.csv"), file.into_bytes()?))
 }

@@ -9,7 +9,7 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::service::awards as service;
-use crate::service::ledger::{self};
+use crate::service::ledger;
 use crate::web::form::{field, Form};
 use crate::web::page::{authorize, page_of, redirect, render, PageResult, Visitor};
 use crate::web::AppState;
