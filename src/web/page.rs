@@ -351,10 +351,14 @@ pub fn local_time(state: &AppState, t: chrono::NaiveDateTime) -> String {
     t.and_utc().with_timezone(&state.config.time_zone).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
-/// A stored total (hundredths) as points, e.g. "77.33".
+/// A score in hundredths as points in the reader's language, e.g. "77.33".
+pub fn points(hundredths: u32, lang: &str) -> String {
+    crate::domain::money::decimal_in(&crate::domain::ranking::points(hundredths), lang)
+}
+
+/// A stored total (hundredths) as points.
 pub fn stored_points(total_hundredths: Option<i32>, lang: &str) -> Option<String> {
-    total_hundredths
-        .map(|t| crate::domain::money::decimal_in(&crate::domain::ranking::points(u32::try_from(t).unwrap_or(0)), lang))
+    total_hundredths.map(|t| points(u32::try_from(t).unwrap_or(0), lang))
 }
 
 /// Runs an authorization check before any field of a form is read, so that a refused form never shows

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
-use chrono::NaiveDate;
 
 use crate::domain::ranking::PriorityRule;
 use crate::domain::review::{Criterion, Rubric};
@@ -14,7 +13,7 @@ use crate::i18n::I18n;
 use crate::service::reviews::{self as service, ReviewSettings};
 use crate::service::Actor;
 use crate::store::{applications, reviews};
-use crate::web::form::{field, number, Form};
+use crate::web::form::{date, field, number, Form};
 use crate::web::page::{page_of, redirect, render_status, stored_points, PageResult, Visitor};
 use crate::web::AppState;
 
@@ -69,10 +68,7 @@ fn settings_from_form(form: &HashMap<String, String>, errors: &mut FieldErrors) 
             priority_rules.push(rule);
         }
     }
-    let support_starts_on = crate::web::form::read_date(field(form, "support_starts_on")).unwrap_or_else(|key| {
-        errors.insert("support_starts_on".into(), key.into());
-        NaiveDate::default()
-    });
+    let support_starts_on = date(form, "support_starts_on", errors);
     let school_terms_per_year = field(form, "school_terms_per_year").parse().unwrap_or_else(|_| {
         errors.insert("school_terms_per_year".into(), "error-number".into());
         0

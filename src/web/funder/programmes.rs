@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use validator::{Validate, ValidationError};
 
@@ -15,7 +14,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::service::programmes::{self as service, ProgrammeInput};
 use crate::store::programmes;
-use crate::web::form::{money, number, read_date, Form};
+use crate::web::form::{date, money, number, Form};
 use crate::web::page::{redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
 
@@ -98,7 +97,7 @@ pub(super) async fn create_programme(state: web::Data<AppState>, visitor: Visito
     let mut errors = FieldErrors::new();
     let currency = form.get("currency").map(|c| c.trim().to_uppercase()).unwrap_or_default();
     let terms = terms_from_form(&form, &currency, &visitor.lang, &mut errors);
-    let terms_from = parse_terms_from(&form, &mut errors);
+    let terms_from = date(&form, "terms_from", &mut errors);
     if errors.is_empty() {
         let f = form.clone();
         let (t, c) = (terms.clone(), currency.clone());
@@ -264,7 +263,7 @@ pub(super) async fn add_terms(
     let currency = state.db.run(move |conn| service::managed_programme(conn, &check, id)).await?.currency;
     let mut errors = FieldErrors::new();
     let terms = terms_from_form(&form, &currency, &visitor.lang, &mut errors);
-    let from = parse_terms_from(&form, &mut errors);
+    let from = date(&form, "terms_from", &mut errors);
     if errors.is_empty() {
         match state.db.run(move |conn| service::add_terms(conn, &actor, id, from, &terms)).await {
             Ok(()) => {
@@ -279,11 +278,4 @@ pub(super) async fn add_terms(
     values["terms"] = serde_json::to_value(&form.0).unwrap_or_default();
     let refused = Refused { values: Some(values), errors, ..Refused::default() };
     programme_page_with(&state, &visitor, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
-}
-
-fn parse_terms_from(form: &HashMap<String, String>, errors: &mut FieldErrors) -> NaiveDate {
-    read_date(form.get("terms_from").map(String::as_str).unwrap_or_default()).unwrap_or_else(|key| {
-        errors.insert("terms_from".into(), key.into());
-        NaiveDate::default()
-    })
 }

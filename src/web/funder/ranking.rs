@@ -11,12 +11,8 @@ use crate::i18n::I18n;
 use crate::service::awards as service;
 use crate::service::ledger;
 use crate::web::form::{field, Form};
-use crate::web::page::{authorize, page_of, redirect, render, PageResult, Visitor};
+use crate::web::page::{authorize, page_of, points, redirect, render, PageResult, Visitor};
 use crate::web::AppState;
-
-fn points(hundredths: u32, lang: &str) -> String {
-    crate::domain::money::decimal_in(&crate::domain::ranking::points(hundredths), lang)
-}
 
 /// Why an applicant is in their tier, in the visitor's language.
 fn tier_reason_text(i18n: &I18n, lang: &str, reason: &TierReason) -> String {
