@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/language", web::post().to(language::set_language));
 }
 
+/// A field exactly as typed (unlike `form::field`, untrimmed: a password's spaces are part of it).
 fn field<'a>(form: &'a Form, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or_default()
 }
