@@ -1,20 +1,22 @@
-//! HTTP: actix handlers grouped by area, the session and CSRF checks, security headers, and rendering.
+//! HTTP: actix handlers grouped by area (one folder each, with its `routes`), the session and CSRF checks,
+//! security headers, and rendering.
 //! Handlers stay thin: they parse, call a use case in `service/`, and render or redirect.
 
+mod account;
 mod admin;
 mod api;
 mod applicant;
-mod auth;
-mod awards;
+mod award;
+mod csv;
 mod error;
-mod form_dates;
+mod form;
 mod funder;
 pub mod list_cache;
 mod page;
 mod public;
 mod query;
 pub mod return_to;
-mod reviews;
+mod review;
 pub mod session;
 
 use std::sync::Arc;
@@ -100,11 +102,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         }),
     );
     public::routes(cfg);
-    auth::routes(cfg);
+    account::routes(cfg);
     applicant::routes(cfg);
     funder::routes(cfg);
-    reviews::routes(cfg);
-    awards::routes(cfg);
+    review::routes(cfg);
+    award::routes(cfg);
     admin::routes(cfg);
     cfg.service(web::scope("/api/v1").configure(api::routes));
 }

@@ -346,14 +346,29 @@ pub fn render_status<T: Serialize>(
     Ok(response)
 }
 
-/// A form field, trimmed; empty when absent.
-pub fn field<'a>(form: &'a std::collections::HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map(|v| v.trim()).unwrap_or_default()
-}
-
 /// A time stored in UTC, as the installation's time zone shows it.
 pub fn local_time(state: &AppState, t: chrono::NaiveDateTime) -> String {
     t.and_utc().with_timezone(&state.config.time_zone).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// A score in hundredths as points in the reader's language, e.g. "77.33".
+pub fn points(hundredths: u32, lang: &str) -> String {
+    crate::domain::money::decimal_in(&crate::domain::ranking::points(hundredths), lang)
+}
+
+/// A stored total (hundredths) as points.
+pub fn stored_points(total_hundredths: Option<i32>, lang: &str) -> Option<String> {
+    total_hundredths.map(|t| points(u32::try_from(t).unwrap_or(0), lang))
+}
+
+/// Runs an authorization check before any field of a form is read, so that a refused form never shows
+/// another funder's (or another scholar's) record, valid fields or not.
+pub async fn authorize<F>(state: &AppState, actor: &Actor, check: F) -> Result<(), AppError>
+where
+    F: FnOnce(&mut crate::db::DbConn, &Actor) -> Result<(), AppError> + Send + 'static,
+{
+    let actor = actor.clone();
+    state.db.run(move |conn| check(conn, &actor)).await
 }
 
 /// Rows shown per page in long lists (ranking, assignments), so that a call of thousands stays light.
@@ -411,13 +426,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("public/home.html", include_str!("../../templates/public/home.html")),
     ("public/call.html", include_str!("../../templates/public/call.html")),
-    ("auth/register.html", include_str!("../../templates/auth/register.html")),
-    ("auth/login.html", include_str!("../../templates/auth/login.html")),
-    ("auth/forgot.html", include_str!("../../templates/auth/forgot.html")),
-    ("auth/reset.html", include_str!("../../templates/auth/reset.html")),
-    ("auth/message.html", include_str!("../../templates/auth/message.html")),
+    ("account/register.html", include_str!("../../templates/account/register.html")),
+    ("account/login.html", include_str!("../../templates/account/login.html")),
+    ("account/forgot.html", include_str!("../../templates/account/forgot.html")),
+    ("account/reset.html", include_str!("../../templates/account/reset.html")),
+    ("account/message.html", include_str!("../../templates/account/message.html")),
     ("account/tokens.html", include_str!("../../templates/account/tokens.html")),
-    ("auth/resend.html", include_str!("../../templates/auth/resend.html")),
+    ("account/resend.html", include_str!("../../templates/account/resend.html")),
     ("applicant/list.html", include_str!("../../templates/applicant/list.html")),
     ("applicant/steps.html", include_str!("../../templates/applicant/steps.html")),
     ("applicant/step.html", include_str!("../../templates/applicant/step.html")),
@@ -432,12 +447,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("funder/places.html", include_str!("../../templates/funder/places.html")),
     ("funder/call.html", include_str!("../../templates/funder/call.html")),
     ("funder/ranking.html", include_str!("../../templates/funder/ranking.html")),
-    ("reviewer/list.html", include_str!("../../templates/reviewer/list.html")),
-    ("reviewer/review.html", include_str!("../../templates/reviewer/review.html")),
-    ("awards/list.html", include_str!("../../templates/awards/list.html")),
-    ("awards/contract_text.html", include_str!("../../templates/awards/contract_text.html")),
-    ("awards/contract.html", include_str!("../../templates/awards/contract.html")),
-    ("awards/award.html", include_str!("../../templates/awards/award.html")),
+    ("review/list.html", include_str!("../../templates/review/list.html")),
+    ("review/review.html", include_str!("../../templates/review/review.html")),
+    ("award/list.html", include_str!("../../templates/award/list.html")),
+    ("award/contract_text.html", include_str!("../../templates/award/contract_text.html")),
+    ("award/contract.html", include_str!("../../templates/award/contract.html")),
+    ("award/award.html", include_str!("../../templates/award/award.html")),
     ("admin/home.html", include_str!("../../templates/admin/home.html")),
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("admin/mailbox.html", include_str!("../../templates/admin/mailbox.html")),

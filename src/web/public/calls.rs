@@ -1,24 +1,16 @@
-//! The public site: open calls with their terms in plain words, and the language choice.
+//! Open calls and a call's page, and the words for a call and a programme's terms that the funder's pages
+//! show too.
 
-use std::collections::HashMap;
-
-use actix_web::cookie::Cookie;
 use actix_web::web;
 use serde::Serialize;
 
-use super::page::{redirect, render, PageResult, Visitor};
-use super::AppState;
 use crate::domain::money::format_amount_in;
 use crate::domain::programme::ProgrammeTerms;
 use crate::i18n::I18n;
+use crate::store::now;
 use crate::store::programmes::{self, CallListing};
-use crate::store::{now, users};
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/calls/{id}", web::get().to(call_page))
-        .route("/language", web::post().to(set_language));
-}
+use crate::web::page::{render, PageResult, Visitor};
+use crate::web::AppState;
 
 /// A call as the public sees it: times in the installation's zone, money formatted, terms in words.
 #[derive(Serialize)]
@@ -104,7 +96,7 @@ pub fn terms_in_words(i18n: &I18n, lang: &str, terms: &ProgrammeTerms, currency:
 }
 
 pub fn call_view(state: &AppState, lang: &str, listing: &CallListing, terms: Option<&ProgrammeTerms>) -> CallView {
-    let local = |t| super::page::local_time(state, t);
+    let local = |t| crate::web::page::local_time(state, t);
     let call = &listing.call;
     CallView {
         id: call.id,
@@ -130,13 +122,13 @@ pub fn call_view(state: &AppState, lang: &str, listing: &CallListing, terms: Opt
     }
 }
 
-async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
+pub(super) async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     let listings = state.db.run(|conn| programmes::open_calls(conn, now())).await?;
     let calls: Vec<CallView> = listings.iter().map(|l| call_view(&state, &visitor.lang, l, None)).collect();
     render(&state, &visitor, "public/home.html", &serde_json::json!({ "calls": calls }))
 }
 
-async fn call_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+pub(super) async fn call_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
     let id = path.into_inner();
     let (listing, history) = state
         .db
@@ -149,33 +141,4 @@ async fn call_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path
     let terms = history.in_force_on(listing.call.opens_at.date()).or_else(|| history.in_force_on(now().date()));
     let view = call_view(&state, &visitor.lang, &listing, terms);
     render(&state, &visitor, "public/call.html", &serde_json::json!({ "call": view }))
-}
-
-/// Remembers the language: in a cookie for visitors, and on the account for users.
-async fn set_language(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<HashMap<String, String>>,
-) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
-    let lang = I18n::language(form.get("lang").map(String::as_str).unwrap_or("en")).to_string();
-    if let Some(user) = &visitor.user {
-        let (id, l) = (user.id, lang.clone());
-        state.db.run(move |conn| users::set_language(conn, id, &l)).await?;
-    }
-    let back = super::return_to::same_site_path_or_home(form.get("back").map(String::as_str));
-    let mut response = redirect(&back);
-    let cookie = language_cookie(&lang);
-    let _ = response.add_cookie(&cookie);
-    Ok(response)
-}
-
-/// Remembers a language choice in the browser for a year.
-pub fn language_cookie(lang: &str) -> Cookie<'static> {
-    Cookie::build("lang", I18n::language(lang).to_string())
-        .path("/")
-        .http_only(true)
-        .same_site(actix_web::cookie::SameSite::Lax)
-        .max_age(actix_web::cookie::time::Duration::days(365))
-        .finish()
 }

@@ -7,13 +7,13 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use serde::Deserialize;
 
-use super::page::{redirect, render, render_status, PageResult, Visitor};
-use super::AppState;
 use crate::domain::role::{Role, ORGANISATION_KINDS};
 use crate::error::AppError;
 use crate::service::accounts::{self, NewStaff};
 use crate::service::Actor;
 use crate::store::{audit, organisations, outbox, users};
+use crate::web::page::{redirect, render, render_status, PageResult, Visitor};
+use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(home))

@@ -1,0 +1,84 @@
+//! Assigning a call's applications to reviewers of the panel, one by hand or all evenly at random.
+
+use std::collections::HashMap;
+
+use actix_web::web;
+
+use super::call_review::{authorize_call_change, call_page_with, CallPage};
+use crate::error::AppError;
+use crate::service::reviews::{self as service};
+use crate::web::form::{field, Form};
+use crate::web::page::{redirect, PageResult, Visitor};
+use crate::web::AppState;
+
+fn id_field(form: &HashMap<String, String>, name: &str) -> Result<i64, AppError> {
+    field(form, name).parse().map_err(|_| AppError::field(name, "error-required"))
+}
+
+/// Assigns the reviewer picked from the call's panel to the application picked from the call's list.
+pub(super) async fn assign(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: Form,
+) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let call_id = path.into_inner();
+    authorize_call_change(&state, &actor, call_id).await?;
+    let result = match (id_field(&form, "application_id"), id_field(&form, "reviewer_id")) {
+        (Ok(application_id), Ok(reviewer_id)) => {
+            state.db.run(move |conn| service::assign(conn, &actor, call_id, application_id, reviewer_id)).await
+        }
+        // Both picks missing are both named.
+        (application, reviewer) => Err(AppError::Validation(
+            [application.err(), reviewer.err()].into_iter().flatten().flat_map(|e| e.fields()).collect(),
+        )),
+    };
+    match result {
+        Ok(added) => {
+            visitor.flash(if added { "reviewer-assigned" } else { "reviewer-already-assigned" });
+            Ok(redirect(&format!("/funder/calls/{call_id}")))
+        }
+        Err(AppError::Validation(errors)) => {
+            let view = CallPage {
+                application_id: field(&form, "application_id").parse().ok(),
+                reviewer_id: field(&form, "reviewer_id").parse().ok(),
+                ..CallPage::refused(None, errors)
+            };
+            call_page_with(&state, &visitor, call_id, view).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn assign_evenly(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: Form,
+) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let call_id = path.into_inner();
+    authorize_call_change(&state, &actor, call_id).await?;
+    let per_application: Option<usize> = field(&form, "per_application").parse().ok().filter(|n| (1..=10).contains(n));
+    let seed: Option<u64> = field(&form, "seed").parse().ok();
+    let result = match (per_application, seed) {
+        (Some(n), Some(seed)) => {
+            state.db.run(move |conn| service::assign_panel_evenly(conn, &actor, call_id, n, seed)).await
+        }
+        (None, _) => Err(AppError::field("per_application", "error-range-1-10")),
+        (_, None) => Err(AppError::field("seed", "error-number")),
+    };
+    match result {
+        Ok(_) => {
+            visitor.flash("reviewers-assigned");
+            Ok(redirect(&format!("/funder/calls/{call_id}")))
+        }
+        Err(AppError::Validation(errors)) => {
+            call_page_with(&state, &visitor, call_id, CallPage::refused(None, errors)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,266 @@
+//! A call's review set-up at `/funder/calls/{id}`: the rubric, priority tiers and support calendar, and the
+//! panel's assignments listed page by page.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+
+use crate::domain::ranking::PriorityRule;
+use crate::domain::review::{Criterion, Rubric};
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::I18n;
+use crate::service::reviews::{self as service, ReviewSettings};
+use crate::service::Actor;
+use crate::store::{applications, reviews};
+use crate::web::form::{date, field, number, Form};
+use crate::web::page::{page_of, redirect, render_status, stored_points, PageResult, Visitor};
+use crate::web::AppState;
+
+/// Rows of criteria the form offers (blank ones are ignored).
+const CRITERION_ROWS: usize = 6;
+/// Priority tiers the form offers.
+const RULE_SLOTS: usize = 3;
+
+/// The settings form as the service's input; field errors for what does not parse.
+fn settings_from_form(form: &HashMap<String, String>, errors: &mut FieldErrors) -> ReviewSettings {
+    let mut criteria = Vec::new();
+    for row in 0..CRITERION_ROWS {
+        let name = |part: &str| format!("criterion_{row}_{part}");
+        if ["key", "label", "max_points", "weight"].iter().all(|p| field(form, &name(p)).is_empty()) {
+            continue;
+        }
+        let index = criteria.len();
+        let mut row_errors = FieldErrors::new();
+        let max_points = number(form, &name("max_points"), &mut row_errors);
+        let weight = number(form, &name("weight"), &mut row_errors);
+        // Errors are named by the row's place among the rows kept, as the re-shown form lists them.
+        for (k, v) in row_errors {
+            errors.insert(k.replace(&format!("criterion_{row}_"), &format!("criterion_{index}_")), v);
+        }
+        criteria.push(Criterion {
+            key: field(form, &name("key")).to_lowercase(),
+            label: field(form, &name("label")).to_string(),
+            max_points,
+            weight,
+        });
+    }
+    let minimum_fundable = number(form, "minimum_fundable", errors);
+    let districts: Vec<String> = field(form, "underserved_districts")
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(String::from)
+        .collect();
+    let mut priority_rules = Vec::new();
+    for slot in 0..RULE_SLOTS {
+        let rule = match field(form, &format!("rule_{slot}")) {
+            "continuing_scholar" => PriorityRule::ContinuingScholar,
+            "disadvantaged_background" => PriorityRule::DisadvantagedBackground,
+            "underserved_home_area" if districts.is_empty() => {
+                errors.insert("underserved_districts".into(), "error-required".into());
+                continue;
+            }
+            "underserved_home_area" => PriorityRule::UnderservedHomeArea { districts: districts.clone() },
+            _ => continue,
+        };
+        if !priority_rules.contains(&rule) {
+            priority_rules.push(rule);
+        }
+    }
+    let support_starts_on = date(form, "support_starts_on", errors);
+    let school_terms_per_year = field(form, "school_terms_per_year").parse().unwrap_or_else(|_| {
+        errors.insert("school_terms_per_year".into(), "error-number".into());
+        0
+    });
+    ReviewSettings {
+        rubric: Rubric { criteria, minimum_fundable },
+        priority_rules,
+        support_starts_on,
+        school_terms_per_year,
+    }
+}
+
+/// The settings as the form shows them.
+fn settings_values(s: &ReviewSettings) -> serde_json::Value {
+    let mut values = serde_json::Map::new();
+    for (i, c) in s.rubric.criteria.iter().enumerate() {
+        values.insert(format!("criterion_{i}_key"), c.key.clone().into());
+        values.insert(format!("criterion_{i}_label"), c.label.clone().into());
+        values.insert(format!("criterion_{i}_max_points"), c.max_points.to_string().into());
+        values.insert(format!("criterion_{i}_weight"), c.weight.to_string().into());
+    }
+    values.insert("minimum_fundable".into(), s.rubric.minimum_fundable.to_string().into());
+    for (slot, rule) in s.priority_rules.iter().enumerate() {
+        let name = match rule {
+            PriorityRule::ContinuingScholar => "continuing_scholar",
+            PriorityRule::DisadvantagedBackground => "disadvantaged_background",
+            PriorityRule::UnderservedHomeArea { districts } => {
+                values.insert("underserved_districts".into(), districts.join(", ").into());
+                "underserved_home_area"
+            }
+        };
+        values.insert(format!("rule_{slot}"), name.into());
+    }
+    values.insert("support_starts_on".into(), s.support_starts_on.to_string().into());
+    values.insert("school_terms_per_year".into(), s.school_terms_per_year.to_string().into());
+    values.into()
+}
+
+/// A starting rubric for a call that has none: the criteria most scholarship panels use, named in the
+/// officer's language (the officer may rename them; the panel reads what is saved).
+fn starting_rubric(i18n: &I18n, lang: &str) -> Rubric {
+    let c = |key: &str, weight| Criterion {
+        key: key.into(),
+        label: i18n.t(lang, &format!("rubric-start-{key}")),
+        max_points: 10,
+        weight,
+    };
+    Rubric { criteria: vec![c("academic", 40), c("motivation", 40), c("need", 20)], minimum_fundable: 50 }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct PageQuery {
+    #[serde(default, deserialize_with = "crate::web::query::page")]
+    page: Option<usize>,
+}
+
+pub(super) async fn call_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> PageResult {
+    let view = CallPage { page: query.page, ..CallPage::default() };
+    call_page_with(&state, &visitor, path.into_inner(), view).await
+}
+
+/// How the call's review page is shown: a form's values and errors (with 422), and the page of assignments.
+pub(super) struct CallPage {
+    pub(super) values: Option<serde_json::Value>,
+    /// The application and reviewer picked in the assignment form, picked again when it is re-shown.
+    pub(super) application_id: Option<i64>,
+    pub(super) reviewer_id: Option<i64>,
+    pub(super) errors: FieldErrors,
+    pub(super) status: StatusCode,
+    pub(super) page: Option<usize>,
+}
+
+impl Default for CallPage {
+    fn default() -> Self {
+        CallPage {
+            values: None,
+            application_id: None,
+            reviewer_id: None,
+            errors: FieldErrors::new(),
+            status: StatusCode::OK,
+            page: None,
+        }
+    }
+}
+
+impl CallPage {
+    pub(super) fn refused(values: Option<serde_json::Value>, errors: FieldErrors) -> Self {
+        CallPage { values, errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..CallPage::default() }
+    }
+}
+
+pub(super) async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view: CallPage) -> PageResult {
+    let CallPage { values, application_id, reviewer_id, errors, status, page } = view;
+    let actor = visitor.actor()?;
+    let (listing, rubric, panel, assignments, submitted) = state
+        .db
+        .run(move |conn| {
+            let listing = service::managed_call(conn, &actor, call_id)?;
+            let rubric = reviews::rubric_of(conn, call_id)?;
+            let panel = service::panel(conn, listing.programme.organisation_id)?;
+            let assignments = reviews::of_call(conn, call_id)?;
+            let submitted = applications::submitted_of_call(conn, call_id)?;
+            Ok((listing, rubric, panel, assignments, submitted))
+        })
+        .await?;
+    let has_rubric = rubric.is_some();
+    let values = values.unwrap_or_else(|| {
+        let (rubric, priority_rules) = rubric
+            .map(|r| (r.rubric, r.priority_rules))
+            .unwrap_or_else(|| (starting_rubric(&state.i18n, &visitor.lang), vec![]));
+        settings_values(&ReviewSettings {
+            rubric,
+            priority_rules,
+            support_starts_on: listing.call.support_start(),
+            school_terms_per_year: listing.call.school_terms_per_year,
+        })
+    });
+    let (shown, page, pages) = page_of(&assignments, page);
+    // The eligible applications nobody reviews yet, so the officer sees what the panel still lacks.
+    let eligible: Vec<_> = submitted.iter().filter(|a| a.eligibility.as_deref() == Some("eligible")).collect();
+    let reviewers_of = |id: i64| assignments.iter().filter(|(x, _)| x.application_id == id).count();
+    let unreviewed: Vec<_> =
+        eligible.iter().filter(|a| reviewers_of(a.id) == 0).map(|a| a.reference.clone().unwrap_or_default()).collect();
+    // What the officer picks from to assign by hand: the submitted applications (an ineligible one may be
+    // reviewed too), those without a reviewer first.
+    let mut assignable: Vec<_> = submitted
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "id": a.id, "reference": a.reference, "name": a.full_name, "reviewers": reviewers_of(a.id),
+                "ineligible": a.eligibility.as_deref() == Some("ineligible"), "picked": application_id == Some(a.id),
+            })
+        })
+        .collect();
+    assignable.sort_by_key(|a| a["reviewers"] != 0);
+    let assignment_rows: Vec<_> = shown
+        .iter()
+        .map(|(a, reviewer)| {
+            let reference = submitted.iter().find(|s| s.id == a.application_id).and_then(|s| s.reference.clone());
+            serde_json::json!({
+                "application_id": a.application_id, "reference": reference, "reviewer": reviewer,
+                "declaration": a.declaration, "total": stored_points(a.total_hundredths, &visitor.lang),
+                "comment": a.comment,
+            })
+        })
+        .collect();
+    let page = serde_json::json!({
+        "call": listing.call, "programme": listing.programme.name, "values": values, "errors": errors,
+        "has_rubric": has_rubric, "rows": (0..CRITERION_ROWS).collect::<Vec<_>>(), "slots": (0..RULE_SLOTS).collect::<Vec<_>>(),
+        "panel": panel.iter().map(|u| serde_json::json!({"id": u.id, "name": u.full_name, "picked": reviewer_id == Some(u.id)})).collect::<Vec<_>>(),
+        "assignable": assignable,
+        "assignments": assignment_rows, "assignments_page": page, "assignments_pages": pages,
+        "eligible_count": eligible.len(), "unreviewed_count": unreviewed.len(), "unreviewed": unreviewed.iter().take(20).collect::<Vec<_>>(),
+        "may_edit": visitor.role() == Some(crate::domain::role::Role::ProgrammeOfficer),
+        "seed": rand::random::<u32>(),
+    });
+    render_status(state, visitor, "funder/call.html", &page, status)
+}
+
+/// Refuses, before any field of the form is read, an actor who may not change the call's review.
+pub(super) async fn authorize_call_change(state: &AppState, actor: &Actor, call_id: i64) -> Result<(), AppError> {
+    let actor = actor.clone();
+    state.db.run(move |conn| service::call_to_change(conn, &actor, call_id).map(|_| ())).await
+}
+
+pub(super) async fn save_settings(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: Form,
+) -> PageResult {
+    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    let actor = visitor.actor()?;
+    let call_id = path.into_inner();
+    authorize_call_change(&state, &actor, call_id).await?;
+    let mut errors = FieldErrors::new();
+    let settings = settings_from_form(&form, &mut errors);
+    if errors.is_empty() {
+        match state.db.run(move |conn| service::configure(conn, &actor, call_id, &settings)).await {
+            Ok(()) => {
+                visitor.flash("review-settings-saved");
+                return Ok(redirect(&format!("/funder/calls/{call_id}")));
+            }
+            Err(AppError::Validation(e)) => errors = e,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let values = serde_json::to_value(&form.0).unwrap_or_default();
+    call_page_with(&state, &visitor, call_id, CallPage::refused(Some(values), errors)).await
+}
