@@ -15,6 +15,9 @@ pub mod programmes;
 pub mod report_holds;
 pub mod reviews;
 
+/// The clock every use case reads (UTC, as stored); handlers take today's date from here too.
+pub use crate::store::now;
+
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::store::audit::Origin;

@@ -15,7 +15,7 @@ use crate::domain::dates::check_within_reach;
 use crate::domain::money::parse_amount_in;
 use crate::error::{AppError, FieldErrors};
 use crate::service::documents::MAX_UPLOAD_BYTES;
-use crate::store::now;
+use crate::service::now;
 
 /// A form read as its fields by name.
 pub type Form = web::Form<HashMap<String, String>>;
