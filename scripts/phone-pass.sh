@@ -42,7 +42,7 @@ for lang in en fr; do
         "/funder/applications?call=&status=&eligibility=&county=&cadre=&q=" /funder/calls/1 /funder/calls/1/ranking \
         /funder/awards
     walk placement@moh.demo.ruralserve.org "$OUT" /funder
-    walk admin@demo.ruralserve.org "$OUT" /admin /admin/audit /admin/mailbox
+    walk admin@demo.ruralserve.org "$OUT" /admin /admin/audit /admin/mailbox /admin/jobs
 done
 echo "screenshots in $OUT/"
 exit $status
