@@ -9,9 +9,11 @@ use crate::domain::award::AwardStatus;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::store::applications::{self, Application};
-use crate::store::awards::{self as store, Award};
+use crate::store::awards as store;
 use crate::store::now;
 use crate::store::programmes::{self, CallListing};
+
+pub use crate::store::awards::Award;
 
 /// The call, if the actor is a programme officer of the organisation that runs it (or an administrator
 /// for reading). Anyone else gets "not found", so that calls of other funders cannot be probed.

@@ -16,7 +16,9 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::store::audit::{AuditEntry, Origin};
-use crate::store::users::{self, NewUser, User};
+use crate::store::users::{self, NewUser};
+
+pub use crate::store::users::User;
 use crate::store::{now, outbox, sessions};
 
 /// Failed log-ins tolerated in the window, per account from one address, before that address is refused
@@ -585,6 +587,20 @@ pub fn revoke_api_token(conn: &mut DbConn, actor: &Actor, token_id: i64) -> Resu
         AuditEntry::new("revoke_api_token", "api_token", token_id).record(conn, &actor.origin())?;
         Ok(())
     })
+}
+
+/// The logged-in user of a session, if the account still exists; a deleted account reads as logged out. One
+/// query, on every page a logged-in visitor opens.
+pub fn session_user(conn: &mut DbConn, user_id: i64) -> Result<Option<User>, AppError> {
+    users::find(conn, user_id).map(Some).or_else(|e| match e {
+        AppError::NotFound => Ok(None),
+        other => Err(other),
+    })
+}
+
+/// Remembers the actor's language on their account, for pages and e-mails.
+pub fn set_language(conn: &mut DbConn, actor: &Actor, language: &str) -> Result<(), AppError> {
+    users::set_language(conn, actor.user_id, language)
 }
 
 #[cfg(test)]

@@ -24,8 +24,10 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::store::audit::AuditEntry;
-use crate::store::awards::{self as store, Award, AwardChange, ChangeRow, PaymentChange, PaymentRow, ReportRow};
+use crate::store::awards::{self as store, AwardChange, PaymentChange};
 use crate::store::{now, outbox, programmes};
+
+pub use crate::store::awards::{Award, ChangeRow, PaymentRow, ReportRow};
 
 /// Why a held payment is held.
 pub const HELD_BY_OFFICER: &str = "officer";

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod administration;
 pub mod applications;
 mod award_state;
 pub mod awards;

@@ -75,9 +75,9 @@ pub fn money(form: &HashMap<String, String>, name: &str, currency: &str, lang: &
     }
 }
 
-/// The record's version the form was shown with (optimistic concurrency); a form without it is malformed.
-pub fn version(form: &HashMap<String, String>) -> Result<i32, AppError> {
-    field(form, "version").parse().map_err(|_| AppError::BadRequest("the form has no valid \"version\" field".into()))
+/// The record's version a form was shown with (optimistic concurrency), as typed; a form without it is malformed.
+pub fn version(typed: &str) -> Result<i32, AppError> {
+    typed.trim().parse().map_err(|_| AppError::BadRequest("the form has no valid \"version\" field".into()))
 }
 
 pub fn validator_errors(e: validator::ValidationErrors) -> FieldErrors {

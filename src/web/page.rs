@@ -17,9 +17,8 @@ use super::{AppState, CSRF_KEY, FLASH_KEY, LOGIN_AT_KEY, SESSION_ABSOLUTE_HOURS,
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
-use crate::service::accounts::new_secret;
+use crate::service::accounts::{self, new_secret, User};
 use crate::service::Actor;
-use crate::store::users::{self, User};
 
 /// An error on an HTML page: rendered as a small page in the visitor's language, or a redirect to log in.
 #[derive(Debug)]
@@ -262,17 +261,7 @@ impl FromRequest for Visitor {
             let login_at = session.get::<i64>(LOGIN_AT_KEY).ok().flatten().unwrap_or(0);
             let fresh = chrono::Utc::now().timestamp() - login_at < SESSION_ABSOLUTE_HOURS * 3600;
             let user = match user_id {
-                Some(id) if fresh => {
-                    state
-                        .db
-                        .run(move |conn| {
-                            users::find(conn, id).map(Some).or_else(|e| match e {
-                                AppError::NotFound => Ok(None),
-                                other => Err(other),
-                            })
-                        })
-                        .await?
-                }
+                Some(id) if fresh => state.db.run(move |conn| accounts::session_user(conn, id)).await?,
                 Some(_) => {
                     session.purge();
                     None

@@ -267,3 +267,43 @@ async fn only_administrators_see_the_failing_jobs() {
         assert_eq!(b.get(&svc, "/admin/jobs").await.status, status, "{email}");
     }
 }
+
+#[test]
+fn the_administration_use_cases_refuse_everyone_but_administrators() {
+    use ruralserve::error::AppError;
+    use ruralserve::service::accounts::NewStaff;
+    use ruralserve::service::administration as service;
+    use ruralserve::service::Actor;
+    let app = TestApp::new().with_demo();
+    let conn = &mut app.conn();
+    let actor_of = |conn: &mut _, email: &str| {
+        let user = ruralserve::store::users::find_by_email(conn, email).expect("q").expect("demo user");
+        Actor::from_user(&user, "10.0.0.2").expect("actor")
+    };
+    for email in
+        ["applicant@demo.ruralserve.org", "officer@moh.demo.ruralserve.org", "reviewer@moh.demo.ruralserve.org"]
+    {
+        let actor = actor_of(conn, email);
+        let organisation =
+            service::NewOrganisation { code: "TCG", name: "Turkana County", kind: "regional_government" };
+        let staff = NewStaff {
+            email: "tom@tcg.example",
+            full_name: "Tom Officer",
+            password: "county officer pass",
+            role: ruralserve::domain::role::Role::Administrator,
+            organisation_id: None,
+        };
+        assert!(matches!(service::organisations_and_staff(conn, &actor), Err(AppError::Forbidden)), "{email}");
+        assert!(
+            matches!(service::create_organisation(conn, &actor, &organisation), Err(AppError::Forbidden)),
+            "{email}"
+        );
+        assert!(matches!(service::create_staff(conn, &actor, &staff), Err(AppError::Forbidden)), "{email}");
+        assert!(matches!(service::audit_trail(conn, &actor, "", ""), Err(AppError::Forbidden)), "{email}");
+        assert!(matches!(service::mailbox(conn, &actor), Err(AppError::Forbidden)), "{email}");
+        assert!(matches!(service::failing_work(conn, &actor), Err(AppError::Forbidden)), "{email}");
+    }
+    let admin = actor_of(conn, "admin@demo.ruralserve.org");
+    assert!(service::organisations_and_staff(conn, &admin).is_ok());
+    assert!(service::failing_work(conn, &admin).is_ok());
+}

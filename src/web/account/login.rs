@@ -1,12 +1,12 @@
 //! Log-in (with its spacing of failed attempts), log-out, and log-out everywhere.
 
 use actix_web::web;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
 
-use super::field;
-use crate::error::AppError;
+use super::ButtonForm;
+use crate::error::{AppError, FieldErrors};
 use crate::service::accounts::{self, LoginRefusal};
-use crate::web::form::Form;
 use crate::web::page::{redirect, render, render_status, PageResult, Visitor};
 use crate::web::{AppState, LOGIN_AT_KEY, USER_ID_KEY};
 
@@ -20,25 +20,39 @@ fn next_of(candidate: Option<&str>) -> Option<String> {
     candidate.and_then(crate::web::return_to::same_site_path).map(String::from)
 }
 
+/// The log-in page: the e-mail typed, why the last try was refused, and the page to return to.
+#[derive(Serialize)]
+struct LoginPage {
+    email: String,
+    error: Option<&'static str>,
+    errors: FieldErrors,
+    next: Option<String>,
+}
+
+/// The e-mail and password exactly as typed (a password's spaces are part of it), and the page to return to.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+pub(super) struct LoginForm {
+    csrf_token: String,
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
 pub(super) async fn login_form(
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<NextQuery>,
 ) -> PageResult {
     let next = next_of(query.next.as_deref());
-    render(
-        &state,
-        &visitor,
-        "account/login.html",
-        &serde_json::json!({"email": "", "error": null, "errors": {}, "next": next}),
-    )
+    let page = LoginPage { email: String::new(), error: None, errors: FieldErrors::new(), next };
+    render(&state, &visitor, "account/login.html", &page)
 }
 
-pub(super) async fn login(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
-    let email = field(&form, "email").to_string();
-    let password = field(&form, "password").to_string();
-    let next = next_of(form.get("next").map(String::as_str));
+pub(super) async fn login(state: web::Data<AppState>, visitor: Visitor, form: web::Form<LoginForm>) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let LoginForm { email, password, next, .. } = form.into_inner();
+    let next = next_of(next.as_deref());
     let addr = visitor.client_addr.clone();
     let outcome = if wait_for_login_turn(&state, &email, &addr).await? {
         let e = email.clone();
@@ -75,13 +89,8 @@ pub(super) async fn login(state: web::Data<AppState>, visitor: Visitor, form: Fo
                 LoginRefusal::Unverified => (actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "login-unverified"),
                 LoginRefusal::Throttled => (actix_web::http::StatusCode::TOO_MANY_REQUESTS, "login-throttled"),
             };
-            render_status(
-                &state,
-                &visitor,
-                "account/login.html",
-                &serde_json::json!({"email": email, "error": error, "errors": {}, "next": next}),
-                status,
-            )
+            let page = LoginPage { email, error: Some(error), errors: FieldErrors::new(), next };
+            render_status(&state, &visitor, "account/login.html", &page, status)
         }
     }
 }
@@ -105,14 +114,18 @@ pub(in crate::web) async fn wait_for_login_turn(
     }
 }
 
-pub(super) async fn logout(visitor: Visitor, form: Form) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+pub(super) async fn logout(visitor: Visitor, form: web::Form<ButtonForm>) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
     visitor.session.purge();
     Ok(redirect("/"))
 }
 
-pub(super) async fn logout_everywhere(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+pub(super) async fn logout_everywhere(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<ButtonForm>,
+) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     state.db.run(move |conn| accounts::log_out_everywhere(conn, &actor)).await?;
     visitor.session.purge();

@@ -8,9 +8,8 @@ mod register;
 mod tokens;
 
 use actix_web::web;
-use serde::Deserialize;
-
-use crate::web::form::Form;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::get().to(register::register_form))
@@ -31,9 +30,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/language", web::post().to(language::set_language));
 }
 
-/// A field exactly as typed (unlike `form::field`, untrimmed: a password's spaces are part of it).
-fn field<'a>(form: &'a Form, name: &str) -> &'a str {
-    form.get(name).map(String::as_str).unwrap_or_default()
+/// A form that is only a button (log out, revoke a token): the CSRF token is all it carries.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+struct ButtonForm {
+    csrf_token: String,
+}
+
+/// A form of one e-mail address (a forgotten password, a new verification link), read as typed: the use case
+/// normalises it.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+struct EmailForm {
+    csrf_token: String,
+    email: String,
+}
+
+/// The page that says what happened (registered, verified, a link sent), with the next move it offers.
+#[derive(Default, Serialize)]
+struct MessagePage {
+    title: &'static str,
+    message: &'static str,
+    offer_login: bool,
+    offer_resend: bool,
+}
+
+/// A form page that shows no values of its own again, only the errors (there are none on first showing).
+#[derive(Default, Serialize)]
+struct ErrorsPage {
+    errors: crate::error::FieldErrors,
 }
 
 #[derive(Deserialize)]

@@ -1,48 +1,67 @@
 //! Registration and e-mail verification.
 
 use actix_web::web;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use super::{field, TokenQuery};
-use crate::error::AppError;
+use super::{EmailForm, ErrorsPage, MessagePage, TokenQuery};
+use crate::error::{AppError, FieldErrors};
 use crate::service::accounts::{self, Registration};
-use crate::web::form::{validator_errors, Form};
+use crate::web::form::validator_errors;
 use crate::web::page::{render, render_status, PageResult, Visitor};
 use crate::web::AppState;
 
-/// The registration form's shape checks; the password policy is the domain's.
-#[derive(Debug, Deserialize, Validate)]
-struct RegisterForm {
+/// The registration form's shape checks (on the trimmed name and e-mail); the password policy is the domain's,
+/// and the password is read exactly as typed.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+pub(super) struct RegisterForm {
+    csrf_token: String,
     #[validate(email(message = "error-email"), length(max = 254, message = "error-email"))]
     email: String,
     #[validate(length(min = 1, max = 200, message = "error-required"))]
     full_name: String,
+    password: String,
+}
+
+/// What was typed, shown again with the errors (never the password).
+#[derive(Default, Serialize)]
+struct RegisterValues {
+    email: String,
+    full_name: String,
+}
+
+#[derive(Default, Serialize)]
+struct RegisterPage {
+    values: RegisterValues,
+    errors: FieldErrors,
 }
 
 pub(super) async fn register_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(&state, &visitor, "account/register.html", &serde_json::json!({"values": {}, "errors": {}}))
+    render(&state, &visitor, "account/register.html", &RegisterPage::default())
 }
 
-pub(super) async fn register(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
-    let shape = RegisterForm {
-        email: field(&form, "email").trim().to_string(),
-        full_name: field(&form, "full_name").trim().to_string(),
-    };
-    let values = serde_json::json!({"email": shape.email, "full_name": shape.full_name});
+pub(super) async fn register(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<RegisterForm>,
+) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let form = form.into_inner();
+    let shape =
+        RegisterForm { email: form.email.trim().to_string(), full_name: form.full_name.trim().to_string(), ..form };
+    let values = RegisterValues { email: shape.email.clone(), full_name: shape.full_name.clone() };
     let mut errors = shape.validate().err().map(validator_errors).unwrap_or_default();
     if errors.is_empty() {
         let (i18n, url, lang, addr) =
             (state.i18n.clone(), state.config.public_url.clone(), visitor.lang.clone(), visitor.client_addr.clone());
-        let password = field(&form, "password").to_string();
         let result = state
             .db
             .run(move |conn| {
                 let r = Registration {
                     email: &shape.email,
                     full_name: &shape.full_name,
-                    password: &password,
+                    password: &shape.password,
                     language: &lang,
                 };
                 accounts::register(conn, &i18n, &url, &r, &addr)
@@ -50,12 +69,13 @@ pub(super) async fn register(state: web::Data<AppState>, visitor: Visitor, form:
             .await;
         match result {
             Ok(()) => {
-                return render(
-                    &state,
-                    &visitor,
-                    "account/message.html",
-                    &serde_json::json!({"title": "register-done-title", "message": "register-done", "offer_resend": true}),
-                )
+                let page = MessagePage {
+                    title: "register-done-title",
+                    message: "register-done",
+                    offer_resend: true,
+                    ..MessagePage::default()
+                };
+                return render(&state, &visitor, "account/message.html", &page);
             }
             Err(AppError::Validation(f)) => errors = f,
             Err(e) => return Err(e.into()),
@@ -65,7 +85,7 @@ pub(super) async fn register(state: web::Data<AppState>, visitor: Visitor, form:
         &state,
         &visitor,
         "account/register.html",
-        &serde_json::json!({"values": values, "errors": errors}),
+        &RegisterPage { values, errors },
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
     )
 }
@@ -74,29 +94,34 @@ pub(super) async fn verify(state: web::Data<AppState>, visitor: Visitor, query: 
     let token = query.token.clone().unwrap_or_default();
     let addr = visitor.client_addr.clone();
     let ok = state.db.run(move |conn| accounts::verify_email(conn, &token, &addr)).await?;
-    let message = if ok { "verify-done" } else { "verify-failed" };
     // Either way the next move is logging in, or asking for a new link when this one did not work.
-    render(
-        &state,
-        &visitor,
-        "account/message.html",
-        &serde_json::json!({"title": "verify-title", "message": message, "offer_login": true, "offer_resend": !ok}),
-    )
+    let page = MessagePage {
+        title: "verify-title",
+        message: if ok { "verify-done" } else { "verify-failed" },
+        offer_login: true,
+        offer_resend: !ok,
+    };
+    render(&state, &visitor, "account/message.html", &page)
 }
 
 pub(super) async fn resend_verification_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    render(&state, &visitor, "account/resend.html", &serde_json::json!({"errors": {}}))
+    render(&state, &visitor, "account/resend.html", &ErrorsPage::default())
 }
 
-pub(super) async fn resend_verification(state: web::Data<AppState>, visitor: Visitor, form: Form) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
-    let email = field(&form, "email").to_string();
+pub(super) async fn resend_verification(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<EmailForm>,
+) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let email = form.into_inner().email;
     let (i18n, url, addr) = (state.i18n.clone(), state.config.public_url.clone(), visitor.client_addr.clone());
     state.db.run(move |conn| accounts::resend_verification(conn, &i18n, &url, &email, &addr)).await?;
-    render(
-        &state,
-        &visitor,
-        "account/message.html",
-        &serde_json::json!({"title": "verify-resend-title", "message": "verify-resend-done", "offer_login": true}),
-    )
+    let page = MessagePage {
+        title: "verify-resend-title",
+        message: "verify-resend-done",
+        offer_login: true,
+        ..MessagePage::default()
+    };
+    render(&state, &visitor, "account/message.html", &page)
 }

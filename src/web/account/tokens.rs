@@ -3,8 +3,8 @@
 use actix_web::web;
 use serde::Serialize;
 
+use super::ButtonForm;
 use crate::service::accounts;
-use crate::web::form::Form;
 use crate::web::page::{redirect, render, PageResult, Visitor};
 use crate::web::AppState;
 
@@ -43,9 +43,9 @@ pub(super) async fn revoke_token(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<ButtonForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     let id = path.into_inner();
     state.db.run(move |conn| accounts::revoke_api_token(conn, &actor, id)).await?;
