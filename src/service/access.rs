@@ -9,7 +9,8 @@ use crate::domain::award::AwardStatus;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::store::applications::{self, Application};
-use crate::store::awards::{self as store, Award};
+pub use crate::store::awards::Award;
+use crate::store::awards::{self as store};
 use crate::store::now;
 use crate::store::programmes::{self, CallListing};
 

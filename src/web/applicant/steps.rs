@@ -32,9 +32,9 @@ pub(super) struct StepPage {
     call_title: String,
     values: BTreeMap<String, String>,
     errors: FieldErrors,
-    questions: Vec<serde_json::Value>,
+    questions: Vec<Question>,
     documents: Vec<Document>,
-    document_kinds: Vec<serde_json::Value>,
+    document_kinds: Vec<DocumentKind>,
     /// The documents step's checklist: every required document, then any other uploaded, with its file.
     checklist: Vec<ChecklistItem>,
     essay_max_words: usize,
@@ -50,6 +50,21 @@ pub(super) struct StepMark {
     name: &'static str,
     number: usize,
     done: bool,
+}
+
+/// One of the call's eligibility questions, in the reader's language.
+#[derive(Serialize)]
+struct Question {
+    key: String,
+    text: String,
+}
+
+/// A kind of document the upload form offers, marked when the call requires it.
+#[derive(Serialize)]
+struct DocumentKind {
+    kind: &'static str,
+    label: String,
+    required: bool,
 }
 
 #[derive(Serialize)]
@@ -206,12 +221,16 @@ pub(super) fn step_page(
         questions: call
             .questions()
             .iter()
-            .map(|q| serde_json::json!({"key": q.key, "text": state.i18n.question(&visitor.lang, q)}))
+            .map(|q| Question { text: state.i18n.question(&visitor.lang, q), key: q.key.clone() })
             .collect(),
         documents,
         document_kinds: DOCUMENT_KINDS
             .iter()
-            .map(|k| serde_json::json!({"kind": k, "label": state.i18n.t(&visitor.lang, &format!("doc-{}", k.replace('_', "-"))), "required": required.iter().any(|r| r == k)}))
+            .map(|k| DocumentKind {
+                kind: k,
+                label: document_label(state, lang, k),
+                required: required.iter().any(|r| r == k),
+            })
             .collect(),
         essay_max_words: ESSAY_MAX_WORDS,
         max_upload_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
