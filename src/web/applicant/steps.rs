@@ -392,3 +392,38 @@ async fn reshow_step(
     let page = step_page(state, visitor, reloaded, step, values, errors);
     render_status(state, visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+    use actix_web::{web, FromRequest};
+
+    use super::StepForm;
+
+    async fn read(body: &'static str) -> StepForm {
+        let (req, mut payload) = TestRequest::post()
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(body)
+            .to_http_parts();
+        web::Form::<StepForm>::from_request(&req, &mut payload).await.expect("the step form reads").into_inner()
+    }
+
+    #[actix_web::test]
+    async fn the_step_form_reads_the_calls_questions_beside_its_named_fields() {
+        let form = read("csrf_token=t&version=3&full_name=Amina&question_nursing=yes&question_debt=no").await;
+        assert_eq!(form.csrf_token, "t");
+        assert_eq!(form.full_name.as_deref(), Some("Amina"));
+        assert_eq!(form.phone, None);
+        let questions: Vec<_> = form.question_answers().collect();
+        assert_eq!(questions, [("debt", "no"), ("nursing", "yes")]);
+        assert!(!form.typed().contains_key("csrf_token"));
+        assert!(!form.typed().contains_key("version"));
+    }
+
+    #[actix_web::test]
+    async fn an_empty_step_form_reads_as_nothing_sent_rather_than_a_malformed_request() {
+        let form = read("").await;
+        assert_eq!(form.csrf_token, "");
+        assert!(form.typed().is_empty());
+    }
+}
