@@ -578,6 +578,21 @@ pub fn api_tokens(conn: &mut DbConn, actor: &Actor) -> Result<Vec<users::ApiToke
     users::live_api_tokens(conn, actor.user_id, now())
 }
 
+/// The actor a presented API token stands for: a live token of an enabled account, else unauthenticated.
+pub fn api_actor(conn: &mut DbConn, secret: &str, client_addr: &str) -> Result<Actor, AppError> {
+    let user = users::user_for_api_token(conn, &hash_secret(secret), now())?.ok_or(AppError::Unauthenticated)?;
+    Actor::from_user(&user, client_addr)
+}
+
+/// Revokes the token presented with the request (its bearer logs out); one unknown or already revoked is
+/// unauthenticated.
+pub fn revoke_presented_api_token(conn: &mut DbConn, secret: &str) -> Result<(), AppError> {
+    if users::revoke_api_token(conn, &hash_secret(secret))? == 0 {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(())
+}
+
 /// Revokes one of the actor's own tokens; another user's token is as good as missing.
 pub fn revoke_api_token(conn: &mut DbConn, actor: &Actor, token_id: i64) -> Result<(), AppError> {
     write_transaction(conn, |conn| {

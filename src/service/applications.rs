@@ -13,10 +13,15 @@ use crate::domain::eligibility::{assess, EligibilityFacts};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::I18n;
-use crate::store::applications::{self as store, Application, Submission};
+pub use crate::store::applications::Application;
+use crate::store::applications::{self as store, Submission};
 use crate::store::audit::AuditEntry;
 use crate::store::programmes::{self as programmes};
 use crate::store::{now, organisations, outbox};
+
+/// The rows the applicant's pages and the API show, returned by the use cases below.
+pub use crate::store::applications::{Document, StatusEvent};
+pub use crate::store::programmes::Call;
 
 /// Starts (or reopens) the applicant's one application to a call.
 pub fn start(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<i64, AppError> {
@@ -74,6 +79,77 @@ pub fn own(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Application, App
         return Err(AppError::NotFound);
     }
     Ok(application)
+}
+
+/// The applicant's own applications, newest first, each with the title of the call it answers.
+pub fn mine(conn: &mut DbConn, actor: &Actor) -> Result<Vec<(Application, String)>, AppError> {
+    actor.require(&[Role::Applicant])?;
+    Ok(store::of_applicant(conn, actor.user_id)?.into_iter().map(|(a, title, _)| (a, title)).collect())
+}
+
+/// The applicant's own application with the call it answers, for a page that asks before a permanent step.
+pub fn own_with_call(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(Application, Call), AppError> {
+    let application = own(conn, actor, id)?;
+    let call = programmes::find_call(conn, application.call_id)?;
+    Ok((application, call))
+}
+
+/// An application with what its pages show beside it: the call, the documents, and, for the applicant's
+/// own draft, what still blocks submission (empty otherwise: nothing more is asked of it).
+pub struct ApplicationFile {
+    pub application: Application,
+    pub call: Call,
+    pub documents: Vec<Document>,
+    pub blockers: FieldErrors,
+}
+
+fn file_of(
+    conn: &mut DbConn,
+    actor: &Actor,
+    application: Application,
+    contact: &ContactRules,
+) -> Result<ApplicationFile, AppError> {
+    let call = programmes::find_call(conn, application.call_id)?;
+    let documents = store::documents(conn, application.id)?;
+    let blockers = if actor.role == Role::Applicant && application.status == ApplicationStatus::Draft.as_str() {
+        blockers(conn, &application, contact)?
+    } else {
+        FieldErrors::new()
+    };
+    Ok(ApplicationFile { application, call, documents, blockers })
+}
+
+/// The applicant's own application as its form's steps show it.
+pub fn own_file(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    contact: &ContactRules,
+) -> Result<ApplicationFile, AppError> {
+    let application = own(conn, actor, id)?;
+    file_of(conn, actor, application, contact)
+}
+
+/// An application the actor may read (see [`readable`]), with its history of statuses.
+pub fn readable_file(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    contact: &ContactRules,
+) -> Result<(ApplicationFile, Vec<StatusEvent>), AppError> {
+    let application = readable(conn, actor, id)?;
+    let file = file_of(conn, actor, application, contact)?;
+    Ok((file, store::events(conn, id)?))
+}
+
+/// An application the actor may read (see [`readable`]), with its documents, as the API shows it.
+pub fn readable_with_documents(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+) -> Result<(Application, Vec<Document>), AppError> {
+    let application = readable(conn, actor, id)?;
+    Ok((application, store::documents(conn, id)?))
 }
 
 /// Saves one step of the form as a draft. The answers are stored even when the step has gaps, so that

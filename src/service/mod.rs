@@ -75,3 +75,6 @@ impl Actor {
         self.role == Role::Administrator || self.organisation_id == Some(organisation_id)
     }
 }
+
+/// Calls as the public sees them (the site and the API).
+pub mod public_calls;

@@ -15,7 +15,8 @@ use crate::error::{AppError, FieldErrors};
 use crate::store::applications::{self as applications, Application};
 use crate::store::audit::AuditEntry;
 use crate::store::programmes;
-use crate::store::reviews::{self as store, Assignment, CallRubric};
+use crate::store::reviews::{self as store, CallRubric};
+pub use crate::store::reviews::{Assignment, AssignmentListing};
 use crate::store::users;
 
 /// What the officer sets on the call's review page.
@@ -170,6 +171,37 @@ fn declaration_of(a: &Assignment) -> Option<ConflictDeclaration> {
 /// Whether the reviewer may read the application: assigned, declared no conflict, not recused.
 pub fn reviewer_may_read(conn: &mut DbConn, actor: &Actor, application_id: i64) -> Result<bool, AppError> {
     Ok(store::find_for(conn, application_id, actor.user_id)?.is_some_and(|a| may_review(declaration_of(&a)).is_ok()))
+}
+
+/// The reviewer's own assignments, newest first. A recused reviewer no longer sees the applicant's name.
+pub fn assignments_of(conn: &mut DbConn, actor: &Actor) -> Result<Vec<AssignmentListing>, AppError> {
+    actor.require(&[Role::Reviewer])?;
+    let mut listed = store::of_reviewer(conn, actor.user_id)?;
+    for a in listed.iter_mut().filter(|a| a.declaration.as_deref() == Some(ConflictDeclaration::Conflict.as_str())) {
+        a.full_name.clear();
+    }
+    Ok(listed)
+}
+
+/// One assignment as its reviewer sees it. Before declaring, they see who the applicant is, enough to know
+/// whether they have a conflict; the essays only after declaring none; a recused reviewer nothing more.
+pub struct ReviewFile {
+    pub assignment: Assignment,
+    /// The application for telling who the applicant is: none once the reviewer declared a conflict.
+    pub applicant: Option<Application>,
+    /// The whole application, essays included: only once the reviewer declared no conflict.
+    pub application: Option<Application>,
+    pub rubric: Option<Rubric>,
+}
+
+pub fn review_file(conn: &mut DbConn, actor: &Actor, assignment_id: i64) -> Result<ReviewFile, AppError> {
+    let assignment = own_assignment(conn, actor, assignment_id)?;
+    let application = applications::find(conn, assignment.application_id)?;
+    let rubric = store::rubric_of(conn, application.call_id)?.map(|r| r.rubric);
+    let declared = declaration_of(&assignment);
+    let applicant = (declared != Some(ConflictDeclaration::Conflict)).then(|| application.clone());
+    let application = (declared == Some(ConflictDeclaration::None)).then_some(application);
+    Ok(ReviewFile { assignment, applicant, application, rubric })
 }
 
 /// The reviewer declares a conflict of interest, or none. A conflict recuses them for good and discards any

@@ -807,3 +807,22 @@ where
         assert_eq!(ok.status, 303, "{kind}: {}", ok.body);
     }
 }
+
+/// The applicant's list and the reviewer's list are decided by their use cases, for their own role only.
+#[actix_web::test]
+async fn the_applicants_and_the_reviewers_lists_are_refused_to_other_roles() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    let mut student = Browser::new();
+    student.log_in(&svc, STUDENT, DEMO_PASSWORD).await;
+    assert_eq!(student.get(&svc, "/my/applications").await.status, 200);
+    assert_eq!(student.get(&svc, "/reviews").await.status, 403);
+    let mut reviewer = Browser::new();
+    reviewer.log_in(&svc, "reviewer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
+    assert_eq!(reviewer.get(&svc, "/reviews").await.status, 200);
+    assert_eq!(reviewer.get(&svc, "/my/applications").await.status, 403);
+    let mut officer = Browser::new();
+    officer.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
+    assert_eq!(officer.get(&svc, "/my/applications").await.status, 403);
+    assert_eq!(officer.get(&svc, "/reviews").await.status, 403);
+}

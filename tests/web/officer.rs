@@ -408,3 +408,36 @@ async fn a_bad_number_in_the_address_is_explained_in_the_readers_language() {
     );
     assert!(!bad.body.contains("must be") && !bad.body.contains("bad parameter"), "{}", bad.body);
 }
+
+/// The reviewer's use cases decide what a reviewer sees (issue 10): only reviewers have a list of
+/// assignments, and a recused reviewer no longer sees the applicant's name there, nor who they are on the
+/// assignment's page.
+#[actix_web::test]
+async fn the_reviewer_use_cases_refuse_other_roles_and_hide_the_applicant_after_a_conflict() {
+    use ruralserve::domain::review::ConflictDeclaration;
+    use ruralserve::service::reviews;
+    let app = TestApp::new().with_demo();
+    let conn = &mut app.conn();
+    for email in [OFFICER, ADMIN, "student01.moh@demo.ruralserve.org"] {
+        let refused = reviews::assignments_of(conn, &actor_of(&app, email));
+        assert!(matches!(refused, Err(ruralserve::error::AppError::Forbidden)), "{email}: {refused:?}");
+    }
+    let (assignment, reviewer_email): (i64, String) = review_assignments::table
+        .inner_join(users::table.on(users::id.eq(review_assignments::reviewer_id)))
+        .filter(review_assignments::declaration.eq("none"))
+        .select((review_assignments::id, users::email))
+        .first(conn)
+        .expect("an assignment declared free of conflict");
+    let reviewer = actor_of(&app, &reviewer_email);
+    let before = reviews::review_file(conn, &reviewer, assignment).expect("their assignment");
+    assert!(before.applicant.is_some() && before.application.is_some(), "who, and the essays, without a conflict");
+    let listed = reviews::assignments_of(conn, &reviewer).expect("their list");
+    assert!(listed.iter().any(|a| a.id == assignment && !a.full_name.is_empty()));
+    reviews::declare(conn, &reviewer, assignment, ConflictDeclaration::Conflict).expect("recused");
+    let after = reviews::review_file(conn, &reviewer, assignment).expect("still their assignment");
+    assert!(after.applicant.is_none() && after.application.is_none(), "nothing of the applicant once recused");
+    let listed = reviews::assignments_of(conn, &reviewer).expect("their list");
+    assert!(listed.iter().any(|a| a.id == assignment && a.full_name.is_empty()), "no name once recused");
+    let officer = actor_of(&app, OFFICER);
+    assert!(reviews::review_file(conn, &officer, assignment).is_err(), "an assignment is its reviewer's alone");
+}

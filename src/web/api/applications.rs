@@ -94,13 +94,7 @@ pub(super) async fn get_application(
 ) -> Result<HttpResponse, AppError> {
     let actor = api_actor(&state, &req).await?;
     let id = path.into_inner();
-    let (application, documents) = state
-        .db
-        .run(move |conn| {
-            let a = service::readable(conn, &actor, id)?;
-            Ok((a, store::documents(conn, id)?))
-        })
-        .await?;
+    let (application, documents) = state.db.run(move |conn| service::readable_with_documents(conn, &actor, id)).await?;
     let mut json = application_json(&application);
     json["documents"] = serde_json::to_value(&documents).unwrap_or_default();
     Ok(HttpResponse::Ok().json(json))

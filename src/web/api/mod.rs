@@ -10,9 +10,8 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::AppError;
-use crate::service::accounts::hash_secret;
+use crate::service::accounts;
 use crate::service::Actor;
-use crate::store::{now, users};
 use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -57,12 +56,7 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 async fn api_actor(state: &AppState, req: &HttpRequest) -> Result<Actor, AppError> {
     let token = bearer(req).ok_or(AppError::Unauthenticated)?;
     let addr = crate::web::page::client_addr(req, state);
-    let user = state
-        .db
-        .run(move |conn| users::user_for_api_token(conn, &hash_secret(&token), now()))
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    Actor::from_user(&user, &addr)
+    state.db.run(move |conn| accounts::api_actor(conn, &token, &addr)).await
 }
 
 async fn openapi() -> HttpResponse {

@@ -1,9 +1,10 @@
 //! A step's fields read onto the stored answers, each in its one stored form or refused next to the field.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::steps::StepForm;
 use crate::domain::application::{ApplicationAnswers, FormStep};
 use crate::domain::cadre::canonical_cadre;
 use crate::domain::contact::{normalise_national_id, normalise_phone, ContactRules};
@@ -45,7 +46,7 @@ fn checked(
 /// Applies the fields of one step onto the stored answers; fields of other steps are left alone.
 pub(super) fn apply_step(
     step: FormStep,
-    form: &HashMap<String, String>,
+    form: &StepForm,
     mut a: ApplicationAnswers,
     questions: &mut BTreeMap<String, bool>,
     currency: &str,
@@ -53,24 +54,24 @@ pub(super) fn apply_step(
     lang: &str,
 ) -> (ApplicationAnswers, FieldErrors) {
     let mut errors = FieldErrors::new();
-    let text = |name: &str, max: usize| {
-        form.get(name).map(|v| v.trim().chars().take(max).collect::<String>()).unwrap_or_default()
+    let text = |typed: &Option<String>, max: usize| {
+        typed.as_deref().map(|v| v.trim().chars().take(max).collect::<String>()).unwrap_or_default()
     };
     match step {
         FormStep::Personal => {
-            a.full_name = text("full_name", 200);
-            a.date_of_birth = parse_date(&text("date_of_birth", 20), "date_of_birth", &mut errors);
-            a.national_id = checked("national_id", text("national_id", 50), &mut errors, |t| {
+            a.full_name = text(&form.full_name, 200);
+            a.date_of_birth = parse_date(&text(&form.date_of_birth, 20), "date_of_birth", &mut errors);
+            a.national_id = checked("national_id", text(&form.national_id, 50), &mut errors, |t| {
                 normalise_national_id(t, &rules.national_id_digits)
             });
-            a.phone = checked("phone", text("phone", 40), &mut errors, |t| normalise_phone(t, &rules.phone));
+            a.phone = checked("phone", text(&form.phone, 40), &mut errors, |t| normalise_phone(t, &rules.phone));
         }
         FormStep::Education => {
-            a.institution = text("institution", 200);
-            a.cadre = checked("cadre", text("cadre", 60), &mut errors, |t| {
+            a.institution = text(&form.institution, 200);
+            a.cadre = checked("cadre", text(&form.cadre, 60), &mut errors, |t| {
                 canonical_cadre(t).map(String::from).ok_or("error-cadre-unknown")
             });
-            let year = text("year_of_study", 5);
+            let year = text(&form.year_of_study, 5);
             a.year_of_study = if year.is_empty() {
                 None
             } else {
@@ -82,8 +83,9 @@ pub(super) fn apply_step(
                     }
                 }
             };
-            a.expected_graduation = parse_date(&text("expected_graduation", 20), "expected_graduation", &mut errors);
-            let tuition = text("annual_tuition", 30);
+            a.expected_graduation =
+                parse_date(&text(&form.expected_graduation, 20), "expected_graduation", &mut errors);
+            let tuition = text(&form.annual_tuition, 30);
             a.annual_tuition_minor = if tuition.is_empty() {
                 None
             } else {
@@ -95,14 +97,14 @@ pub(super) fn apply_step(
                     }
                 }
             };
-            a.enrolled_full_time = match text("enrolled_full_time", 5).as_str() {
+            a.enrolled_full_time = match text(&form.enrolled_full_time, 5).as_str() {
                 "yes" => Some(true),
                 "no" => Some(false),
                 _ => None,
             };
         }
         FormStep::Home => {
-            let (county, sub_county) = (text("home_county", 100), text("home_sub_county", 100));
+            let (county, sub_county) = (text(&form.home_county, 100), text(&form.home_sub_county, 100));
             match place::check_home(&county, &sub_county) {
                 Ok((county, sub_county)) => {
                     a.home_county = county;
@@ -119,18 +121,18 @@ pub(super) fn apply_step(
         }
         FormStep::Essays => {
             // Generous character cap; the word limit is the rule the applicant sees.
-            a.essay_motivation = text("essay_motivation", 20_000);
-            a.essay_rural_service = text("essay_rural_service", 20_000);
+            a.essay_motivation = text(&form.essay_motivation, 20_000);
+            a.essay_rural_service = text(&form.essay_rural_service, 20_000);
         }
         FormStep::Eligibility => {
             // Nothing is ticked for the applicant: an unanswered priority question is asked again, and
             // submission waits until both have been answered.
             let mut both_answered = true;
-            for (name, answer) in [
-                ("continuing_scholar", &mut a.continuing_scholar),
-                ("disadvantaged_background", &mut a.disadvantaged_background),
+            for (name, typed, answer) in [
+                ("continuing_scholar", &form.continuing_scholar, &mut a.continuing_scholar),
+                ("disadvantaged_background", &form.disadvantaged_background, &mut a.disadvantaged_background),
             ] {
-                match text(name, 5).as_str() {
+                match text(typed, 5).as_str() {
                     "yes" => *answer = true,
                     "no" => *answer = false,
                     _ => {
@@ -140,17 +142,15 @@ pub(super) fn apply_step(
                 }
             }
             a.priority_answered |= both_answered;
-            for (name, value) in form {
-                if let Some(key) = name.strip_prefix("question_") {
-                    match value.as_str() {
-                        "yes" => {
-                            questions.insert(key.to_string(), true);
-                        }
-                        "no" => {
-                            questions.insert(key.to_string(), false);
-                        }
-                        _ => {}
+            for (key, value) in form.question_answers() {
+                match value {
+                    "yes" => {
+                        questions.insert(key.to_string(), true);
                     }
+                    "no" => {
+                        questions.insert(key.to_string(), false);
+                    }
+                    _ => {}
                 }
             }
         }

@@ -4,7 +4,7 @@ use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 
-use super::steps::{load_step, step_page};
+use super::steps::{form_values, load_step, step_page};
 use crate::domain::application::FormStep;
 use crate::error::{AppError, FieldErrors};
 use crate::service::applications as service;
@@ -53,7 +53,7 @@ pub(super) async fn upload(
 
 async fn show_documents_with(state: &AppState, visitor: &Visitor, id: i64, errors: FieldErrors) -> PageResult {
     let draft = load_step(state, visitor, id).await?;
-    let values = draft.values(&visitor.lang);
+    let values = form_values(&draft, &visitor.lang);
     let page = step_page(state, visitor, draft, FormStep::Documents, values, errors);
     render_status(state, visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
 }

@@ -1,32 +1,52 @@
 //! The applicant's applications, and starting one on a call.
 
 use actix_web::web;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
 
-use crate::domain::role::Role;
 use crate::service::applications as service;
-use crate::store::applications::{self as store};
-use crate::web::form::Form;
 use crate::web::page::{redirect, render, PageResult, Visitor};
 use crate::web::AppState;
 
+/// The applicant's applications page.
+#[derive(Serialize)]
+struct ApplicationsPage {
+    applications: Vec<ApplicationItem>,
+}
+
+#[derive(Serialize)]
+struct ApplicationItem {
+    id: i64,
+    reference: Option<String>,
+    status: String,
+    /// The title of the call it answers.
+    call: String,
+}
+
 pub(super) async fn my_applications(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     let actor = visitor.actor()?;
-    actor.require(&[Role::Applicant])?;
-    let rows = state.db.run(move |conn| store::of_applicant(conn, actor.user_id)).await?;
-    let items: Vec<_> = rows
+    let rows = state.db.run(move |conn| service::mine(conn, &actor)).await?;
+    let applications = rows
         .into_iter()
-        .map(|(a, title, _)| serde_json::json!({"id": a.id, "reference": a.reference, "status": a.status, "call": title}))
+        .map(|(a, call)| ApplicationItem { id: a.id, reference: a.reference, status: a.status, call })
         .collect();
-    render(&state, &visitor, "applicant/list.html", &serde_json::json!({"applications": items}))
+    render(&state, &visitor, "applicant/list.html", &ApplicationsPage { applications })
+}
+
+/// The "apply" button on a call's page: nothing but the token.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+pub(super) struct ApplyForm {
+    csrf_token: String,
 }
 
 pub(super) async fn apply(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<ApplyForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     let id = state.db.run(move |conn| service::start(conn, &actor, call_id)).await?;

@@ -1,11 +1,12 @@
 //! A draft's numbered steps: each step's page, marked done or missing, and saving it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
 
 use super::answers::apply_step;
 use crate::domain::application::{step_errors, steps_done, FormStep, ESSAY_MAX_WORDS};
@@ -13,12 +14,9 @@ use crate::domain::cadre::CADRES;
 use crate::domain::money::format_major_in;
 use crate::domain::place::{self, County};
 use crate::error::{AppError, FieldErrors};
-use crate::service::applications as service;
+use crate::service::applications::{self as service, Application, ApplicationFile, Call, Document};
 use crate::service::documents::MAX_UPLOAD_BYTES;
 use crate::service::programmes::DOCUMENT_KINDS;
-use crate::store::applications::{self as store, Application, Document};
-use crate::store::programmes::{self as programmes, Call};
-use crate::web::form::Form;
 use crate::web::page::{redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
 
@@ -34,9 +32,9 @@ pub(super) struct StepPage {
     call_title: String,
     values: BTreeMap<String, String>,
     errors: FieldErrors,
-    questions: Vec<serde_json::Value>,
+    questions: Vec<Question>,
     documents: Vec<Document>,
-    document_kinds: Vec<serde_json::Value>,
+    document_kinds: Vec<DocumentKind>,
     /// The documents step's checklist: every required document, then any other uploaded, with its file.
     checklist: Vec<ChecklistItem>,
     essay_max_words: usize,
@@ -52,6 +50,21 @@ pub(super) struct StepMark {
     name: &'static str,
     number: usize,
     done: bool,
+}
+
+/// One of the call's eligibility questions, in the reader's language.
+#[derive(Serialize)]
+struct Question {
+    key: String,
+    text: String,
+}
+
+/// A kind of document the upload form offers, marked when the call requires it.
+#[derive(Serialize)]
+struct DocumentKind {
+    kind: &'static str,
+    label: String,
+    required: bool,
 }
 
 #[derive(Serialize)]
@@ -159,49 +172,26 @@ fn values_of(a: &Application, call: &Call, lang: &str) -> BTreeMap<String, Strin
     v
 }
 
-/// An application being filled, with its call and documents.
-pub(super) struct Draft {
-    application: Application,
-    call: Call,
-    documents: Vec<Document>,
-    /// What still blocks submission (empty once submitted: nothing is asked of it any more).
-    blockers: FieldErrors,
+/// The form's values of an application being filled (see `values_of`).
+pub(super) fn form_values(file: &ApplicationFile, lang: &str) -> BTreeMap<String, String> {
+    values_of(&file.application, &file.call, lang)
 }
 
-impl Draft {
-    pub(super) fn values(&self, lang: &str) -> BTreeMap<String, String> {
-        values_of(&self.application, &self.call, lang)
-    }
-}
-
-pub(super) async fn load_step(state: &AppState, visitor: &Visitor, id: i64) -> Result<Draft, AppError> {
+pub(super) async fn load_step(state: &AppState, visitor: &Visitor, id: i64) -> Result<ApplicationFile, AppError> {
     let actor = visitor.actor()?;
     let contact = state.config.contact.clone();
-    state
-        .db
-        .run(move |conn| {
-            let application = service::own(conn, &actor, id)?;
-            let call = programmes::find_call(conn, application.call_id)?;
-            let documents = store::documents(conn, id)?;
-            let blockers = if application.status == "draft" {
-                service::blockers(conn, &application, &contact)?
-            } else {
-                FieldErrors::new()
-            };
-            Ok(Draft { application, call, documents, blockers })
-        })
-        .await
+    state.db.run(move |conn| service::own_file(conn, &actor, id, &contact)).await
 }
 
 pub(super) fn step_page(
     state: &AppState,
     visitor: &Visitor,
-    draft: Draft,
+    draft: ApplicationFile,
     step: FormStep,
     values: BTreeMap<String, String>,
     errors: FieldErrors,
 ) -> StepPage {
-    let Draft { application: a, call, documents, blockers, .. } = draft;
+    let ApplicationFile { application: a, call, documents, blockers } = draft;
     let required = call.required_document_kinds();
     let lang = visitor.lang.as_str();
     let uploaded = |kind: &str| documents.iter().find(|d| d.kind == kind).cloned();
@@ -231,12 +221,16 @@ pub(super) fn step_page(
         questions: call
             .questions()
             .iter()
-            .map(|q| serde_json::json!({"key": q.key, "text": state.i18n.question(&visitor.lang, q)}))
+            .map(|q| Question { text: state.i18n.question(&visitor.lang, q), key: q.key.clone() })
             .collect(),
         documents,
         document_kinds: DOCUMENT_KINDS
             .iter()
-            .map(|k| serde_json::json!({"kind": k, "label": state.i18n.t(&visitor.lang, &format!("doc-{}", k.replace('_', "-"))), "required": required.iter().any(|r| r == k)}))
+            .map(|k| DocumentKind {
+                kind: k,
+                label: document_label(state, lang, k),
+                required: required.iter().any(|r| r == k),
+            })
             .collect(),
         essay_max_words: ESSAY_MAX_WORDS,
         max_upload_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
@@ -256,22 +250,85 @@ pub(super) async fn step_form(
     if draft.application.status != "draft" {
         return Ok(redirect(&format!("/applications/{id}")));
     }
-    let values = draft.values(&visitor.lang);
+    let values = form_values(&draft, &visitor.lang);
     let page = step_page(&state, &visitor, draft, step, values, FieldErrors::new());
     render(&state, &visitor, "applicant/step.html", &page)
+}
+
+/// One step of the application form. Each step sends only its own fields, so each is optional: one the step
+/// did not send is neither saved nor shown again in place of the stored answer. The eligibility step's
+/// questions are as many as the call asks, each sent as `question_<key>`: they are the fields no name here
+/// matches, read through `question_answers`.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+pub(super) struct StepForm {
+    csrf_token: String,
+    version: Option<String>,
+    /// "Save draft": keep the step's gaps for later instead of moving on.
+    save_only: Option<String>,
+    pub(super) full_name: Option<String>,
+    pub(super) date_of_birth: Option<String>,
+    pub(super) national_id: Option<String>,
+    pub(super) phone: Option<String>,
+    pub(super) institution: Option<String>,
+    pub(super) cadre: Option<String>,
+    pub(super) year_of_study: Option<String>,
+    pub(super) expected_graduation: Option<String>,
+    pub(super) annual_tuition: Option<String>,
+    pub(super) enrolled_full_time: Option<String>,
+    pub(super) home_county: Option<String>,
+    pub(super) home_sub_county: Option<String>,
+    pub(super) essay_motivation: Option<String>,
+    pub(super) essay_rural_service: Option<String>,
+    pub(super) continuing_scholar: Option<String>,
+    pub(super) disadvantaged_background: Option<String>,
+    #[serde(flatten)]
+    others: BTreeMap<String, String>,
+}
+
+impl StepForm {
+    /// The call's questions as answered on the form, by question key.
+    pub(super) fn question_answers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.others.iter().filter_map(|(name, value)| Some((name.strip_prefix("question_")?, value.as_str())))
+    }
+
+    /// What was typed, by field name, to show the step again (the token and the version are not values).
+    fn typed(&self) -> BTreeMap<String, String> {
+        let named = [
+            ("save_only", &self.save_only),
+            ("full_name", &self.full_name),
+            ("date_of_birth", &self.date_of_birth),
+            ("national_id", &self.national_id),
+            ("phone", &self.phone),
+            ("institution", &self.institution),
+            ("cadre", &self.cadre),
+            ("year_of_study", &self.year_of_study),
+            ("expected_graduation", &self.expected_graduation),
+            ("annual_tuition", &self.annual_tuition),
+            ("enrolled_full_time", &self.enrolled_full_time),
+            ("home_county", &self.home_county),
+            ("home_sub_county", &self.home_sub_county),
+            ("essay_motivation", &self.essay_motivation),
+            ("essay_rural_service", &self.essay_rural_service),
+            ("continuing_scholar", &self.continuing_scholar),
+            ("disadvantaged_background", &self.disadvantaged_background),
+        ];
+        let sent = named.into_iter().filter_map(|(name, value)| Some((name.to_string(), value.clone()?)));
+        sent.chain(self.others.clone()).collect()
+    }
 }
 
 pub(super) async fn save_step(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<(i64, String)>,
-    form: Form,
+    form: web::Form<StepForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let (id, step_name) = path.into_inner();
     let step = FormStep::parse(&step_name).ok_or(AppError::NotFound)?;
-    let Draft { application, call, .. } = load_step(&state, &visitor, id).await?;
-    let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(application.version);
+    let ApplicationFile { application, call, .. } = load_step(&state, &visitor, id).await?;
+    let version: i32 = form.version.as_deref().and_then(|v| v.parse().ok()).unwrap_or(application.version);
     let mut questions: BTreeMap<String, bool> = application.question_answers().into_iter().collect();
     let (answers, mut errors) = apply_step(
         step,
@@ -306,9 +363,10 @@ pub(super) async fn save_step(
     }
     // "Save draft" leaves gaps for later, but never a value that was refused (a date out of bounds, say).
     let only_gaps = errors.values().all(|key| key == "error-required");
-    if errors.is_empty() || (form.contains_key("save_only") && only_gaps) {
+    let save_only = form.save_only.is_some();
+    if errors.is_empty() || (save_only && only_gaps) {
         visitor.flash("draft-saved");
-        let next = if form.contains_key("save_only") { Some(step) } else { step.next() };
+        let next = if save_only { Some(step) } else { step.next() };
         let to = match next {
             Some(s) => format!("/applications/{id}/step/{}", s.as_str()),
             None => format!("/applications/{id}"),
@@ -325,16 +383,47 @@ async fn reshow_step(
     visitor: &Visitor,
     id: i64,
     step: FormStep,
-    form: &HashMap<String, String>,
+    form: &StepForm,
     errors: FieldErrors,
 ) -> PageResult {
     let reloaded = load_step(state, visitor, id).await?;
-    let mut values = reloaded.values(&visitor.lang);
-    for (k, v) in form.iter() {
-        if k != "csrf_token" && k != "version" {
-            values.insert(k.clone(), v.clone());
-        }
-    }
+    let mut values = form_values(&reloaded, &visitor.lang);
+    values.extend(form.typed());
     let page = step_page(state, visitor, reloaded, step, values, errors);
     render_status(state, visitor, "applicant/step.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+    use actix_web::{web, FromRequest};
+
+    use super::StepForm;
+
+    async fn read(body: &'static str) -> StepForm {
+        let (req, mut payload) = TestRequest::post()
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(body)
+            .to_http_parts();
+        web::Form::<StepForm>::from_request(&req, &mut payload).await.expect("the step form reads").into_inner()
+    }
+
+    #[actix_web::test]
+    async fn the_step_form_reads_the_calls_questions_beside_its_named_fields() {
+        let form = read("csrf_token=t&version=3&full_name=Amina&question_nursing=yes&question_debt=no").await;
+        assert_eq!(form.csrf_token, "t");
+        assert_eq!(form.full_name.as_deref(), Some("Amina"));
+        assert_eq!(form.phone, None);
+        let questions: Vec<_> = form.question_answers().collect();
+        assert_eq!(questions, [("debt", "no"), ("nursing", "yes")]);
+        assert!(!form.typed().contains_key("csrf_token"));
+        assert!(!form.typed().contains_key("version"));
+    }
+
+    #[actix_web::test]
+    async fn an_empty_step_form_reads_as_nothing_sent_rather_than_a_malformed_request() {
+        let form = read("").await;
+        assert_eq!(form.csrf_token, "");
+        assert!(form.typed().is_empty());
+    }
 }

@@ -2,27 +2,41 @@
 
 use actix_web::http::StatusCode;
 use actix_web::web;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
 
 use super::view::view_with;
 use crate::domain::application::ApplicationStatus;
 use crate::error::AppError;
 use crate::service::applications as service;
-use crate::store::programmes::{self as programmes};
-use crate::web::form::Form;
 use crate::web::page::{redirect, render, PageResult, Visitor};
 use crate::web::AppState;
+
+/// The forms that submit, withdraw or delete an application: the token and the version the page showed.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+pub(super) struct VersionForm {
+    csrf_token: String,
+    version: String,
+}
+
+impl VersionForm {
+    /// The version the page showed; a form without a readable one is stale by definition (no record has 0).
+    fn version(&self) -> i32 {
+        self.version.parse().unwrap_or(0)
+    }
+}
 
 pub(super) async fn submit(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<VersionForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let id = path.into_inner();
     let actor = visitor.actor()?;
-    let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let version = form.version();
     let (i18n, lang, contact) = (state.i18n.clone(), visitor.lang.clone(), state.config.contact.clone());
     match state.db.run(move |conn| service::submit(conn, &i18n, &actor, id, version, &lang, &contact)).await {
         Ok(_) => {
@@ -60,14 +74,7 @@ fn permanent_step_of(status: &str) -> Option<&'static str> {
 /// which step is offered.
 async fn confirm(state: &AppState, visitor: &Visitor, id: i64) -> PageResult {
     let actor = visitor.actor()?;
-    let (application, call) = state
-        .db
-        .run(move |conn| {
-            let application = service::own(conn, &actor, id)?;
-            let call = programmes::find_call(conn, application.call_id)?;
-            Ok((application, call))
-        })
-        .await?;
+    let (application, call) = state.db.run(move |conn| service::own_with_call(conn, &actor, id)).await?;
     let Some(action) = permanent_step_of(&application.status) else {
         return Ok(redirect(&format!("/applications/{id}")));
     };
@@ -93,12 +100,12 @@ pub(super) async fn withdraw(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<VersionForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let id = path.into_inner();
     let actor = visitor.actor()?;
-    let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let version = form.version();
     match state.db.run(move |conn| service::withdraw(conn, &actor, id, version)).await {
         Ok(()) => {
             visitor.flash("withdrawn");
@@ -116,12 +123,12 @@ pub(super) async fn delete_draft(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<VersionForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let id = path.into_inner();
     let actor = visitor.actor()?;
-    let version: i32 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let version = form.version();
     let storage_keys = state.db.run(move |conn| service::delete_draft(conn, &actor, id, version)).await?;
     for key in storage_keys {
         // The rows are gone; a file left behind is unreachable, so a failure here only costs disk space.

@@ -8,9 +8,7 @@ use super::steps::{blockers_in_words, step_marks, Blocker, StepMark};
 use crate::domain::money::format_amount_in;
 use crate::domain::role::Role;
 use crate::error::FieldErrors;
-use crate::service::applications as service;
-use crate::store::applications::{self as store, Application, Document, StatusEvent};
-use crate::store::programmes::{self as programmes};
+use crate::service::applications::{self as service, Application, ApplicationFile, Document, StatusEvent};
 use crate::web::page::{render_status, PageResult, Visitor};
 use crate::web::AppState;
 
@@ -47,19 +45,8 @@ pub(super) async fn view_with(
     let actor = visitor.actor()?;
     let is_owner_role = actor.role == Role::Applicant;
     let contact = state.config.contact.clone();
-    let (application, call, documents, history, mut blockers) = state
-        .db
-        .run(move |conn| {
-            let application = service::readable(conn, &actor, id)?;
-            let call = programmes::find_call(conn, application.call_id)?;
-            let blockers = if is_owner_role && application.status == "draft" {
-                service::blockers(conn, &application, &contact)?
-            } else {
-                FieldErrors::new()
-            };
-            Ok((application.clone(), call, store::documents(conn, id)?, store::events(conn, id)?, blockers))
-        })
-        .await?;
+    let (file, history) = state.db.run(move |conn| service::readable_file(conn, &actor, id, &contact)).await?;
+    let ApplicationFile { application, call, documents, mut blockers } = file;
     // A refused submission's reasons are the same rules; keep any the fresh check did not see.
     for (field, key) in errors {
         blockers.entry(field).or_insert(key);

@@ -7,8 +7,8 @@ use serde::Serialize;
 use crate::domain::money::format_amount_in;
 use crate::domain::programme::ProgrammeTerms;
 use crate::i18n::I18n;
-use crate::store::now;
-use crate::store::programmes::{self, CallListing};
+use crate::service::now;
+use crate::service::public_calls::{self as service, CallListing};
 use crate::web::page::{render, PageResult, Visitor};
 use crate::web::AppState;
 
@@ -122,23 +122,27 @@ pub fn call_view(state: &AppState, lang: &str, listing: &CallListing, terms: Opt
     }
 }
 
+/// The home page: the open calls.
+#[derive(Serialize)]
+struct HomePage {
+    calls: Vec<CallView>,
+}
+
+/// A call's page.
+#[derive(Serialize)]
+struct CallPage {
+    call: CallView,
+}
+
 pub(super) async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    let listings = state.db.run(|conn| programmes::open_calls(conn, now())).await?;
+    let listings = state.db.run(service::open).await?;
     let calls: Vec<CallView> = listings.iter().map(|l| call_view(&state, &visitor.lang, l, None)).collect();
-    render(&state, &visitor, "public/home.html", &serde_json::json!({ "calls": calls }))
+    render(&state, &visitor, "public/home.html", &HomePage { calls })
 }
 
 pub(super) async fn call_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
     let id = path.into_inner();
-    let (listing, history) = state
-        .db
-        .run(move |conn| {
-            let listing = programmes::call_listing(conn, id)?;
-            let history = programmes::terms_history(conn, listing.programme.id)?;
-            Ok((listing, history))
-        })
-        .await?;
-    let terms = history.in_force_on(listing.call.opens_at.date()).or_else(|| history.in_force_on(now().date()));
-    let view = call_view(&state, &visitor.lang, &listing, terms);
-    render(&state, &visitor, "public/call.html", &serde_json::json!({ "call": view }))
+    let (listing, terms) = state.db.run(move |conn| service::with_terms(conn, id)).await?;
+    let call = call_view(&state, &visitor.lang, &listing, terms.as_ref());
+    render(&state, &visitor, "public/call.html", &CallPage { call })
 }
