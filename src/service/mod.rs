@@ -74,3 +74,6 @@ impl Actor {
         self.role == Role::Administrator || self.organisation_id == Some(organisation_id)
     }
 }
+
+/// Figures of the applications list kept until the next change (one cache per server, held by the web state).
+pub mod list_cache;
