@@ -193,3 +193,37 @@ pub fn open_call(conn: &mut DbConn, actor: &Actor, input: &CallInput) -> Result<
         Ok(id)
     })
 }
+
+pub use crate::store::programmes::{CallListing, Programme};
+
+/// The funder's home: the organisation's programmes and the calls of its programmes.
+pub struct FunderHome {
+    pub programmes: Vec<Programme>,
+    pub calls: Vec<CallListing>,
+}
+
+/// What the funder's home lists for the actor: their organisation's programmes and calls; an administrator,
+/// who belongs to no funder, sees every organisation's calls and no programmes. Applicants are refused.
+pub fn funder_home(conn: &mut DbConn, actor: &Actor) -> Result<FunderHome, AppError> {
+    let scope = actor.organisation_scope()?;
+    let programmes = match scope {
+        Some(organisation_id) => store::programmes_of(conn, organisation_id)?,
+        None => vec![],
+    };
+    Ok(FunderHome { programmes, calls: store::calls_of_organisation(conn, scope)? })
+}
+
+/// A programme and its dated terms, newest first, for the funder's staff (and administrators) to read.
+/// Anyone else gets "not found", so that programmes of other funders cannot be probed.
+pub fn readable_programme(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme_id: i64,
+) -> Result<(Programme, Vec<(NaiveDate, ProgrammeTerms)>), AppError> {
+    let programme = store::find_programme(conn, programme_id)?;
+    if !actor.can_manage_organisation(programme.organisation_id) || actor.role == Role::Applicant {
+        return Err(AppError::NotFound);
+    }
+    let history = store::terms_list(conn, programme_id)?;
+    Ok((programme, history))
+}

@@ -221,3 +221,26 @@ pub fn score(
         Ok(total)
     })
 }
+
+/// What a call's review set-up page shows: the call, its saved rubric, the funder's panel, the assignments
+/// with their reviewer's name, and the call's submitted applications.
+pub struct ReviewSetUp {
+    pub listing: programmes::CallListing,
+    pub rubric: Option<CallRubric>,
+    pub panel: Vec<users::User>,
+    pub assignments: Vec<(Assignment, String)>,
+    pub submitted: Vec<Application>,
+}
+
+/// A call's review set-up, for the funder's staff (see `managed_call`).
+pub fn review_set_up(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<ReviewSetUp, AppError> {
+    let listing = super::access::managed_call(conn, actor, call_id)?;
+    let panel = panel(conn, listing.programme.organisation_id)?;
+    Ok(ReviewSetUp {
+        rubric: store::rubric_of(conn, call_id)?,
+        panel,
+        assignments: store::of_call(conn, call_id)?,
+        submitted: applications::submitted_of_call(conn, call_id)?,
+        listing,
+    })
+}

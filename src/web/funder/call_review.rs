@@ -12,7 +12,6 @@ use crate::error::{AppError, FieldErrors};
 use crate::i18n::I18n;
 use crate::service::reviews::{self as service, ReviewSettings};
 use crate::service::Actor;
-use crate::store::{applications, reviews};
 use crate::web::form::{date, field, number, Form};
 use crate::web::page::{page_of, redirect, render_status, stored_points, PageResult, Visitor};
 use crate::web::AppState;
@@ -168,17 +167,8 @@ impl CallPage {
 pub(super) async fn call_page_with(state: &AppState, visitor: &Visitor, call_id: i64, view: CallPage) -> PageResult {
     let CallPage { values, application_id, reviewer_id, errors, status, page } = view;
     let actor = visitor.actor()?;
-    let (listing, rubric, panel, assignments, submitted) = state
-        .db
-        .run(move |conn| {
-            let listing = service::managed_call(conn, &actor, call_id)?;
-            let rubric = reviews::rubric_of(conn, call_id)?;
-            let panel = service::panel(conn, listing.programme.organisation_id)?;
-            let assignments = reviews::of_call(conn, call_id)?;
-            let submitted = applications::submitted_of_call(conn, call_id)?;
-            Ok((listing, rubric, panel, assignments, submitted))
-        })
-        .await?;
+    let service::ReviewSetUp { listing, rubric, panel, assignments, submitted } =
+        state.db.run(move |conn| service::review_set_up(conn, &actor, call_id)).await?;
     let has_rubric = rubric.is_some();
     let values = values.unwrap_or_else(|| {
         let (rubric, priority_rules) = rubric
@@ -236,7 +226,7 @@ pub(super) async fn call_page_with(state: &AppState, visitor: &Visitor, call_id:
 /// Refuses, before any field of the form is read, an actor who may not change the call's review.
 pub(super) async fn authorize_call_change(state: &AppState, actor: &Actor, call_id: i64) -> Result<(), AppError> {
     let actor = actor.clone();
-    state.db.run(move |conn| service::call_to_change(conn, &actor, call_id).map(|_| ())).await
+    state.db.run(move |conn| crate::service::access::call_to_change(conn, &actor, call_id).map(|_| ())).await
 }
 
 pub(super) async fn save_settings(

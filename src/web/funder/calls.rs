@@ -8,8 +8,7 @@ use chrono::NaiveDateTime;
 
 use crate::domain::eligibility::{standard_questions, EligibilityQuestion};
 use crate::error::{AppError, FieldErrors};
-use crate::service::programmes::{self as service, CallInput, DOCUMENT_KINDS};
-use crate::store::programmes;
+use crate::service::programmes::{self as service, CallInput, Programme, DOCUMENT_KINDS};
 use crate::web::form::{money, number, read_local_datetime};
 use crate::web::page::{redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
@@ -51,11 +50,7 @@ fn questions_from_form(pairs: &[(String, String)], errors: &mut FieldErrors) -> 
 /// How many questions of their own an officer may add to a call.
 const CUSTOM_QUESTIONS: usize = 2;
 
-fn call_form_page(
-    programme: &programmes::Programme,
-    values: serde_json::Value,
-    errors: &FieldErrors,
-) -> serde_json::Value {
+fn call_form_page(programme: &Programme, values: serde_json::Value, errors: &FieldErrors) -> serde_json::Value {
     serde_json::json!({
         "programme": programme, "values": values, "errors": errors, "document_kinds": DOCUMENT_KINDS,
         "standard_questions": standard_questions(), "custom_questions": (1..=CUSTOM_QUESTIONS).collect::<Vec<_>>(),

@@ -13,24 +13,15 @@ use crate::domain::programme::ProgrammeTerms;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::service::programmes::{self as service, ProgrammeInput};
-use crate::store::programmes;
 use crate::web::form::{date, money, number, Form};
 use crate::web::page::{redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
 
 pub(super) async fn home(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
     let actor = visitor.actor()?;
-    let scope = actor.organisation_scope()?;
-    let (programmes_list, calls) = state
-        .db
-        .run(move |conn| {
-            let list = match scope {
-                Some(org) => programmes::programmes_of(conn, org)?,
-                None => vec![],
-            };
-            Ok((list, programmes::calls_of_organisation(conn, scope)?))
-        })
-        .await?;
+    let check = actor.clone();
+    let service::FunderHome { programmes: programmes_list, calls } =
+        state.db.run(move |conn| service::funder_home(conn, &check)).await?;
     let calls: Vec<_> =
         calls.iter().map(|l| crate::web::public::calls::call_view(&state, &visitor.lang, l, None)).collect();
     let may_create = actor.role == Role::ProgrammeOfficer;
@@ -163,14 +154,8 @@ async fn programme_page_with(
 ) -> PageResult {
     let Refused { values, errors, cadre_value, cadre_errors } = refused;
     let actor = visitor.actor()?;
-    let (programme, history) = state
-        .db
-        .run(move |conn| Ok((programmes::find_programme(conn, id)?, programmes::terms_list(conn, id)?)))
-        .await?;
-    // Staff see their own organisation's programmes only.
-    if !actor.can_manage_organisation(programme.organisation_id) || actor.role == Role::Applicant {
-        return Err(AppError::NotFound.into());
-    }
+    let check = actor.clone();
+    let (programme, history) = state.db.run(move |conn| service::readable_programme(conn, &check, id)).await?;
     let history_view: Vec<_> = history
         .iter()
         .map(|(from, terms)| {

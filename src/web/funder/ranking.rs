@@ -140,7 +140,7 @@ pub(super) async fn propose(
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     authorize(&state, &actor, move |conn, actor| {
-        crate::service::reviews::call_to_change(conn, actor, call_id).map(|_| ())
+        crate::service::access::call_to_change(conn, actor, call_id).map(|_| ())
     })
     .await?;
     // No application named: the whole line; a garbled one is refused rather than read as "all".
