@@ -53,26 +53,11 @@ pub fn number<T: std::str::FromStr + Default>(
     name: &str,
     errors: &mut FieldErrors,
 ) -> T {
-    let typed = form.get(name).map(|v| v.trim()).unwrap_or_default();
-    // A decimal comma (French "0,05") reads as the point; where a point is typed too, the text stays refused.
-    let parsed = typed.parse().or_else(|e| if typed.contains('.') { Err(e) } else { typed.replace(',', ".").parse() });
-    match parsed {
-        Ok(v) => v,
-        Err(_) => {
-            errors.insert(name.into(), "error-number".into());
-            T::default()
-        }
-    }
+    noted(read_number(form.get(name).map(String::as_str).unwrap_or_default()), name, errors)
 }
 
 pub fn money(form: &HashMap<String, String>, name: &str, currency: &str, lang: &str, errors: &mut FieldErrors) -> i64 {
-    match parse_amount_in(form.get(name).map(String::as_str).unwrap_or("0"), currency, lang) {
-        Ok(v) => v,
-        Err(key) => {
-            errors.insert(name.into(), key.into());
-            0
-        }
-    }
+    noted(parse_amount_in(form.get(name).map(String::as_str).unwrap_or("0"), currency, lang), name, errors)
 }
 
 /// The record's version the form was shown with (optimistic concurrency); a form without it is malformed.
@@ -120,4 +105,20 @@ pub async fn read_upload(
         }
     }
     Ok((fields, file))
+}
+
+/// A number typed in a field, trimmed; the error is the message key for the field.
+pub fn read_number<T: std::str::FromStr>(text: &str) -> Result<T, &'static str> {
+    let typed = text.trim();
+    // A decimal comma (French "0,05") reads as the point; where a point is typed too, the text stays refused.
+    let parsed = typed.parse().or_else(|e| if typed.contains('.') { Err(e) } else { typed.replace(',', ".").parse() });
+    parsed.map_err(|_| "error-number")
+}
+
+/// What a reader read from a field, or the placeholder with the field's message noted next to it.
+pub fn noted<T: Default>(read: Result<T, &'static str>, name: &str, errors: &mut FieldErrors) -> T {
+    read.unwrap_or_else(|key| {
+        errors.insert(name.into(), key.into());
+        T::default()
+    })
 }
