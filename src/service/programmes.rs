@@ -194,7 +194,7 @@ pub fn open_call(conn: &mut DbConn, actor: &Actor, input: &CallInput) -> Result<
     })
 }
 
-pub use crate::store::programmes::{CallListing, Programme};
+pub use crate::store::programmes::{Call, CallListing, Programme};
 
 /// The funder's home: the organisation's programmes and the calls of its programmes.
 pub struct FunderHome {

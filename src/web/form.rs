@@ -26,14 +26,6 @@ pub fn read_date(text: &str) -> Result<NaiveDate, &'static str> {
     check_within_reach(date, now().date())
 }
 
-/// A date field (as `read_date` reads it); a bad one is noted next to the field and read as a placeholder.
-pub fn date(form: &HashMap<String, String>, name: &str, errors: &mut FieldErrors) -> NaiveDate {
-    read_date(field(form, name)).unwrap_or_else(|key| {
-        errors.insert(name.into(), key.into());
-        NaiveDate::default()
-    })
-}
-
 /// A local date and time typed in the installation's time zone, within reach of today, in UTC.
 pub fn read_local_datetime(state: &AppState, text: &str) -> Result<NaiveDateTime, &'static str> {
     let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")

@@ -2,6 +2,7 @@
 //! those not selected.
 
 use actix_web::web;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::money::format_amount_in;
 use crate::domain::ranking::{PlaceReason, TierReason};
@@ -10,7 +11,6 @@ use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::service::awards as service;
 use crate::service::ledger;
-use crate::web::form::{field, Form};
 use crate::web::page::{authorize, page_of, points, redirect, render, PageResult, Visitor};
 use crate::web::AppState;
 
@@ -130,13 +130,21 @@ pub(super) async fn ranking_page(
     render(&state, &visitor, "funder/ranking.html", &page)
 }
 
+/// Proposing awards: one application of the line, or (none named) the whole line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ProposeForm {
+    csrf_token: String,
+    application_id: String,
+}
+
 pub(super) async fn propose(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<ProposeForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     authorize(&state, &actor, move |conn, actor| {
@@ -144,7 +152,7 @@ pub(super) async fn propose(
     })
     .await?;
     // No application named: the whole line; a garbled one is refused rather than read as "all".
-    let one: Option<i64> = match field(&form, "application_id") {
+    let one: Option<i64> = match form.application_id.trim() {
         "" => None,
         text => Some(text.parse().map_err(|_| AppError::field("application_id", "error-number"))?),
     };
@@ -159,13 +167,20 @@ pub(super) async fn propose(
     Ok(redirect(&format!("/funder/calls/{call_id}/ranking")))
 }
 
+/// A form that only confirms: its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ConfirmForm {
+    csrf_token: String,
+}
+
 pub(super) async fn notify_not_selected(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<ConfirmForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     let i18n = state.i18n.clone();
