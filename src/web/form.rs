@@ -1,5 +1,5 @@
-//! Reading forms, shared by every area: a field, whole and decimal numbers, money in the currency's major
-//! units, the record's version, dates and local date-times, the validator's errors, and a multipart upload.
+//! Reading forms, shared by every area: a field, whole and decimal numbers, the record's version, dates and
+//! local date-times, the validator's errors, and a multipart upload (money reads through the domain's money).
 //! Dates are read for their shape first (YYYY-MM-DD, or a local date and time), then the domain's bounds, so
 //! that every form refuses 9999-12-31 the same way, next to its field.
 
@@ -12,7 +12,6 @@ use futures_util::StreamExt;
 
 use super::AppState;
 use crate::domain::dates::check_within_reach;
-use crate::domain::money::parse_amount_in;
 use crate::error::{AppError, FieldErrors};
 use crate::service::documents::MAX_UPLOAD_BYTES;
 use crate::service::now;
@@ -46,10 +45,6 @@ pub fn number<T: std::str::FromStr + Default>(
     errors: &mut FieldErrors,
 ) -> T {
     noted(read_number(form.get(name).map(String::as_str).unwrap_or_default()), name, errors)
-}
-
-pub fn money(form: &HashMap<String, String>, name: &str, currency: &str, lang: &str, errors: &mut FieldErrors) -> i64 {
-    noted(parse_amount_in(form.get(name).map(String::as_str).unwrap_or("0"), currency, lang), name, errors)
 }
 
 /// The record's version the form was shown with (optimistic concurrency); a form without it is malformed.

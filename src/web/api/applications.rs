@@ -46,6 +46,15 @@ fn application_json(a: &Application) -> serde_json::Value {
     })
 }
 
+/// A page of the applications the bearer may read.
+#[derive(serde::Serialize)]
+struct ApplicationsBody {
+    applications: Vec<serde_json::Value>,
+    total: i64,
+    page: i64,
+    page_size: i64,
+}
+
 pub(super) async fn list_applications(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -59,8 +68,7 @@ pub(super) async fn list_applications(
     let (applications, total) =
         state.db.run(move |conn| service::readable_list(conn, &actor, &filter, page, &figures)).await?;
     let items: Vec<serde_json::Value> = applications.iter().map(application_json).collect();
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({"applications": items, "total": total, "page": page, "page_size": PAGE_SIZE})))
+    Ok(HttpResponse::Ok().json(ApplicationsBody { applications: items, total, page, page_size: PAGE_SIZE }))
 }
 
 pub(super) async fn get_application(
