@@ -35,8 +35,7 @@ pub struct ProgrammeInput<'a> {
 }
 
 pub fn create_programme(conn: &mut DbConn, actor: &Actor, input: &ProgrammeInput) -> Result<i64, AppError> {
-    actor.require(&[Role::ProgrammeOfficer])?;
-    let organisation_id = actor.organisation_id.ok_or(AppError::Forbidden)?;
+    let organisation_id = programme_creator(actor)?;
     let mut errors = input.terms.validate().err().unwrap_or_default();
     if input.name.trim().is_empty() {
         errors.insert("name".into(), "error-required".into());
@@ -226,4 +225,11 @@ pub fn readable_programme(
     }
     let history = store::terms_list(conn, programme_id)?;
     Ok((programme, history))
+}
+
+/// The organisation a new programme would belong to, if the actor may create one: a programme officer of a
+/// funder. Checked before the form's fields are read, and again by `create_programme`.
+pub fn programme_creator(actor: &Actor) -> Result<i64, AppError> {
+    actor.require(&[Role::ProgrammeOfficer])?;
+    actor.organisation_id.ok_or(AppError::Forbidden)
 }

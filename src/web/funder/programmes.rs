@@ -183,7 +183,7 @@ struct ProgrammeNewPage<'a> {
 }
 
 pub(super) async fn programme_form(state: web::Data<AppState>, visitor: Visitor) -> PageResult {
-    visitor.actor()?.require(&[Role::ProgrammeOfficer])?;
+    service::programme_creator(&visitor.actor()?)?;
     let start = ProgrammeForm {
         currency: "KES".into(),
         terms: TermsFields { terms_from: chrono::Utc::now().date_naive().to_string(), ..TermsFields::default() },
@@ -208,8 +208,7 @@ pub(super) async fn create_programme(
     visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     // Who may act comes before what they typed (the service checks again, inside its transaction).
-    actor.require(&[Role::ProgrammeOfficer])?;
-    actor.organisation_id.ok_or(AppError::Forbidden)?;
+    service::programme_creator(&actor)?;
     let form = form.into_inner();
     let mut errors = FieldErrors::new();
     let currency = form.currency.trim().to_uppercase();
