@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::list_cache::{ListCache, ListFigure};
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::application::{
@@ -433,4 +434,188 @@ pub fn unmatched_places(conn: &mut DbConn, actor: &Actor) -> Result<PlacesToChec
         cadres_total,
         total: places_total + cadres_total + programme_count,
     })
+}
+
+// ---- the funder's list: its pages, its CSV export and the API's list ----
+
+pub use crate::store::applications::ApplicationSummary;
+
+/// Rows on a page of the list (the HTML page and the API alike).
+pub const PAGE_SIZE: i64 = 25;
+
+/// Full records handed to the CSV export at a time, so that memory stays flat however long the list.
+const EXPORT_BATCH: i64 = 1000;
+
+/// The list's filters as the reader typed them: an empty or blank one is no filter.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub call: Option<i64>,
+    pub status: Option<String>,
+    pub eligibility: Option<String>,
+    pub county: Option<String>,
+    pub cadre: Option<String>,
+    pub search: Option<String>,
+    /// Keyset paging: the last id of the page before.
+    pub before: Option<i64>,
+    /// Keyset paging backwards ("previous" links): the first id of the page after.
+    pub after: Option<i64>,
+}
+
+/// One page of the list, with what the filter form offers.
+#[derive(Debug, Clone)]
+pub struct ApplicationPage {
+    pub rows: Vec<ApplicationSummary>,
+    /// How many applications the filter matches, on every page.
+    pub total: i64,
+    /// The calls the reader may filter by: id and title.
+    pub calls: Vec<(i64, String)>,
+}
+
+fn non_empty(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// What this actor may list, as the store's filter: the submitted applications to the calls of their
+/// organisation (every organisation's for an administrator). Only the roles that read applications list
+/// them; the calls read for the scope are returned too, as the filter form offers them.
+fn readers_filter(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &ListFilter,
+) -> Result<(store::ApplicationFilter, Vec<(i64, String)>), AppError> {
+    if !actor.role.reads_applications() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = actor.organisation_scope()?;
+    let calls = programmes::call_titles(conn, scope)?;
+    let filter = store::ApplicationFilter {
+        organisation_id: scope,
+        call_id: f.call,
+        status: non_empty(&f.status).filter(|s| s != ApplicationStatus::Draft.as_str()),
+        eligibility: non_empty(&f.eligibility),
+        // Stored places and cadres are canonical, so a filter typed in another case or spacing reads them too.
+        county: non_empty(&f.county).map(|c| crate::domain::place::canonical_county(&c).map(String::from).unwrap_or(c)),
+        cadre: non_empty(&f.cadre).map(|c| crate::domain::cadre::canonical_cadre(&c).map(String::from).unwrap_or(c)),
+        search: non_empty(&f.search),
+        include_drafts: false,
+        before_id: f.before,
+        after_id: f.after,
+        call_ids: scope.map(|_| calls.iter().map(|(id, _)| *id).collect()),
+    };
+    Ok((filter, calls))
+}
+
+/// A page of the applications the actor's organisation received (see `readers_filter` for who may list
+/// them), page `page` counted from 1 unless the filter carries a keyset cursor ("next" and "previous" links
+/// do), which then makes the number only a label. The total and where a numbered page starts cost a pass
+/// over the organisation's applications, so they are kept in `figures` until the next change to any.
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &ListFilter,
+    page: i64,
+    figures: &ListCache,
+) -> Result<ApplicationPage, AppError> {
+    let (mut filter, calls) = readers_filter(conn, actor, f)?;
+    // The cached figures are the same for every page and cursor of one filter.
+    let whole = store::ApplicationFilter { before_id: None, after_id: None, ..filter.clone() };
+    let key = format!("{:?}", store::ApplicationFilter { call_ids: None, ..whole.clone() });
+    let generation = store::last_change(conn)?;
+    if filter.before_id.is_none() && filter.after_id.is_none() && page > 1 {
+        let start = figures.get_or_compute(&format!("{key}|page={page}"), generation, || {
+            Ok(ListFigure::PageStart(store::id_at(conn, &filter, (page - 1) * PAGE_SIZE)?))
+        })?;
+        let ListFigure::PageStart(start) = start else {
+            return Err(AppError::Internal("list cache returned the wrong figure".into()));
+        };
+        // The page is then read by keyset from its first row, like a "next" link's.
+        match start {
+            Some(id) => filter.before_id = Some(id.saturating_add(1)),
+            None => {
+                let total = total(conn, &key, generation, &whole, figures)?;
+                return Ok(ApplicationPage { rows: vec![], total, calls });
+            }
+        }
+    }
+    let rows = store::list(conn, &filter, PAGE_SIZE, 0)?;
+    let total = total(conn, &key, generation, &whole, figures)?;
+    Ok(ApplicationPage { rows, total, calls })
+}
+
+/// How many applications a filter matches, kept until the next change to any application.
+fn total(
+    conn: &mut DbConn,
+    key: &str,
+    generation: Option<chrono::NaiveDateTime>,
+    whole: &store::ApplicationFilter,
+    figures: &ListCache,
+) -> Result<i64, AppError> {
+    match figures.get_or_compute(key, generation, || Ok(ListFigure::Total(store::count(conn, whole)?)))? {
+        ListFigure::Total(total) => Ok(total),
+        ListFigure::PageStart(_) => Err(AppError::Internal("list cache returned the wrong figure".into())),
+    }
+}
+
+/// How many places, cadres and programmes off the lists the actor's organisation has to check, as the
+/// list's link to them counts them. Applications' figures are kept until the next change to any application;
+/// programmes are few and change without touching an application, so they are counted each time.
+pub fn to_check_count(conn: &mut DbConn, actor: &Actor, figures: &ListCache) -> Result<i64, AppError> {
+    if !actor.role.reads_applications() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = actor.organisation_scope()?;
+    let generation = store::last_change(conn)?;
+    let places = figures.get_or_compute(&format!("{scope:?}|unmatched-places"), generation, || {
+        Ok(ListFigure::Total(unmatched_place_count(conn, scope)?))
+    })?;
+    let ListFigure::Total(places) = places else {
+        return Err(AppError::Internal("list cache returned the wrong figure".into()));
+    };
+    Ok(places + unmatched_programme_count(conn, scope)?)
+}
+
+/// Every application of the list, full records in id order, handed to `each` a batch at a time; the export
+/// is recorded in the audit trail. Who may export is who may list (`readers_filter`). No transaction: the
+/// read may be long, and holding SQLite's write lock through it would stall every writer for one audit row.
+pub fn export(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &ListFilter,
+    mut each: impl FnMut(&[Application]) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    let (filter, _) = readers_filter(conn, actor, f)?;
+    let mut after = 0;
+    loop {
+        let batch = store::export_page(conn, &filter, after, EXPORT_BATCH)?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        each(&batch)?;
+    }
+    AuditEntry::new("export_applications", "applications", "csv").record(conn, &actor.origin())
+}
+
+/// The applications an API client may read, page `page` of them, and how many there are: an applicant's
+/// own and a reviewer's assigned ones, all of them and unfiltered; for the funder's staff, a page of the
+/// list with its filters (`list`). Anyone else is refused.
+pub fn readable_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &ListFilter,
+    page: i64,
+    figures: &ListCache,
+) -> Result<(Vec<Application>, i64), AppError> {
+    let all = |applications: Vec<Application>| {
+        let total = i64::try_from(applications.len()).unwrap_or(i64::MAX);
+        (applications, total)
+    };
+    match actor.role {
+        Role::Applicant => Ok(all(store::of_applicant(conn, actor.user_id)?.into_iter().map(|(a, _, _)| a).collect())),
+        Role::Reviewer => Ok(all(readable_by_reviewer(conn, actor)?)),
+        _ => {
+            let listed = list(conn, actor, f, page, figures)?;
+            let applications =
+                listed.rows.iter().map(|row| store::find(conn, row.id)).collect::<Result<Vec<_>, _>>()?;
+            Ok((applications, listed.total))
+        }
+    }
 }

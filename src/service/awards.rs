@@ -8,12 +8,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::Connection;
 use serde::Serialize;
 
-use super::access::{managed_call, readable_award, require_officer};
+use super::access::{managed_award, managed_call, readable_award, require_officer};
 pub use super::award_state::as_seen;
 use super::award_state::system_context;
-// The web handlers still reach these through this module; the lead points them at `access` when the web areas
-// are merged.
-pub use super::access::{managed_award, readable_award as readable, readable_awards as list_readable};
 use super::report_holds::apply_report_holds;
 use super::Actor;
 use crate::db::{write_transaction, DbConn};

@@ -12,7 +12,11 @@ pub mod documents;
 pub mod facilities;
 pub mod jobs;
 pub mod ledger;
+/// Figures of the applications list kept until the next change (one cache per server, held by the web state).
+pub mod list_cache;
 pub mod programmes;
+/// Calls as the public sees them (the site and the API).
+pub mod public_calls;
 pub mod report_holds;
 pub mod reviews;
 
@@ -75,6 +79,3 @@ impl Actor {
         self.role == Role::Administrator || self.organisation_id == Some(organisation_id)
     }
 }
-
-/// Calls as the public sees them (the site and the API).
-pub mod public_calls;

@@ -35,8 +35,7 @@ pub struct ProgrammeInput<'a> {
 }
 
 pub fn create_programme(conn: &mut DbConn, actor: &Actor, input: &ProgrammeInput) -> Result<i64, AppError> {
-    actor.require(&[Role::ProgrammeOfficer])?;
-    let organisation_id = actor.organisation_id.ok_or(AppError::Forbidden)?;
+    let organisation_id = programme_creator(actor)?;
     let mut errors = input.terms.validate().err().unwrap_or_default();
     if input.name.trim().is_empty() {
         errors.insert("name".into(), "error-required".into());
@@ -192,4 +191,45 @@ pub fn open_call(conn: &mut DbConn, actor: &Actor, input: &CallInput) -> Result<
             .record(conn, &actor.origin())?;
         Ok(id)
     })
+}
+
+pub use crate::store::programmes::{Call, CallListing, Programme};
+
+/// The funder's home: the organisation's programmes and the calls of its programmes.
+pub struct FunderHome {
+    pub programmes: Vec<Programme>,
+    pub calls: Vec<CallListing>,
+}
+
+/// What the funder's home lists for the actor: their organisation's programmes and calls; an administrator,
+/// who belongs to no funder, sees every organisation's calls and no programmes. Applicants are refused.
+pub fn funder_home(conn: &mut DbConn, actor: &Actor) -> Result<FunderHome, AppError> {
+    let scope = actor.organisation_scope()?;
+    let programmes = match scope {
+        Some(organisation_id) => store::programmes_of(conn, organisation_id)?,
+        None => vec![],
+    };
+    Ok(FunderHome { programmes, calls: store::calls_of_organisation(conn, scope)? })
+}
+
+/// A programme and its dated terms, newest first, for the funder's staff (and administrators) to read.
+/// Anyone else gets "not found", so that programmes of other funders cannot be probed.
+pub fn readable_programme(
+    conn: &mut DbConn,
+    actor: &Actor,
+    programme_id: i64,
+) -> Result<(Programme, Vec<(NaiveDate, ProgrammeTerms)>), AppError> {
+    let programme = store::find_programme(conn, programme_id)?;
+    if !actor.can_manage_organisation(programme.organisation_id) || actor.role == Role::Applicant {
+        return Err(AppError::NotFound);
+    }
+    let history = store::terms_list(conn, programme_id)?;
+    Ok((programme, history))
+}
+
+/// The organisation a new programme would belong to, if the actor may create one: a programme officer of a
+/// funder. Checked before the form's fields are read, and again by `create_programme`.
+pub fn programme_creator(actor: &Actor) -> Result<i64, AppError> {
+    actor.require(&[Role::ProgrammeOfficer])?;
+    actor.organisation_id.ok_or(AppError::Forbidden)
 }

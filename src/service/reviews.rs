@@ -3,9 +3,7 @@
 
 use chrono::NaiveDate;
 
-// The web handlers still reach these through this module; the lead points them at `access` when the web areas
-// are merged.
-pub use super::access::{call_to_change, managed_call, require_officer};
+use super::access::{call_to_change, managed_call, require_officer};
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::ranking::PriorityRule;
@@ -251,5 +249,28 @@ pub fn score(
             .after(&serde_json::json!({"scores": sheet, "total_hundredths": total, "comment": comment.trim()}))
             .record(conn, &actor.origin())?;
         Ok(total)
+    })
+}
+
+/// What a call's review set-up page shows: the call, its saved rubric, the funder's panel, the assignments
+/// with their reviewer's name, and the call's submitted applications.
+pub struct ReviewSetUp {
+    pub listing: programmes::CallListing,
+    pub rubric: Option<CallRubric>,
+    pub panel: Vec<users::User>,
+    pub assignments: Vec<(Assignment, String)>,
+    pub submitted: Vec<Application>,
+}
+
+/// A call's review set-up, for the funder's staff (see `managed_call`).
+pub fn review_set_up(conn: &mut DbConn, actor: &Actor, call_id: i64) -> Result<ReviewSetUp, AppError> {
+    let listing = super::access::managed_call(conn, actor, call_id)?;
+    let panel = panel(conn, listing.programme.organisation_id)?;
+    Ok(ReviewSetUp {
+        rubric: store::rubric_of(conn, call_id)?,
+        panel,
+        assignments: store::of_call(conn, call_id)?,
+        submitted: applications::submitted_of_call(conn, call_id)?,
+        listing,
     })
 }

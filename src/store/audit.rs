@@ -77,23 +77,6 @@ impl<'a> AuditEntry<'a> {
     }
 }
 
-/// Records one change: the seven-argument form that [`AuditEntry`] replaces. Kept only for the two calls left in
-/// `web/admin.rs` and `web/funder.rs`, which move to `AuditEntry` (and this goes) when the web areas are merged.
-pub fn record<B: Serialize, A: Serialize>(
-    conn: &mut DbConn,
-    origin: &Origin,
-    action: &str,
-    entity: &str,
-    entity_id: impl ToString,
-    before: Option<&B>,
-    after: Option<&A>,
-) -> Result<(), AppError> {
-    let mut entry = AuditEntry::new(action, entity, entity_id);
-    entry.before = before.map(snapshot);
-    entry.after = after.map(snapshot);
-    entry.record(conn, origin)
-}
-
 fn snapshot<T: Serialize + ?Sized>(value: &T) -> String {
     // Serialising plain row structs cannot fail; keep a marker rather than lose the audit row if it ever does.
     serde_json::to_string(value).unwrap_or_else(|e| format!("\"unserialisable: {e}\""))

@@ -1,37 +1,24 @@
-//! Reading forms, shared by every area: a field, whole and decimal numbers, money in the currency's major
-//! units, the record's version, dates and local date-times, the validator's errors, and a multipart upload.
+//! Reading forms, shared by every area: a field, whole and decimal numbers, the record's version, dates and
+//! local date-times, the validator's errors, and a multipart upload (money reads through the domain's money).
 //! Dates are read for their shape first (YYYY-MM-DD, or a local date and time), then the domain's bounds, so
 //! that every form refuses 9999-12-31 the same way, next to its field.
 
 use std::collections::HashMap;
 
 use actix_multipart::Multipart;
-use actix_web::web;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use futures_util::StreamExt;
 
 use super::AppState;
 use crate::domain::dates::check_within_reach;
-use crate::domain::money::parse_amount_in;
 use crate::error::{AppError, FieldErrors};
 use crate::service::documents::MAX_UPLOAD_BYTES;
 use crate::service::now;
-
-/// A form read as its fields by name.
-pub type Form = web::Form<HashMap<String, String>>;
 
 /// A date typed as YYYY-MM-DD, within reach of today; the error is the message key for the field.
 pub fn read_date(text: &str) -> Result<NaiveDate, &'static str> {
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| "error-date")?;
     check_within_reach(date, now().date())
-}
-
-/// A date field (as `read_date` reads it); a bad one is noted next to the field and read as a placeholder.
-pub fn date(form: &HashMap<String, String>, name: &str, errors: &mut FieldErrors) -> NaiveDate {
-    read_date(field(form, name)).unwrap_or_else(|key| {
-        errors.insert(name.into(), key.into());
-        NaiveDate::default()
-    })
 }
 
 /// A local date and time typed in the installation's time zone, within reach of today, in UTC.
@@ -53,26 +40,7 @@ pub fn number<T: std::str::FromStr + Default>(
     name: &str,
     errors: &mut FieldErrors,
 ) -> T {
-    let typed = form.get(name).map(|v| v.trim()).unwrap_or_default();
-    // A decimal comma (French "0,05") reads as the point; where a point is typed too, the text stays refused.
-    let parsed = typed.parse().or_else(|e| if typed.contains('.') { Err(e) } else { typed.replace(',', ".").parse() });
-    match parsed {
-        Ok(v) => v,
-        Err(_) => {
-            errors.insert(name.into(), "error-number".into());
-            T::default()
-        }
-    }
-}
-
-pub fn money(form: &HashMap<String, String>, name: &str, currency: &str, lang: &str, errors: &mut FieldErrors) -> i64 {
-    match parse_amount_in(form.get(name).map(String::as_str).unwrap_or("0"), currency, lang) {
-        Ok(v) => v,
-        Err(key) => {
-            errors.insert(name.into(), key.into());
-            0
-        }
-    }
+    noted(read_number(form.get(name).map(String::as_str).unwrap_or_default()), name, errors)
 }
 
 /// The record's version a form was shown with (optimistic concurrency), as typed; a form without it is malformed.
@@ -120,4 +88,20 @@ pub async fn read_upload(
         }
     }
     Ok((fields, file))
+}
+
+/// A number typed in a field, trimmed; the error is the message key for the field.
+pub fn read_number<T: std::str::FromStr>(text: &str) -> Result<T, &'static str> {
+    let typed = text.trim();
+    // A decimal comma (French "0,05") reads as the point; where a point is typed too, the text stays refused.
+    let parsed = typed.parse().or_else(|e| if typed.contains('.') { Err(e) } else { typed.replace(',', ".").parse() });
+    parsed.map_err(|_| "error-number")
+}
+
+/// What a reader read from a field, or the placeholder with the field's message noted next to it.
+pub fn noted<T: Default>(read: Result<T, &'static str>, name: &str, errors: &mut FieldErrors) -> T {
+    read.unwrap_or_else(|key| {
+        errors.insert(name.into(), key.into());
+        T::default()
+    })
 }

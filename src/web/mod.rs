@@ -11,7 +11,6 @@ mod csv;
 mod error;
 mod form;
 mod funder;
-pub mod list_cache;
 mod page;
 mod public;
 mod query;
@@ -50,7 +49,7 @@ pub struct AppState {
     pub i18n: Arc<I18n>,
     pub config: Config,
     pub files: Arc<dyn ObjectStore>,
-    pub list_cache: Arc<list_cache::ListCache>,
+    pub list_cache: Arc<crate::service::list_cache::ListCache>,
 }
 
 const STYLE_CSS: &str = include_str!("../../static/style.css");

@@ -355,3 +355,25 @@ async fn numbered_pages_next_and_previous_links_agree_with_the_full_order() {
     assert_eq!(listed_ids(&second), listed_ids(&by_cursor));
     assert_eq!(listed_ids(&second).len(), 25);
 }
+
+#[actix_web::test]
+async fn the_csv_export_is_refused_where_the_list_is_and_leaves_an_audit_entry() {
+    let app = TestApp::new().with_demo();
+    let svc = service!(app);
+    // The export's use case decides who may export as the list's does: roles that do not read applications
+    // are refused, and their refusal leaves no export in the trail.
+    for email in ["supervisor@moh.demo.ruralserve.org", "applicant@demo.ruralserve.org"] {
+        let mut refused = Browser::new();
+        refused.log_in(&svc, email, DEMO_PASSWORD).await;
+        assert_eq!(refused.get(&svc, "/funder/applications.csv").await.status, 403, "{email}");
+    }
+    let exports =
+        |app: &TestApp| ruralserve::store::audit::trail(&mut app.conn(), "applications", "csv").expect("trail").len();
+    assert_eq!(exports(&app), 0);
+    let mut officer = Browser::new();
+    officer.log_in(&svc, "officer@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
+    assert_eq!(officer.get(&svc, "/funder/applications.csv").await.status, 200);
+    let trail = ruralserve::store::audit::trail(&mut app.conn(), "applications", "csv").expect("trail");
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "export_applications");
+}

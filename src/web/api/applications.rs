@@ -4,9 +4,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::api_actor;
 use crate::error::AppError;
-use crate::service::applications as service;
-use crate::store::applications as store;
-use crate::web::funder::{filter_for, ListQuery, PAGE_SIZE};
+use crate::service::applications::{self as service, Application, Document, PAGE_SIZE};
+use crate::web::funder::ListQuery;
 use crate::web::AppState;
 
 /// The filter values the OpenAPI document declares; anything else is refused rather than silently
@@ -29,7 +28,7 @@ fn check_enum_filters(q: &ListQuery) -> Result<(), AppError> {
 }
 
 /// The API has no reader's language: reasons are stated in English, as the OpenAPI document's strings.
-fn english_reasons(a: &store::Application) -> Vec<String> {
+fn english_reasons(a: &Application) -> Vec<String> {
     let reasons = a.reasons();
     match crate::i18n::I18n::shared() {
         Some(i18n) => reasons.iter().map(|r| i18n.reason("en", r)).collect(),
@@ -37,13 +36,52 @@ fn english_reasons(a: &store::Application) -> Vec<String> {
     }
 }
 
-fn application_json(a: &store::Application) -> serde_json::Value {
-    serde_json::json!({
-        "id": a.id, "call_id": a.call_id, "reference": a.reference, "status": a.status, "eligibility": a.eligibility,
-        "eligibility_reasons": english_reasons(a), "full_name": a.full_name, "home_county": a.home_county,
-        "home_sub_county": a.home_sub_county, "cadre": a.cadre, "institution": a.institution,
-        "submitted_at": a.submitted_at.map(|t| t.and_utc().to_rfc3339()),
-    })
+/// An application as the API shows it; with its documents when one application is asked for.
+#[derive(serde::Serialize)]
+struct ApplicationBody {
+    id: i64,
+    call_id: i64,
+    reference: Option<String>,
+    status: String,
+    eligibility: Option<String>,
+    eligibility_reasons: Vec<String>,
+    full_name: String,
+    home_county: String,
+    home_sub_county: String,
+    cadre: String,
+    institution: String,
+    submitted_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    documents: Option<Vec<Document>>,
+}
+
+impl ApplicationBody {
+    fn of(a: &Application) -> ApplicationBody {
+        ApplicationBody {
+            id: a.id,
+            call_id: a.call_id,
+            reference: a.reference.clone(),
+            status: a.status.clone(),
+            eligibility: a.eligibility.clone(),
+            eligibility_reasons: english_reasons(a),
+            full_name: a.full_name.clone(),
+            home_county: a.home_county.clone(),
+            home_sub_county: a.home_sub_county.clone(),
+            cadre: a.cadre.clone(),
+            institution: a.institution.clone(),
+            submitted_at: a.submitted_at.map(|t| t.and_utc().to_rfc3339()),
+            documents: None,
+        }
+    }
+}
+
+/// A page of the applications the bearer may read.
+#[derive(serde::Serialize)]
+struct ApplicationsBody {
+    applications: Vec<ApplicationBody>,
+    total: i64,
+    page: i64,
+    page_size: i64,
 }
 
 pub(super) async fn list_applications(
@@ -54,37 +92,12 @@ pub(super) async fn list_applications(
     let actor = api_actor(&state, &req).await?;
     let q = query.into_inner();
     check_enum_filters(&q)?;
-    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    let (items, total) = state
-        .db
-        .run(move |conn| {
-            if actor.role == crate::domain::role::Role::Applicant {
-                let own: Vec<serde_json::Value> =
-                    store::of_applicant(conn, actor.user_id)?.iter().map(|(a, _, _)| application_json(a)).collect();
-                let total = own.len() as i64;
-                return Ok((own, total));
-            }
-            if actor.role == crate::domain::role::Role::Reviewer {
-                let own: Vec<serde_json::Value> =
-                    service::readable_by_reviewer(conn, &actor)?.iter().map(application_json).collect();
-                let total = own.len() as i64;
-                return Ok((own, total));
-            }
-            if !actor.role.reads_applications() {
-                return Err(AppError::Forbidden);
-            }
-            let filter = filter_for(actor.organisation_scope()?, &q);
-            let ids: Vec<i64> =
-                store::list(conn, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)?.into_iter().map(|r| r.id).collect();
-            let mut items = Vec::with_capacity(ids.len());
-            for id in ids {
-                items.push(application_json(&store::find(conn, id)?));
-            }
-            Ok((items, store::count(conn, &filter)?))
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({"applications": items, "total": total, "page": page, "page_size": PAGE_SIZE})))
+    let (filter, page) = (q.filter(), q.page());
+    let figures = state.list_cache.clone();
+    let (applications, total) =
+        state.db.run(move |conn| service::readable_list(conn, &actor, &filter, page, &figures)).await?;
+    let items = applications.iter().map(ApplicationBody::of).collect();
+    Ok(HttpResponse::Ok().json(ApplicationsBody { applications: items, total, page, page_size: PAGE_SIZE }))
 }
 
 pub(super) async fn get_application(
@@ -95,7 +108,5 @@ pub(super) async fn get_application(
     let actor = api_actor(&state, &req).await?;
     let id = path.into_inner();
     let (application, documents) = state.db.run(move |conn| service::readable_with_documents(conn, &actor, id)).await?;
-    let mut json = application_json(&application);
-    json["documents"] = serde_json::to_value(&documents).unwrap_or_default();
-    Ok(HttpResponse::Ok().json(json))
+    Ok(HttpResponse::Ok().json(ApplicationBody { documents: Some(documents), ..ApplicationBody::of(&application) }))
 }

@@ -1,18 +1,25 @@
 //! Assigning a call's applications to reviewers of the panel, one by hand or all evenly at random.
 
-use std::collections::HashMap;
-
 use actix_web::web;
+use serde::Deserialize;
 
 use super::call_review::{authorize_call_change, call_page_with, CallPage};
 use crate::error::AppError;
 use crate::service::reviews::{self as service};
-use crate::web::form::{field, Form};
 use crate::web::page::{redirect, PageResult, Visitor};
 use crate::web::AppState;
 
-fn id_field(form: &HashMap<String, String>, name: &str) -> Result<i64, AppError> {
-    field(form, name).parse().map_err(|_| AppError::field(name, "error-required"))
+fn id_field(text: &str, name: &str) -> Result<i64, AppError> {
+    text.trim().parse().map_err(|_| AppError::field(name, "error-required"))
+}
+
+/// The picks of the assignment form: ids from the call's lists, empty when nothing was picked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct AssignForm {
+    csrf_token: String,
+    application_id: String,
+    reviewer_id: String,
 }
 
 /// Assigns the reviewer picked from the call's panel to the application picked from the call's list.
@@ -20,13 +27,13 @@ pub(super) async fn assign(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<AssignForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     authorize_call_change(&state, &actor, call_id).await?;
-    let result = match (id_field(&form, "application_id"), id_field(&form, "reviewer_id")) {
+    let result = match (id_field(&form.application_id, "application_id"), id_field(&form.reviewer_id, "reviewer_id")) {
         (Ok(application_id), Ok(reviewer_id)) => {
             state.db.run(move |conn| service::assign(conn, &actor, call_id, application_id, reviewer_id)).await
         }
@@ -42,8 +49,8 @@ pub(super) async fn assign(
         }
         Err(AppError::Validation(errors)) => {
             let view = CallPage {
-                application_id: field(&form, "application_id").parse().ok(),
-                reviewer_id: field(&form, "reviewer_id").parse().ok(),
+                application_id: form.application_id.trim().parse().ok(),
+                reviewer_id: form.reviewer_id.trim().parse().ok(),
                 ..CallPage::refused(None, errors)
             };
             call_page_with(&state, &visitor, call_id, view).await
@@ -52,18 +59,27 @@ pub(super) async fn assign(
     }
 }
 
+/// How many reviewers each application gets, and the seed of the shuffle (the page offers a random one).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct AssignEvenlyForm {
+    csrf_token: String,
+    per_application: String,
+    seed: String,
+}
+
 pub(super) async fn assign_evenly(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<AssignEvenlyForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     authorize_call_change(&state, &actor, call_id).await?;
-    let per_application: Option<usize> = field(&form, "per_application").parse().ok().filter(|n| (1..=10).contains(n));
-    let seed: Option<u64> = field(&form, "seed").parse().ok();
+    let per_application: Option<usize> = form.per_application.trim().parse().ok().filter(|n| (1..=10).contains(n));
+    let seed: Option<u64> = form.seed.trim().parse().ok();
     let result = match (per_application, seed) {
         (Some(n), Some(seed)) => {
             state.db.run(move |conn| service::assign_panel_evenly(conn, &actor, call_id, n, seed)).await

@@ -13,7 +13,7 @@ mod places;
 mod programmes;
 mod ranking;
 
-pub(super) use applications::{filter_for, ListQuery, PAGE_SIZE};
+pub(super) use applications::ListQuery;
 
 use actix_web::web;
 

@@ -2,15 +2,17 @@
 //! those not selected.
 
 use actix_web::web;
+use serde::{Deserialize, Serialize};
 
+use crate::domain::funding::OutsideLine;
 use crate::domain::money::format_amount_in;
-use crate::domain::ranking::{PlaceReason, TierReason};
+use crate::domain::ranking::{PlaceReason, SetApartReason, TierReason};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::service::awards as service;
 use crate::service::ledger;
-use crate::web::form::{field, Form};
+use crate::service::programmes::Call;
 use crate::web::page::{authorize, page_of, points, redirect, render, PageResult, Visitor};
 use crate::web::AppState;
 
@@ -81,70 +83,177 @@ pub(super) async fn ranking_page(
     let currency = ranking.listing.call.currency.clone();
     let money = |minor: i64| format_amount_in(minor, &currency, &visitor.lang);
     let (shown, page, pages) = page_of(&ranking.rows, query.page);
-    let rows: Vec<_> = shown
+    let (i18n, lang) = (&state.i18n, visitor.lang.as_str());
+    let rows = shown
         .iter()
-        .map(|r| {
-            serde_json::json!({
-                "position": r.entry.position, "application_id": r.application.id, "reference": r.application.reference,
-                "name": r.application.full_name, "tier": r.entry.tier + 1, "tier_reason": tier_reason_text(&state.i18n, &visitor.lang, &r.entry.tier_reason),
-                "score": points(r.entry.average_score, &visitor.lang), "reviews": r.reviews, "why": place_reason_text(&state.i18n, &visitor.lang, &r.entry.explanation),
-                "cost": r.costing.cost.map(|c| money(c.total_minor)), "years": r.costing.cost.map(|c| c.support_years),
-                "problem": r.costing.problem,
-                "cumulative": r.line.as_ref().map(|l| money(l.cumulative_cost)),
-                "within_line": r.line.as_ref().is_some_and(|l| l.within_line),
-                "outside": r.line.as_ref().and_then(|l| l.reason_outside).map(|o| serde_json::to_value(o).unwrap_or_default()),
-                "award": r.award.as_ref().map(|a| serde_json::json!({"id": a.id, "status": a.status})),
-            })
+        .map(|r| RankedRowView {
+            position: r.entry.position,
+            application_id: r.application.id,
+            reference: r.application.reference.clone(),
+            name: r.application.full_name.clone(),
+            tier: r.entry.tier + 1,
+            tier_reason: tier_reason_text(i18n, lang, &r.entry.tier_reason),
+            score: points(r.entry.average_score, lang),
+            reviews: r.reviews,
+            why: place_reason_text(i18n, lang, &r.entry.explanation),
+            cost: r.costing.cost.map(|c| money(c.total_minor)),
+            years: r.costing.cost.map(|c| c.support_years),
+            problem: r.costing.problem,
+            cumulative: r.line.as_ref().map(|l| money(l.cumulative_cost)),
+            within_line: r.line.as_ref().is_some_and(|l| l.within_line),
+            outside: r.line.as_ref().and_then(|l| l.reason_outside),
+            award: r.award.as_ref().map(|a| AwardLink { id: a.id, status: a.status.clone() }),
         })
         .collect();
     let (apart_shown, apart_page, apart_pages) = page_of(&ranking.set_apart, query.apart);
-    let set_apart: Vec<_> = apart_shown
+    let set_apart = apart_shown
         .iter()
-        .map(|s| {
-            let reason = match &s.set_apart.reason {
-                crate::domain::ranking::SetApartReason::Ineligible { reasons } => {
-                    serde_json::json!({"kind": "ineligible", "reasons": state.i18n.reasons(&visitor.lang, reasons)})
+        .map(|s| SetApartView {
+            application_id: s.application.id,
+            reference: s.application.reference.clone(),
+            name: s.application.full_name.clone(),
+            reason: match &s.set_apart.reason {
+                SetApartReason::Ineligible { reasons } => {
+                    SetApartWhy::Ineligible { reasons: i18n.reasons(lang, reasons) }
                 }
-                crate::domain::ranking::SetApartReason::BelowMinimum { score, minimum } => {
-                    serde_json::json!({"kind": "below_minimum", "score": points(*score, &visitor.lang), "minimum": minimum})
+                SetApartReason::BelowMinimum { score, minimum } => {
+                    SetApartWhy::BelowMinimum { score: points(*score, lang), minimum: *minimum }
                 }
-                crate::domain::ranking::SetApartReason::NotScored => serde_json::json!({"kind": "not_scored"}),
-            };
-            serde_json::json!({"application_id": s.application.id, "reference": s.application.reference, "name": s.application.full_name, "reason": reason})
+                SetApartReason::NotScored => SetApartWhy::NotScored,
+            },
         })
         .collect();
-    let page = serde_json::json!({
-        "call": ranking.listing.call, "programme": ranking.listing.programme.name, "rows": rows, "set_apart": set_apart,
-        "page": page, "pages": pages, "apart_page": apart_page, "apart_pages": apart_pages,
-        "has_rubric": ranking.has_rubric, "minimum": ranking.minimum_fundable,
-        "seats_held": ranking.seats_held, "committed": money(ranking.committed_minor),
-        "budget": money(ranking.listing.call.budget_minor),
-        "terms_from": ranking.terms_from, "may_act": visitor.role() == Some(Role::ProgrammeOfficer),
-        "ledger": {
-            "call_budget": money(summary.call_budget_minor), "call_paid": money(summary.call.paid),
-            "call_outstanding": money(summary.call.outstanding()), "call_committed": money(summary.call.committed()),
-            "programme_budget": money(summary.programme_budget_minor), "programme_paid": money(summary.programme.paid),
-            "programme_outstanding": money(summary.programme.outstanding()), "programme_committed": money(summary.programme.committed()),
+    let view = RankingPage {
+        programme: ranking.listing.programme.name,
+        rows,
+        set_apart,
+        page,
+        pages,
+        apart_page,
+        apart_pages,
+        has_rubric: ranking.has_rubric,
+        minimum: ranking.minimum_fundable,
+        seats_held: ranking.seats_held,
+        committed: money(ranking.committed_minor),
+        budget: money(ranking.listing.call.budget_minor),
+        terms_from: ranking.terms_from,
+        may_act: visitor.role() == Some(Role::ProgrammeOfficer),
+        ledger: LedgerView {
+            call_budget: money(summary.call_budget_minor),
+            call_paid: money(summary.call.paid),
+            call_outstanding: money(summary.call.outstanding()),
+            call_committed: money(summary.call.committed()),
+            programme_budget: money(summary.programme_budget_minor),
+            programme_paid: money(summary.programme.paid),
+            programme_outstanding: money(summary.programme.outstanding()),
+            programme_committed: money(summary.programme.committed()),
         },
-    });
-    render(&state, &visitor, "funder/ranking.html", &page)
+        call: ranking.listing.call,
+    };
+    render(&state, &visitor, "funder/ranking.html", &view)
+}
+
+/// An award already made on the line, to follow.
+#[derive(Serialize)]
+struct AwardLink {
+    id: i64,
+    status: String,
+}
+
+/// A ranked applicant: their place and why, their cost and where they stand against the funding line.
+#[derive(Serialize)]
+struct RankedRowView {
+    position: usize,
+    application_id: i64,
+    reference: Option<String>,
+    name: String,
+    tier: usize,
+    tier_reason: String,
+    score: String,
+    reviews: usize,
+    why: String,
+    cost: Option<String>,
+    years: Option<u32>,
+    problem: Option<&'static str>,
+    cumulative: Option<String>,
+    within_line: bool,
+    outside: Option<OutsideLine>,
+    award: Option<AwardLink>,
+}
+
+/// Why an application is set apart from the ranking.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum SetApartWhy {
+    Ineligible { reasons: String },
+    BelowMinimum { score: String, minimum: u32 },
+    NotScored,
+}
+
+#[derive(Serialize)]
+struct SetApartView {
+    application_id: i64,
+    reference: Option<String>,
+    name: String,
+    reason: SetApartWhy,
+}
+
+/// The money of the call and of its programme, in the call's currency.
+#[derive(Serialize)]
+struct LedgerView {
+    call_budget: String,
+    call_paid: String,
+    call_outstanding: String,
+    call_committed: String,
+    programme_budget: String,
+    programme_paid: String,
+    programme_outstanding: String,
+    programme_committed: String,
+}
+
+#[derive(Serialize)]
+struct RankingPage {
+    call: Call,
+    programme: String,
+    rows: Vec<RankedRowView>,
+    set_apart: Vec<SetApartView>,
+    page: usize,
+    pages: usize,
+    apart_page: usize,
+    apart_pages: usize,
+    has_rubric: bool,
+    minimum: u32,
+    seats_held: usize,
+    committed: String,
+    budget: String,
+    terms_from: Option<chrono::NaiveDate>,
+    may_act: bool,
+    ledger: LedgerView,
+}
+
+/// Proposing awards: one application of the line, or (none named) the whole line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ProposeForm {
+    csrf_token: String,
+    application_id: String,
 }
 
 pub(super) async fn propose(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<ProposeForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     authorize(&state, &actor, move |conn, actor| {
-        crate::service::reviews::call_to_change(conn, actor, call_id).map(|_| ())
+        crate::service::access::call_to_change(conn, actor, call_id).map(|_| ())
     })
     .await?;
     // No application named: the whole line; a garbled one is refused rather than read as "all".
-    let one: Option<i64> = match field(&form, "application_id") {
+    let one: Option<i64> = match form.application_id.trim() {
         "" => None,
         text => Some(text.parse().map_err(|_| AppError::field("application_id", "error-number"))?),
     };
@@ -159,13 +268,20 @@ pub(super) async fn propose(
     Ok(redirect(&format!("/funder/calls/{call_id}/ranking")))
 }
 
+/// A form that only confirms: its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ConfirmForm {
+    csrf_token: String,
+}
+
 pub(super) async fn notify_not_selected(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    form: Form,
+    form: web::Form<ConfirmForm>,
 ) -> PageResult {
-    visitor.check_csrf(form.get("csrf_token").map(String::as_str))?;
+    visitor.check_csrf(Some(&form.csrf_token))?;
     let actor = visitor.actor()?;
     let call_id = path.into_inner();
     let i18n = state.i18n.clone();
