@@ -152,6 +152,12 @@ pub fn register(
     })
 }
 
+/// Whether a verification link still works, without using it: the link's page asks for a press of a button
+/// (a GET changes nothing, and mail scanners that open links must not confirm an address on their own).
+pub fn verification_link_works(conn: &mut DbConn, token: &str) -> Result<bool, AppError> {
+    users::token_usable(conn, "verify_email", &hash_secret(token))
+}
+
 pub fn verify_email(conn: &mut DbConn, token: &str, client_addr: &str) -> Result<bool, AppError> {
     write_transaction(conn, |conn| {
         let Some(user_id) = users::consume_token(conn, "verify_email", &hash_secret(token))? else {

@@ -134,6 +134,18 @@ pub fn consume_token(conn: &mut DbConn, purpose: &str, token_hash: &str) -> Resu
     Ok((updated == 1).then_some(user_id))
 }
 
+/// Whether an unused, unexpired token of this purpose has this hash; reads only.
+pub fn token_usable(conn: &mut DbConn, purpose: &str, token_hash: &str) -> Result<bool, AppError> {
+    let found: i64 = user_tokens::table
+        .filter(user_tokens::purpose.eq(purpose))
+        .filter(user_tokens::token_hash.eq(token_hash))
+        .filter(user_tokens::used_at.is_null())
+        .filter(user_tokens::expires_at.gt(super::now()))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
 /// Marks every unused token of this purpose of the user used, so that no older link works after a reset.
 pub fn use_up_tokens(conn: &mut DbConn, user_id: i64, purpose: &str) -> Result<usize, AppError> {
     Ok(diesel::update(

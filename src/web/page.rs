@@ -422,6 +422,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account/message.html", include_str!("../../templates/account/message.html")),
     ("account/tokens.html", include_str!("../../templates/account/tokens.html")),
     ("account/resend.html", include_str!("../../templates/account/resend.html")),
+    ("account/verify.html", include_str!("../../templates/account/verify.html")),
     ("applicant/list.html", include_str!("../../templates/applicant/list.html")),
     ("applicant/steps.html", include_str!("../../templates/applicant/steps.html")),
     ("applicant/step.html", include_str!("../../templates/applicant/step.html")),

@@ -28,7 +28,18 @@ where
     assert!(refused.body.contains("confirm your e-mail"), "{}", refused.body);
     let link = latest_link(app, EMAIL);
     assert!(link.starts_with("/verify?token="), "{link}");
-    let verified = b.get(svc, &link).await;
+    // Opening the link changes nothing (mail scanners open links): it shows a button that confirms.
+    let opened = b.get(svc, &link).await;
+    assert!(opened.body.contains("Confirm my e-mail address"), "{}", opened.body);
+    b.get(svc, "/login").await;
+    let still_refused = b.post(svc, "/login", &[("email", EMAIL), ("password", PASSWORD)]).await;
+    assert_eq!(still_refused.status, 422, "opening the link alone does not confirm the address");
+    b.get(svc, &link).await;
+    let token = link.trim_start_matches("/verify?token=");
+    // Another site cannot make a visitor's browser confirm: the button's form carries the CSRF token.
+    let forged = b.post_raw(svc, "/verify", &[("token", token)]).await;
+    assert_eq!(forged.status, 403);
+    let verified = b.post(svc, "/verify", &[("token", token)]).await;
     assert!(verified.body.contains("Your e-mail is confirmed"), "{}", verified.body);
     let again = b.get(svc, &link).await;
     assert!(again.body.contains("not valid"), "a verification link works once");
@@ -668,7 +679,8 @@ async fn the_verification_page_offers_log_in_and_the_e_mail_can_be_sent_again() 
     assert_eq!(unknown.status, 200);
     let text = |body: &str| body.split("<main>").nth(1).map(|m| m.split("</main>").next().unwrap_or("").to_string());
     assert_eq!(text(&known.body), text(&unknown.body), "the answer must not reveal the account");
-    let verified = b.get(&svc, &second).await;
+    b.get(&svc, &second).await;
+    let verified = b.post(&svc, "/verify", &[("token", second.trim_start_matches("/verify?token="))]).await;
     assert!(verified.body.contains("Your e-mail is confirmed"), "{}", verified.body);
     assert!(verified.body.contains("href=\"/login\""), "the page offers to log in: {}", verified.body);
     // Once verified, asking again sends nothing.

@@ -14,7 +14,8 @@ use validator::Validate;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::get().to(register::register_form))
         .route("/register", web::post().to(register::register))
-        .route("/verify", web::get().to(register::verify))
+        .route("/verify", web::get().to(register::verify_form))
+        .route("/verify", web::post().to(register::verify))
         .route("/verify/resend", web::get().to(register::resend_verification_form))
         .route("/verify/resend", web::post().to(register::resend_verification))
         .route("/login", web::get().to(login::login_form))

@@ -90,8 +90,38 @@ pub(super) async fn register(
     )
 }
 
-pub(super) async fn verify(state: web::Data<AppState>, visitor: Visitor, query: web::Query<TokenQuery>) -> PageResult {
+/// The verification link's page: a button that confirms, when the link still works; otherwise why not.
+pub(super) async fn verify_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<TokenQuery>,
+) -> PageResult {
     let token = query.token.clone().unwrap_or_default();
+    let probe = token.clone();
+    if state.db.run(move |conn| accounts::verification_link_works(conn, &probe)).await? {
+        return render(&state, &visitor, "account/verify.html", &VerifyPage { token });
+    }
+    let page = MessagePage { title: "verify-title", message: "verify-failed", offer_login: true, offer_resend: true };
+    render(&state, &visitor, "account/message.html", &page)
+}
+
+/// The link's page, with the token it carries.
+#[derive(Serialize)]
+struct VerifyPage {
+    token: String,
+}
+
+/// The confirmation the link's button posts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct VerifyForm {
+    csrf_token: String,
+    token: String,
+}
+
+pub(super) async fn verify(state: web::Data<AppState>, visitor: Visitor, form: web::Form<VerifyForm>) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let token = form.into_inner().token;
     let addr = visitor.client_addr.clone();
     let ok = state.db.run(move |conn| accounts::verify_email(conn, &token, &addr)).await?;
     // Either way the next move is logging in, or asking for a new link when this one did not work.
