@@ -14,12 +14,16 @@ pub type FacilityIndex = u32;
 pub type RegionIndex = u32;
 
 /// One applicant as submitted: ranked facilities and the facts that order and restrict it.
+///
+/// `S` is the type of an id: owned `String`s by default, `&str` borrowed from the JSON text when
+/// the `match` command reads a request (millions of ids: one allocation each would dominate).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ApplicantInput {
-    pub id: String,
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct ApplicantInput<S = String> {
+    pub id: S,
     /// Facility ids, most wanted first.
-    pub preferences: Vec<String>,
+    pub preferences: Vec<S>,
     /// Lower tiers are served first (continuing scholars, rural origin…); absent means 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_tier: Option<i64>,
@@ -28,36 +32,38 @@ pub struct ApplicantInput {
     pub score: Option<f64>,
     /// The regions that funded the bond; absent means any region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_regions: Option<Vec<String>>,
+    pub allowed_regions: Option<Vec<S>>,
     /// Id of the applicant who must be placed in the same region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<String>,
+    pub partner: Option<S>,
 }
 
 /// One facility as submitted: its seats, where it is, how needy, and whom it will take.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FacilityInput {
-    pub id: String,
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct FacilityInput<S = String> {
+    pub id: S,
     pub capacity: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<S>,
     /// HPSA-style need score: higher is needier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_score: Option<f64>,
     /// Applicant ids, most wanted first; anyone missing is unacceptable. Absent means merit order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferences: Option<Vec<String>>,
+    pub preferences: Option<Vec<S>>,
     /// Floor: the placements this facility should receive at least.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum: Option<i64>,
 }
 
-/// The whole market as submitted.
+/// The whole market as submitted (`S`: see [`ApplicantInput`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct InstanceInput {
-    pub applicants: Vec<ApplicantInput>,
-    pub facilities: Vec<FacilityInput>,
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct InstanceInput<S = String> {
+    pub applicants: Vec<ApplicantInput<S>>,
+    pub facilities: Vec<FacilityInput<S>>,
     /// Most placements allowed per region.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub regional_caps: BTreeMap<String, i64>,
@@ -161,7 +167,7 @@ pub(super) fn merit_cmp(a: (&Applicant, &str), b: (&Applicant, &str)) -> Orderin
 
 impl Instance {
     /// Checks every id and number and builds the indexed market.
-    pub fn build(input: &InstanceInput) -> Result<Instance, InstanceError> {
+    pub fn build<S: AsRef<str>>(input: &InstanceInput<S>) -> Result<Instance, InstanceError> {
         let mut region_index: HashMap<String, RegionIndex> = HashMap::new();
         let mut region_names: Vec<String> = Vec::new();
         let mut intern_region = |name: &str| -> RegionIndex {
@@ -178,22 +184,27 @@ impl Instance {
         let mut facility_ids = Vec::with_capacity(input.facilities.len());
         let mut facility_regions = Vec::with_capacity(input.facilities.len());
         for (i, f) in input.facilities.iter().enumerate() {
-            check_id(&f.id, || format!("facilities[{i}].id"))?;
-            if facility_index.insert(f.id.clone(), i as FacilityIndex).is_some() {
-                return Err(InstanceError::DuplicateFacility { id: f.id.clone(), place: format!("facilities[{i}]") });
+            let id = f.id.as_ref();
+            check_id(id, || format!("facilities[{i}].id"))?;
+            if facility_index.insert(id.to_string(), i as FacilityIndex).is_some() {
+                return Err(InstanceError::DuplicateFacility { id: id.to_string(), place: format!("facilities[{i}]") });
             }
-            facility_ids.push(f.id.clone());
-            facility_regions.push(f.region.as_deref().map(&mut intern_region));
+            facility_ids.push(id.to_string());
+            facility_regions.push(f.region.as_ref().map(|r| intern_region(r.as_ref())));
         }
 
         let mut applicant_index = HashMap::with_capacity(input.applicants.len());
         let mut applicant_ids = Vec::with_capacity(input.applicants.len());
         for (i, a) in input.applicants.iter().enumerate() {
-            check_id(&a.id, || format!("applicants[{i}].id"))?;
-            if applicant_index.insert(a.id.clone(), i as ApplicantIndex).is_some() {
-                return Err(InstanceError::DuplicateApplicant { id: a.id.clone(), place: format!("applicants[{i}]") });
+            let id = a.id.as_ref();
+            check_id(id, || format!("applicants[{i}].id"))?;
+            if applicant_index.insert(id.to_string(), i as ApplicantIndex).is_some() {
+                return Err(InstanceError::DuplicateApplicant {
+                    id: id.to_string(),
+                    place: format!("applicants[{i}]"),
+                });
             }
-            applicant_ids.push(a.id.clone());
+            applicant_ids.push(id.to_string());
         }
 
         let total_listed: usize = input.applicants.iter().map(|a| a.preferences.len()).sum();
@@ -205,21 +216,22 @@ impl Instance {
         for (i, a) in input.applicants.iter().enumerate() {
             listed_start.push(listed.len() as u32);
             for (k, id) in a.preferences.iter().enumerate() {
-                let f = *facility_index.get(id.as_str()).ok_or_else(|| InstanceError::UnknownFacility {
+                let id = id.as_ref();
+                let f = *facility_index.get(id).ok_or_else(|| InstanceError::UnknownFacility {
                     place: format!("applicants[{i}].preferences[{k}]"),
-                    id: id.clone(),
+                    id: id.to_string(),
                 })?;
                 if last_lister[f as usize] == i as u32 {
                     return Err(InstanceError::ListedTwice {
                         place: format!("applicants[{i}].preferences[{k}]"),
-                        id: id.clone(),
+                        id: id.to_string(),
                     });
                 }
                 last_lister[f as usize] = i as u32;
                 listed.push(f);
             }
             let allowed_regions = a.allowed_regions.as_ref().map(|names| {
-                let mut regions: Vec<RegionIndex> = names.iter().map(|n| intern_region(n)).collect();
+                let mut regions: Vec<RegionIndex> = names.iter().map(|n| intern_region(n.as_ref())).collect();
                 regions.sort_unstable();
                 regions.dedup();
                 regions
@@ -227,15 +239,20 @@ impl Instance {
             let partner = match &a.partner {
                 None => None,
                 Some(p) => {
+                    let p = p.as_ref();
                     let place = format!("applicants[{i}].partner");
                     let j = *applicant_index
-                        .get(p.as_str())
-                        .ok_or_else(|| InstanceError::UnknownApplicant { place: place.clone(), id: p.clone() })?;
+                        .get(p)
+                        .ok_or_else(|| InstanceError::UnknownApplicant { place: place.clone(), id: p.to_string() })?;
                     if j as usize == i {
                         return Err(InstanceError::OwnPartner { place });
                     }
-                    if input.applicants[j as usize].partner.as_deref() != Some(a.id.as_str()) {
-                        return Err(InstanceError::PartnerNotMutual { place, id: a.id.clone(), partner: p.clone() });
+                    if input.applicants[j as usize].partner.as_ref().map(AsRef::as_ref) != Some(a.id.as_ref()) {
+                        return Err(InstanceError::PartnerNotMutual {
+                            place,
+                            id: a.id.as_ref().to_string(),
+                            partner: p.to_string(),
+                        });
                     }
                     Some(j)
                 }
@@ -273,14 +290,15 @@ impl Instance {
                 Some(ids) => {
                     let mut ranked = Vec::with_capacity(ids.len());
                     for (k, id) in ids.iter().enumerate() {
-                        let a = *applicant_index.get(id.as_str()).ok_or_else(|| InstanceError::UnknownApplicant {
+                        let id = id.as_ref();
+                        let a = *applicant_index.get(id).ok_or_else(|| InstanceError::UnknownApplicant {
                             place: format!("facilities[{i}].preferences[{k}]"),
-                            id: id.clone(),
+                            id: id.to_string(),
                         })?;
                         if last_ranked[a as usize] == i as u32 {
                             return Err(InstanceError::ListedTwice {
                                 place: format!("facilities[{i}].preferences[{k}]"),
-                                id: id.clone(),
+                                id: id.to_string(),
                             });
                         }
                         last_ranked[a as usize] = i as u32;
