@@ -13,6 +13,11 @@ pub type FacilityIndex = u32;
 /// Index of a region in [`Instance`] (see [`Instance::region_name`]).
 pub type RegionIndex = u32;
 
+/// Maps from id to index. A two-sided market looks up millions of ids; foldhash is several
+/// times faster than SipHash on such short keys and keeps a per-process random seed, so a
+/// crafted upload cannot aim collisions at a known hash function.
+type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// One applicant as submitted: ranked facilities and the facts that order and restrict it.
 ///
 /// `S` is the type of an id: owned `String`s by default, `&str` borrowed from the JSON text when
@@ -121,14 +126,19 @@ pub struct Instance {
     applicant_ids: Vec<String>,
     facility_ids: Vec<String>,
     region_names: Vec<String>,
-    applicant_index: HashMap<String, ApplicantIndex>,
-    facility_index: HashMap<String, FacilityIndex>,
+    applicant_index: IdMap<String, ApplicantIndex>,
+    facility_index: IdMap<String, FacilityIndex>,
     applicants: Vec<Applicant>,
     facilities: Vec<Facility>,
     /// Flattened applicant preference lists: applicant `a` listed
     /// `listed[listed_start[a]..listed_start[a + 1]]`.
     listed_start: Vec<u32>,
     listed: Vec<FacilityIndex>,
+    /// Parallel to `listed`: the facility's rank of the applicant who listed it, `u32::MAX` when
+    /// its own list leaves the applicant out, `0` (unused) when it has no list. Every algorithm
+    /// and the audit ask for these pairs; a lookup here is a scan of the applicant's own short
+    /// list, already in cache, where a binary search through the facility's list missed it.
+    listed_rank: Vec<u32>,
     regional_caps: Vec<Option<u32>>,
     /// Position of each applicant in merit order (tier, then score, then id).
     merit_rank: Vec<u32>,
@@ -168,7 +178,7 @@ pub(super) fn merit_cmp(a: (&Applicant, &str), b: (&Applicant, &str)) -> Orderin
 impl Instance {
     /// Checks every id and number and builds the indexed market.
     pub fn build<S: AsRef<str>>(input: &InstanceInput<S>) -> Result<Instance, InstanceError> {
-        let mut region_index: HashMap<String, RegionIndex> = HashMap::new();
+        let mut region_index: IdMap<String, RegionIndex> = IdMap::default();
         let mut region_names: Vec<String> = Vec::new();
         let mut intern_region = |name: &str| -> RegionIndex {
             if let Some(&r) = region_index.get(name) {
@@ -180,7 +190,7 @@ impl Instance {
             r
         };
 
-        let mut facility_index = HashMap::with_capacity(input.facilities.len());
+        let mut facility_index = IdMap::with_capacity_and_hasher(input.facilities.len(), Default::default());
         let mut facility_ids = Vec::with_capacity(input.facilities.len());
         let mut facility_regions = Vec::with_capacity(input.facilities.len());
         for (i, f) in input.facilities.iter().enumerate() {
@@ -193,7 +203,7 @@ impl Instance {
             facility_regions.push(f.region.as_ref().map(|r| intern_region(r.as_ref())));
         }
 
-        let mut applicant_index = HashMap::with_capacity(input.applicants.len());
+        let mut applicant_index = IdMap::with_capacity_and_hasher(input.applicants.len(), Default::default());
         let mut applicant_ids = Vec::with_capacity(input.applicants.len());
         for (i, a) in input.applicants.iter().enumerate() {
             let id = a.id.as_ref();
@@ -322,6 +332,19 @@ impl Instance {
             });
         }
 
+        // Left out by every facility with a list, until that list is read below.
+        let mut listed_rank: Vec<u32> =
+            listed.iter().map(|&f| if facilities[f as usize].preferences.is_some() { u32::MAX } else { 0 }).collect();
+        for (f, facility) in facilities.iter().enumerate() {
+            let Some(ranked) = &facility.preferences else { continue };
+            for (pos, &a) in ranked.iter().enumerate() {
+                let range = listed_start[a as usize] as usize..listed_start[a as usize + 1] as usize;
+                if let Some(k) = listed[range.clone()].iter().position(|&g| g as usize == f) {
+                    listed_rank[range.start + k] = pos as u32;
+                }
+            }
+        }
+
         let mut caps_by_name = Vec::with_capacity(input.regional_caps.len());
         for (name, &cap) in &input.regional_caps {
             let cap = non_negative(cap, || format!("regional_caps.{name}"))?;
@@ -354,6 +377,7 @@ impl Instance {
             facilities,
             listed_start,
             listed,
+            listed_rank,
             regional_caps,
             merit_rank,
             merit_order,
@@ -427,7 +451,15 @@ impl Instance {
     pub fn facility_rank(&self, f: FacilityIndex, a: ApplicantIndex) -> Option<u32> {
         match &self.list_rank[f as usize] {
             None => Some(self.merit_rank[a as usize]),
-            Some(by_applicant) => by_applicant.binary_search_by_key(&a, |&(x, _)| x).ok().map(|i| by_applicant[i].1),
+            Some(by_applicant) => {
+                let start = self.listed_start[a as usize] as usize;
+                if let Some(k) = self.listed_facilities(a).iter().position(|&g| g == f) {
+                    let rank = self.listed_rank[start + k];
+                    return (rank != u32::MAX).then_some(rank);
+                }
+                // A pair the applicant did not list (asked by the report and the couples' audit).
+                by_applicant.binary_search_by_key(&a, |&(x, _)| x).ok().map(|i| by_applicant[i].1)
+            }
         }
     }
 
