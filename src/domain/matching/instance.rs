@@ -18,6 +18,48 @@ pub type RegionIndex = u32;
 /// crafted upload cannot aim collisions at a known hash function.
 type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
+/// Id to index. Ids of up to 15 bytes (all generated ones, most real ones) are packed with their
+/// length into a `u128` key, so that each of the millions of lookups compares integers instead
+/// of following a pointer to the stored string (a cache miss each); longer ids use a string map.
+#[derive(Debug, Clone, Default)]
+struct IdLookup {
+    short: IdMap<u128, u32>,
+    long: IdMap<String, u32>,
+}
+
+impl IdLookup {
+    fn with_capacity(n: usize) -> IdLookup {
+        IdLookup { short: IdMap::with_capacity_and_hasher(n, Default::default()), long: IdMap::default() }
+    }
+
+    /// The id's bytes, zero-padded, with the length in the last byte: one key per id.
+    fn pack(id: &str) -> Option<u128> {
+        let bytes = id.as_bytes();
+        if bytes.len() > 15 {
+            return None;
+        }
+        let mut buf = [0u8; 16];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        buf[15] = bytes.len() as u8;
+        Some(u128::from_le_bytes(buf))
+    }
+
+    /// Adds the id; false if it was there already.
+    fn insert(&mut self, id: &str, index: u32) -> bool {
+        match Self::pack(id) {
+            Some(key) => self.short.insert(key, index).is_none(),
+            None => self.long.insert(id.to_string(), index).is_none(),
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        match Self::pack(id) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+}
+
 /// One applicant as submitted: ranked facilities and the facts that order and restrict it.
 ///
 /// `S` is the type of an id: owned `String`s by default, `&str` borrowed from the JSON text when
@@ -126,8 +168,8 @@ pub struct Instance {
     applicant_ids: Vec<String>,
     facility_ids: Vec<String>,
     region_names: Vec<String>,
-    applicant_index: IdMap<String, ApplicantIndex>,
-    facility_index: IdMap<String, FacilityIndex>,
+    applicant_index: IdLookup,
+    facility_index: IdLookup,
     applicants: Vec<Applicant>,
     facilities: Vec<Facility>,
     /// Flattened applicant preference lists: applicant `a` listed
@@ -190,25 +232,25 @@ impl Instance {
             r
         };
 
-        let mut facility_index = IdMap::with_capacity_and_hasher(input.facilities.len(), Default::default());
+        let mut facility_index = IdLookup::with_capacity(input.facilities.len());
         let mut facility_ids = Vec::with_capacity(input.facilities.len());
         let mut facility_regions = Vec::with_capacity(input.facilities.len());
         for (i, f) in input.facilities.iter().enumerate() {
             let id = f.id.as_ref();
             check_id(id, || format!("facilities[{i}].id"))?;
-            if facility_index.insert(id.to_string(), i as FacilityIndex).is_some() {
+            if !facility_index.insert(id, i as FacilityIndex) {
                 return Err(InstanceError::DuplicateFacility { id: id.to_string(), place: format!("facilities[{i}]") });
             }
             facility_ids.push(id.to_string());
             facility_regions.push(f.region.as_ref().map(|r| intern_region(r.as_ref())));
         }
 
-        let mut applicant_index = IdMap::with_capacity_and_hasher(input.applicants.len(), Default::default());
+        let mut applicant_index = IdLookup::with_capacity(input.applicants.len());
         let mut applicant_ids = Vec::with_capacity(input.applicants.len());
         for (i, a) in input.applicants.iter().enumerate() {
             let id = a.id.as_ref();
             check_id(id, || format!("applicants[{i}].id"))?;
-            if applicant_index.insert(id.to_string(), i as ApplicantIndex).is_some() {
+            if !applicant_index.insert(id, i as ApplicantIndex) {
                 return Err(InstanceError::DuplicateApplicant {
                     id: id.to_string(),
                     place: format!("applicants[{i}]"),
@@ -227,7 +269,7 @@ impl Instance {
             listed_start.push(listed.len() as u32);
             for (k, id) in a.preferences.iter().enumerate() {
                 let id = id.as_ref();
-                let f = *facility_index.get(id).ok_or_else(|| InstanceError::UnknownFacility {
+                let f = facility_index.get(id).ok_or_else(|| InstanceError::UnknownFacility {
                     place: format!("applicants[{i}].preferences[{k}]"),
                     id: id.to_string(),
                 })?;
@@ -251,7 +293,7 @@ impl Instance {
                 Some(p) => {
                     let p = p.as_ref();
                     let place = format!("applicants[{i}].partner");
-                    let j = *applicant_index
+                    let j = applicant_index
                         .get(p)
                         .ok_or_else(|| InstanceError::UnknownApplicant { place: place.clone(), id: p.to_string() })?;
                     if j as usize == i {
@@ -301,7 +343,7 @@ impl Instance {
                     let mut ranked = Vec::with_capacity(ids.len());
                     for (k, id) in ids.iter().enumerate() {
                         let id = id.as_ref();
-                        let a = *applicant_index.get(id).ok_or_else(|| InstanceError::UnknownApplicant {
+                        let a = applicant_index.get(id).ok_or_else(|| InstanceError::UnknownApplicant {
                             place: format!("facilities[{i}].preferences[{k}]"),
                             id: id.to_string(),
                         })?;
@@ -418,11 +460,11 @@ impl Instance {
     }
 
     pub fn applicant_by_id(&self, id: &str) -> Option<ApplicantIndex> {
-        self.applicant_index.get(id).copied()
+        self.applicant_index.get(id)
     }
 
     pub fn facility_by_id(&self, id: &str) -> Option<FacilityIndex> {
-        self.facility_index.get(id).copied()
+        self.facility_index.get(id)
     }
 
     /// The most placements the region may receive, if capped.
