@@ -72,6 +72,10 @@ enum Command {
         list_length: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Facilities rank their applicants too: each lists everyone who listed it, in a seeded
+        /// random order (a two-sided market).
+        #[arg(long)]
+        facility_lists: bool,
         #[arg(long)]
         output: Option<PathBuf>,
     },
@@ -236,8 +240,14 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
             write_output(output.as_deref(), &report)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::MatchGenerate { applicants, facilities, list_length, seed, output } => {
-            let instance = crate::domain::matching::generate_instance_json(applicants, facilities, list_length, seed);
+        Command::MatchGenerate { applicants, facilities, list_length, seed, facility_lists, output } => {
+            let instance = crate::domain::matching::generate_instance_json(
+                applicants,
+                facilities,
+                list_length,
+                seed,
+                facility_lists,
+            );
             write_output(output.as_deref(), &instance)?;
             Ok(ExitCode::SUCCESS)
         }

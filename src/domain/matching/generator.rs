@@ -74,9 +74,40 @@ pub fn generate_instance(applicants: usize, facilities: usize, list_length: usiz
     InstanceInput { applicants: applicant_inputs, facilities: facility_inputs, regional_caps: Default::default() }
 }
 
-/// The generated market as `match` command input.
-pub fn generate_instance_json(applicants: usize, facilities: usize, list_length: usize, seed: u64) -> String {
-    let instance = generate_instance(applicants, facilities, list_length, seed);
+/// Gives every facility its own ranking: the applicants who listed it, in a seeded random order
+/// (a two-sided market, about as many ids on the facilities' side as on the applicants'). Drawn
+/// from its own generator so that the rest of the market is the same with or without it.
+pub fn add_facility_lists(instance: &mut InstanceInput, seed: u64) {
+    let mut listers: Vec<Vec<String>> = vec![Vec::new(); instance.facilities.len()];
+    let position: std::collections::HashMap<&str, usize> =
+        instance.facilities.iter().enumerate().map(|(i, f)| (f.id.as_str(), i)).collect();
+    for a in &instance.applicants {
+        for id in &a.preferences {
+            if let Some(&f) = position.get(id.as_str()) {
+                listers[f].push(a.id.clone());
+            }
+        }
+    }
+    let mut rng = SplitMix64::new(seed ^ 0x5EED_FAC1);
+    for (facility, ids) in instance.facilities.iter_mut().zip(listers) {
+        let order = lottery_order(ids.len(), rng.next_u64());
+        facility.preferences = Some(order.iter().map(|&k| ids[k as usize].clone()).collect());
+    }
+}
+
+/// The generated market as `match` command input; with `facility_lists`, facilities rank their
+/// applicants too (see [`add_facility_lists`]).
+pub fn generate_instance_json(
+    applicants: usize,
+    facilities: usize,
+    list_length: usize,
+    seed: u64,
+    facility_lists: bool,
+) -> String {
+    let mut instance = generate_instance(applicants, facilities, list_length, seed);
+    if facility_lists {
+        add_facility_lists(&mut instance, seed);
+    }
     // Serialising plain strings and numbers cannot fail; fall back to an empty market anyway.
     serde_json::to_string(&instance).unwrap_or_else(|_| "{}".to_string())
 }

@@ -13,13 +13,64 @@ pub type FacilityIndex = u32;
 /// Index of a region in [`Instance`] (see [`Instance::region_name`]).
 pub type RegionIndex = u32;
 
+/// Maps from id to index. A two-sided market looks up millions of ids; foldhash is several
+/// times faster than SipHash on such short keys and keeps a per-process random seed, so a
+/// crafted upload cannot aim collisions at a known hash function.
+type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Id to index. Ids of up to 15 bytes (all generated ones, most real ones) are packed with their
+/// length into a `u128` key, so that each of the millions of lookups compares integers instead
+/// of following a pointer to the stored string (a cache miss each); longer ids use a string map.
+#[derive(Debug, Clone, Default)]
+struct IdLookup {
+    short: IdMap<u128, u32>,
+    long: IdMap<String, u32>,
+}
+
+impl IdLookup {
+    fn with_capacity(n: usize) -> IdLookup {
+        IdLookup { short: IdMap::with_capacity_and_hasher(n, Default::default()), long: IdMap::default() }
+    }
+
+    /// The id's bytes, zero-padded, with the length in the last byte: one key per id.
+    fn pack(id: &str) -> Option<u128> {
+        let bytes = id.as_bytes();
+        if bytes.len() > 15 {
+            return None;
+        }
+        let mut buf = [0u8; 16];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        buf[15] = bytes.len() as u8;
+        Some(u128::from_le_bytes(buf))
+    }
+
+    /// Adds the id; false if it was there already.
+    fn insert(&mut self, id: &str, index: u32) -> bool {
+        match Self::pack(id) {
+            Some(key) => self.short.insert(key, index).is_none(),
+            None => self.long.insert(id.to_string(), index).is_none(),
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        match Self::pack(id) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+}
+
 /// One applicant as submitted: ranked facilities and the facts that order and restrict it.
+///
+/// `S` is the type of an id: owned `String`s by default, `&str` borrowed from the JSON text when
+/// the `match` command reads a request (millions of ids: one allocation each would dominate).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ApplicantInput {
-    pub id: String,
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct ApplicantInput<S = String> {
+    pub id: S,
     /// Facility ids, most wanted first.
-    pub preferences: Vec<String>,
+    pub preferences: Vec<S>,
     /// Lower tiers are served first (continuing scholars, rural origin…); absent means 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_tier: Option<i64>,
@@ -28,36 +79,38 @@ pub struct ApplicantInput {
     pub score: Option<f64>,
     /// The regions that funded the bond; absent means any region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_regions: Option<Vec<String>>,
+    pub allowed_regions: Option<Vec<S>>,
     /// Id of the applicant who must be placed in the same region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<String>,
+    pub partner: Option<S>,
 }
 
 /// One facility as submitted: its seats, where it is, how needy, and whom it will take.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FacilityInput {
-    pub id: String,
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct FacilityInput<S = String> {
+    pub id: S,
     pub capacity: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<S>,
     /// HPSA-style need score: higher is needier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_score: Option<f64>,
     /// Applicant ids, most wanted first; anyone missing is unacceptable. Absent means merit order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferences: Option<Vec<String>>,
+    pub preferences: Option<Vec<S>>,
     /// Floor: the placements this facility should receive at least.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum: Option<i64>,
 }
 
-/// The whole market as submitted.
+/// The whole market as submitted (`S`: see [`ApplicantInput`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct InstanceInput {
-    pub applicants: Vec<ApplicantInput>,
-    pub facilities: Vec<FacilityInput>,
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct InstanceInput<S = String> {
+    pub applicants: Vec<ApplicantInput<S>>,
+    pub facilities: Vec<FacilityInput<S>>,
     /// Most placements allowed per region.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub regional_caps: BTreeMap<String, i64>,
@@ -115,14 +168,19 @@ pub struct Instance {
     applicant_ids: Vec<String>,
     facility_ids: Vec<String>,
     region_names: Vec<String>,
-    applicant_index: HashMap<String, ApplicantIndex>,
-    facility_index: HashMap<String, FacilityIndex>,
+    applicant_index: IdLookup,
+    facility_index: IdLookup,
     applicants: Vec<Applicant>,
     facilities: Vec<Facility>,
     /// Flattened applicant preference lists: applicant `a` listed
     /// `listed[listed_start[a]..listed_start[a + 1]]`.
     listed_start: Vec<u32>,
     listed: Vec<FacilityIndex>,
+    /// Parallel to `listed`: the facility's rank of the applicant who listed it, `u32::MAX` when
+    /// its own list leaves the applicant out, `0` (unused) when it has no list. Every algorithm
+    /// and the audit ask for these pairs; a lookup here is a scan of the applicant's own short
+    /// list, already in cache, where a binary search through the facility's list missed it.
+    listed_rank: Vec<u32>,
     regional_caps: Vec<Option<u32>>,
     /// Position of each applicant in merit order (tier, then score, then id).
     merit_rank: Vec<u32>,
@@ -161,8 +219,8 @@ pub(super) fn merit_cmp(a: (&Applicant, &str), b: (&Applicant, &str)) -> Orderin
 
 impl Instance {
     /// Checks every id and number and builds the indexed market.
-    pub fn build(input: &InstanceInput) -> Result<Instance, InstanceError> {
-        let mut region_index: HashMap<String, RegionIndex> = HashMap::new();
+    pub fn build<S: AsRef<str>>(input: &InstanceInput<S>) -> Result<Instance, InstanceError> {
+        let mut region_index: IdMap<String, RegionIndex> = IdMap::default();
         let mut region_names: Vec<String> = Vec::new();
         let mut intern_region = |name: &str| -> RegionIndex {
             if let Some(&r) = region_index.get(name) {
@@ -174,26 +232,31 @@ impl Instance {
             r
         };
 
-        let mut facility_index = HashMap::with_capacity(input.facilities.len());
+        let mut facility_index = IdLookup::with_capacity(input.facilities.len());
         let mut facility_ids = Vec::with_capacity(input.facilities.len());
         let mut facility_regions = Vec::with_capacity(input.facilities.len());
         for (i, f) in input.facilities.iter().enumerate() {
-            check_id(&f.id, || format!("facilities[{i}].id"))?;
-            if facility_index.insert(f.id.clone(), i as FacilityIndex).is_some() {
-                return Err(InstanceError::DuplicateFacility { id: f.id.clone(), place: format!("facilities[{i}]") });
+            let id = f.id.as_ref();
+            check_id(id, || format!("facilities[{i}].id"))?;
+            if !facility_index.insert(id, i as FacilityIndex) {
+                return Err(InstanceError::DuplicateFacility { id: id.to_string(), place: format!("facilities[{i}]") });
             }
-            facility_ids.push(f.id.clone());
-            facility_regions.push(f.region.as_deref().map(&mut intern_region));
+            facility_ids.push(id.to_string());
+            facility_regions.push(f.region.as_ref().map(|r| intern_region(r.as_ref())));
         }
 
-        let mut applicant_index = HashMap::with_capacity(input.applicants.len());
+        let mut applicant_index = IdLookup::with_capacity(input.applicants.len());
         let mut applicant_ids = Vec::with_capacity(input.applicants.len());
         for (i, a) in input.applicants.iter().enumerate() {
-            check_id(&a.id, || format!("applicants[{i}].id"))?;
-            if applicant_index.insert(a.id.clone(), i as ApplicantIndex).is_some() {
-                return Err(InstanceError::DuplicateApplicant { id: a.id.clone(), place: format!("applicants[{i}]") });
+            let id = a.id.as_ref();
+            check_id(id, || format!("applicants[{i}].id"))?;
+            if !applicant_index.insert(id, i as ApplicantIndex) {
+                return Err(InstanceError::DuplicateApplicant {
+                    id: id.to_string(),
+                    place: format!("applicants[{i}]"),
+                });
             }
-            applicant_ids.push(a.id.clone());
+            applicant_ids.push(id.to_string());
         }
 
         let total_listed: usize = input.applicants.iter().map(|a| a.preferences.len()).sum();
@@ -205,21 +268,22 @@ impl Instance {
         for (i, a) in input.applicants.iter().enumerate() {
             listed_start.push(listed.len() as u32);
             for (k, id) in a.preferences.iter().enumerate() {
-                let f = *facility_index.get(id.as_str()).ok_or_else(|| InstanceError::UnknownFacility {
+                let id = id.as_ref();
+                let f = facility_index.get(id).ok_or_else(|| InstanceError::UnknownFacility {
                     place: format!("applicants[{i}].preferences[{k}]"),
-                    id: id.clone(),
+                    id: id.to_string(),
                 })?;
                 if last_lister[f as usize] == i as u32 {
                     return Err(InstanceError::ListedTwice {
                         place: format!("applicants[{i}].preferences[{k}]"),
-                        id: id.clone(),
+                        id: id.to_string(),
                     });
                 }
                 last_lister[f as usize] = i as u32;
                 listed.push(f);
             }
             let allowed_regions = a.allowed_regions.as_ref().map(|names| {
-                let mut regions: Vec<RegionIndex> = names.iter().map(|n| intern_region(n)).collect();
+                let mut regions: Vec<RegionIndex> = names.iter().map(|n| intern_region(n.as_ref())).collect();
                 regions.sort_unstable();
                 regions.dedup();
                 regions
@@ -227,15 +291,20 @@ impl Instance {
             let partner = match &a.partner {
                 None => None,
                 Some(p) => {
+                    let p = p.as_ref();
                     let place = format!("applicants[{i}].partner");
-                    let j = *applicant_index
-                        .get(p.as_str())
-                        .ok_or_else(|| InstanceError::UnknownApplicant { place: place.clone(), id: p.clone() })?;
+                    let j = applicant_index
+                        .get(p)
+                        .ok_or_else(|| InstanceError::UnknownApplicant { place: place.clone(), id: p.to_string() })?;
                     if j as usize == i {
                         return Err(InstanceError::OwnPartner { place });
                     }
-                    if input.applicants[j as usize].partner.as_deref() != Some(a.id.as_str()) {
-                        return Err(InstanceError::PartnerNotMutual { place, id: a.id.clone(), partner: p.clone() });
+                    if input.applicants[j as usize].partner.as_ref().map(AsRef::as_ref) != Some(a.id.as_ref()) {
+                        return Err(InstanceError::PartnerNotMutual {
+                            place,
+                            id: a.id.as_ref().to_string(),
+                            partner: p.to_string(),
+                        });
                     }
                     Some(j)
                 }
@@ -273,14 +342,15 @@ impl Instance {
                 Some(ids) => {
                     let mut ranked = Vec::with_capacity(ids.len());
                     for (k, id) in ids.iter().enumerate() {
-                        let a = *applicant_index.get(id.as_str()).ok_or_else(|| InstanceError::UnknownApplicant {
+                        let id = id.as_ref();
+                        let a = applicant_index.get(id).ok_or_else(|| InstanceError::UnknownApplicant {
                             place: format!("facilities[{i}].preferences[{k}]"),
-                            id: id.clone(),
+                            id: id.to_string(),
                         })?;
                         if last_ranked[a as usize] == i as u32 {
                             return Err(InstanceError::ListedTwice {
                                 place: format!("facilities[{i}].preferences[{k}]"),
-                                id: id.clone(),
+                                id: id.to_string(),
                             });
                         }
                         last_ranked[a as usize] = i as u32;
@@ -302,6 +372,19 @@ impl Instance {
                 need_score: f.need_score,
                 preferences,
             });
+        }
+
+        // Left out by every facility with a list, until that list is read below.
+        let mut listed_rank: Vec<u32> =
+            listed.iter().map(|&f| if facilities[f as usize].preferences.is_some() { u32::MAX } else { 0 }).collect();
+        for (f, facility) in facilities.iter().enumerate() {
+            let Some(ranked) = &facility.preferences else { continue };
+            for (pos, &a) in ranked.iter().enumerate() {
+                let range = listed_start[a as usize] as usize..listed_start[a as usize + 1] as usize;
+                if let Some(k) = listed[range.clone()].iter().position(|&g| g as usize == f) {
+                    listed_rank[range.start + k] = pos as u32;
+                }
+            }
         }
 
         let mut caps_by_name = Vec::with_capacity(input.regional_caps.len());
@@ -336,6 +419,7 @@ impl Instance {
             facilities,
             listed_start,
             listed,
+            listed_rank,
             regional_caps,
             merit_rank,
             merit_order,
@@ -376,11 +460,11 @@ impl Instance {
     }
 
     pub fn applicant_by_id(&self, id: &str) -> Option<ApplicantIndex> {
-        self.applicant_index.get(id).copied()
+        self.applicant_index.get(id)
     }
 
     pub fn facility_by_id(&self, id: &str) -> Option<FacilityIndex> {
-        self.facility_index.get(id).copied()
+        self.facility_index.get(id)
     }
 
     /// The most placements the region may receive, if capped.
@@ -409,7 +493,15 @@ impl Instance {
     pub fn facility_rank(&self, f: FacilityIndex, a: ApplicantIndex) -> Option<u32> {
         match &self.list_rank[f as usize] {
             None => Some(self.merit_rank[a as usize]),
-            Some(by_applicant) => by_applicant.binary_search_by_key(&a, |&(x, _)| x).ok().map(|i| by_applicant[i].1),
+            Some(by_applicant) => {
+                let start = self.listed_start[a as usize] as usize;
+                if let Some(k) = self.listed_facilities(a).iter().position(|&g| g == f) {
+                    let rank = self.listed_rank[start + k];
+                    return (rank != u32::MAX).then_some(rank);
+                }
+                // A pair the applicant did not list (asked by the report and the couples' audit).
+                by_applicant.binary_search_by_key(&a, |&(x, _)| x).ok().map(|i| by_applicant[i].1)
+            }
         }
     }
 

@@ -10,18 +10,20 @@ use super::report::explain;
 use super::{run_matching, Algorithm, MatchError, MatchOptions, Proposing};
 
 /// The `match` command's input, exactly as documented; unknown fields are refused so that a
-/// misspelt field cannot silently change a placement.
+/// misspelt field cannot silently change a placement. `S` is the type of an id (see
+/// [`ApplicantInput`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MatchRequest {
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct MatchRequest<S = String> {
     #[serde(default)]
     pub algorithm: Algorithm,
     #[serde(default)]
     pub proposing: Proposing,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    pub applicants: Vec<ApplicantInput>,
-    pub facilities: Vec<FacilityInput>,
+    pub applicants: Vec<ApplicantInput<S>>,
+    pub facilities: Vec<FacilityInput<S>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub regional_caps: BTreeMap<String, i64>,
 }
@@ -40,7 +42,17 @@ pub enum MatchInputError {
 
 /// Reads a request into a validated instance and the options to run it with.
 pub fn parse_request(input: &str) -> Result<(Instance, MatchOptions), MatchInputError> {
-    let request: MatchRequest = serde_json::from_str(input)?;
+    // Ids borrowed from the text: a two-sided market has millions of them, and allocating and
+    // freeing a `String` for each took most of the command's time. A string with escapes cannot
+    // be borrowed, so any failure is read again with owned ids, which either succeeds or gives
+    // the same error as before.
+    match serde_json::from_str::<MatchRequest<&str>>(input) {
+        Ok(request) => build(request),
+        Err(_) => build(serde_json::from_str::<MatchRequest<String>>(input)?),
+    }
+}
+
+fn build<S: AsRef<str>>(request: MatchRequest<S>) -> Result<(Instance, MatchOptions), MatchInputError> {
     let options = MatchOptions {
         algorithm: request.algorithm,
         proposing: request.proposing,

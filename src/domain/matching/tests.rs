@@ -674,10 +674,29 @@ fn the_command_writes_the_documented_report() {
 
 #[test]
 fn generated_markets_are_reproducible_and_valid() {
-    let text = generate_instance_json(300, 40, 5, 11);
-    assert_eq!(text, generate_instance_json(300, 40, 5, 11));
-    assert_ne!(text, generate_instance_json(300, 40, 5, 12));
+    let text = generate_instance_json(300, 40, 5, 11, false);
+    assert_eq!(text, generate_instance_json(300, 40, 5, 11, false));
+    assert_ne!(text, generate_instance_json(300, 40, 5, 12, false));
     let (instance, _) = json::parse_request(&text).expect("generated input is valid");
     assert_eq!(instance.applicant_count(), 300);
     assert!((0..300).all(|a| instance.listed_facilities(a).len() == 5));
+}
+
+#[test]
+fn generated_facility_lists_rank_exactly_the_listers_and_leave_the_rest_alone() {
+    let one_sided = generate_instance_json(300, 40, 5, 11, false);
+    let two_sided = generate_instance_json(300, 40, 5, 11, true);
+    let (instance, _) = json::parse_request(&two_sided).expect("generated input is valid");
+    for f in 0..40 {
+        let mut ranked = instance.facility(f).preferences.clone().expect("every facility ranks");
+        ranked.sort_unstable();
+        let listers: Vec<u32> = (0..300).filter(|&a| instance.listed_facilities(a).contains(&f)).collect();
+        assert_eq!(ranked, listers);
+    }
+    // Without facility lists the two markets are the same.
+    let mut stripped: serde_json::Value = serde_json::from_str(&two_sided).unwrap();
+    for f in stripped["facilities"].as_array_mut().unwrap() {
+        f.as_object_mut().unwrap().remove("preferences");
+    }
+    assert_eq!(stripped, serde_json::from_str::<serde_json::Value>(&one_sided).unwrap());
 }
