@@ -10,14 +10,25 @@ use crate::store::awards::Award;
 /// The context of a move nobody makes in person (a lapse at the deadline): no user acts, so the actor is
 /// nobody (id 0, no proposer's), which only the four-eyes rule would read.
 pub(super) fn system_context<'a>(award: &Award, at: NaiveDateTime) -> AwardContext<'a> {
+    context_at(award, 0, at, ("", "", false))
+}
+
+/// What the award rules read about a move on `award` by `actor_id` at `at`, with the signature typed (the name
+/// typed, the name expected, the terms agreed), empty for a move that needs none.
+pub(super) fn context_at<'a>(
+    award: &Award,
+    actor_id: i64,
+    at: NaiveDateTime,
+    (typed_name, expected_name, agreed): (&'a str, &'a str, bool),
+) -> AwardContext<'a> {
     AwardContext {
         proposer_id: award.proposed_by,
-        actor_id: 0,
+        actor_id,
         now: at,
         deadline: award.offer_deadline,
-        typed_name: "",
-        expected_name: "",
-        agreed: false,
+        typed_name,
+        expected_name,
+        agreed,
     }
 }
 

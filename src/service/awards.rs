@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::access::{managed_award, managed_call, readable_award, require_officer};
 pub use super::award_state::as_seen;
-use super::award_state::system_context;
+use super::award_state::{context_at, system_context};
 use super::report_holds::apply_report_holds;
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
@@ -277,18 +277,10 @@ pub fn status_of(award: &Award) -> Result<AwardStatus, AppError> {
 }
 
 fn context<'a>(award: &Award, actor: &Actor, typed: &'a str, expected: &'a str, agreed: bool) -> AwardContext<'a> {
-    AwardContext {
-        proposer_id: award.proposed_by,
-        actor_id: actor.user_id,
-        now: now(),
-        deadline: award.offer_deadline,
-        typed_name: typed,
-        expected_name: expected,
-        agreed,
-    }
+    context_at(award, actor.user_id, now(), (typed, expected, agreed))
 }
 
-/// The context of an officer's (or the system's) move: no signature involved.
+/// The context of an officer's move: no signature involved (the job runner's lapses use `system_context`).
 pub fn officer_context<'a>(award: &Award, actor: &Actor) -> AwardContext<'a> {
     context(award, actor, "", "", false)
 }
