@@ -91,6 +91,7 @@ diesel::table! {
         description -> Text,
         currency -> Text,
         created_at -> Timestamp,
+        bond_counties -> Nullable<Text>,
     }
 }
 
@@ -239,6 +240,151 @@ diesel::table! {
         latitude_e6 -> Nullable<BigInt>,
         longitude_e6 -> Nullable<BigInt>,
         services -> Text,
+        need_score -> Nullable<Integer>,
+        need_score_source -> Text,
+        need_score_effective -> Nullable<Date>,
+        eligible -> Bool,
+        eligible_until -> Nullable<Date>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    facility_need_scores (id) {
+        id -> BigInt,
+        facility_id -> BigInt,
+        score -> Integer,
+        source -> Text,
+        effective_from -> Date,
+        recorded_by -> Nullable<BigInt>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    facility_supervisors (user_id, facility_id) {
+        user_id -> BigInt,
+        facility_id -> BigInt,
+        assigned_by -> BigInt,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coordinator_counties (user_id, county) {
+        user_id -> BigInt,
+        county -> Text,
+    }
+}
+
+diesel::table! {
+    placement_cycles (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        title -> Text,
+        cadre -> Text,
+        graduation_from -> Date,
+        graduation_until -> Date,
+        choices_open_at -> Timestamp,
+        choices_close_at -> Timestamp,
+        match_on -> Date,
+        publish_on -> Date,
+        acceptance_deadline -> Timestamp,
+        appeal_until -> Date,
+        service_start_from -> Date,
+        service_start_until -> Date,
+        max_choices -> Integer,
+        floor_need_score -> Nullable<Integer>,
+        floor_minimum -> Integer,
+        status -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    placement_cycle_programmes (cycle_id, programme_id) {
+        cycle_id -> BigInt,
+        programme_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    cycle_region_caps (cycle_id, county) {
+        cycle_id -> BigInt,
+        county -> Text,
+        cap -> Integer,
+    }
+}
+
+diesel::table! {
+    cycle_scholars (id) {
+        id -> BigInt,
+        cycle_id -> BigInt,
+        award_id -> BigInt,
+        included -> Bool,
+        membership_note -> Text,
+        priority_tier -> Integer,
+        tier_reason -> Text,
+        tier_document_key -> Nullable<Text>,
+        score_hundredths -> Nullable<Integer>,
+        allowed_counties -> Nullable<Text>,
+        partner_request -> Nullable<BigInt>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    scholar_choices (cycle_scholar_id, rank) {
+        cycle_scholar_id -> BigInt,
+        rank -> Integer,
+        facility_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    vacancies (id) {
+        id -> BigInt,
+        cycle_id -> BigInt,
+        facility_id -> BigInt,
+        seats -> Integer,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    match_runs (id) {
+        id -> BigInt,
+        cycle_id -> BigInt,
+        algorithm -> Text,
+        proposing -> Text,
+        seed -> BigInt,
+        status -> Text,
+        input -> Nullable<Text>,
+        report -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        proposed_by -> Nullable<BigInt>,
+        proposed_at -> Nullable<Timestamp>,
+        published_by -> Nullable<BigInt>,
+        published_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    placements (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        cycle_scholar_id -> BigInt,
+        award_id -> BigInt,
+        facility_id -> BigInt,
+        choice_rank -> Integer,
+        published_at -> Timestamp,
     }
 }
 
@@ -366,6 +512,25 @@ diesel::joinable!(awards -> calls (call_id));
 diesel::joinable!(payments -> awards (award_id));
 diesel::joinable!(progress_reports -> awards (award_id));
 diesel::joinable!(status_changes -> awards (award_id));
+diesel::joinable!(facility_need_scores -> facilities (facility_id));
+diesel::joinable!(facility_supervisors -> facilities (facility_id));
+diesel::joinable!(facility_supervisors -> users (user_id));
+diesel::joinable!(coordinator_counties -> users (user_id));
+diesel::joinable!(placement_cycles -> organisations (organisation_id));
+diesel::joinable!(placement_cycle_programmes -> placement_cycles (cycle_id));
+diesel::joinable!(placement_cycle_programmes -> programmes (programme_id));
+diesel::joinable!(cycle_region_caps -> placement_cycles (cycle_id));
+diesel::joinable!(cycle_scholars -> placement_cycles (cycle_id));
+diesel::joinable!(cycle_scholars -> awards (award_id));
+diesel::joinable!(scholar_choices -> cycle_scholars (cycle_scholar_id));
+diesel::joinable!(scholar_choices -> facilities (facility_id));
+diesel::joinable!(vacancies -> placement_cycles (cycle_id));
+diesel::joinable!(vacancies -> facilities (facility_id));
+diesel::joinable!(match_runs -> placement_cycles (cycle_id));
+diesel::joinable!(placements -> match_runs (run_id));
+diesel::joinable!(placements -> cycle_scholars (cycle_scholar_id));
+diesel::joinable!(placements -> awards (award_id));
+diesel::joinable!(placements -> facilities (facility_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -392,4 +557,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     progress_reports,
     status_changes,
+    facility_need_scores,
+    facility_supervisors,
+    coordinator_counties,
+    placement_cycles,
+    placement_cycle_programmes,
+    cycle_region_caps,
+    cycle_scholars,
+    scholar_choices,
+    vacancies,
+    match_runs,
+    placements,
 );

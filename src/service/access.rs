@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::store::applications::{self, Application};
 use crate::store::awards as store;
 use crate::store::now;
+use crate::store::placement_cycles::{self, Cycle};
 use crate::store::programmes::{self, CallListing};
 
 pub use crate::store::awards::Award;
@@ -82,4 +83,32 @@ pub fn readable_awards(conn: &mut DbConn, actor: &Actor) -> Result<Vec<store::Aw
     };
     let at = now();
     Ok(listed.into_iter().map(|(award, name, reference)| (as_seen(award, at), name, reference)).collect())
+}
+
+/// The counties an actor may see and edit in placement: `None` means all of them (a coordinator with no
+/// county listed, or an administrator); a coordinator limited to some counties gets those.
+pub fn placement_counties(conn: &mut DbConn, actor: &Actor) -> Result<Option<Vec<String>>, AppError> {
+    if actor.role != Role::PlacementCoordinator {
+        return Ok(None);
+    }
+    let counties = placement_cycles::counties_of_coordinator(conn, actor.user_id)?;
+    Ok(if counties.is_empty() { None } else { Some(counties) })
+}
+
+/// A placement cycle the actor may read: the placement coordinators of the funder that runs it, or an
+/// administrator. Anyone else gets "not found", so that other funders' cycles cannot be probed.
+pub fn readable_cycle(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<Cycle, AppError> {
+    let cycle = placement_cycles::find(conn, cycle_id)?;
+    let staff = matches!(actor.role, Role::PlacementCoordinator | Role::Administrator);
+    if !staff || !actor.can_manage_organisation(cycle.organisation_id) {
+        tracing::warn!(actor = actor.user_id, cycle = cycle_id, "refused access to a placement cycle");
+        return Err(AppError::NotFound);
+    }
+    Ok(cycle)
+}
+
+/// A placement cycle the actor may change: a placement coordinator of the funder (administrators only read).
+pub fn cycle_to_change(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<Cycle, AppError> {
+    actor.require(&[Role::PlacementCoordinator])?;
+    readable_cycle(conn, actor, cycle_id)
 }

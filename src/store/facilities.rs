@@ -23,6 +23,15 @@ pub struct Facility {
     pub latitude_e6: Option<i64>,
     pub longitude_e6: Option<i64>,
     pub services: String,
+    /// The current need score (0–25, 26 for dental; higher is needier), copied from the newest entry of
+    /// its history in `facility_need_scores`.
+    pub need_score: Option<i32>,
+    pub need_score_source: String,
+    pub need_score_effective: Option<chrono::NaiveDate>,
+    pub eligible: bool,
+    /// Eligibility must be recertified by this date; after it the facility is not eligible.
+    pub eligible_until: Option<chrono::NaiveDate>,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]

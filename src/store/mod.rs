@@ -8,6 +8,7 @@ pub mod facilities;
 pub mod jobs;
 pub mod organisations;
 pub mod outbox;
+pub mod placement_cycles;
 pub mod programmes;
 pub mod reviews;
 pub mod sessions;

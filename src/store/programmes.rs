@@ -19,6 +19,8 @@ pub struct Programme {
     pub description: String,
     pub currency: String,
     pub created_at: NaiveDateTime,
+    /// JSON array of the counties the bond allows; `None` means anywhere in the country.
+    pub bond_counties: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]

@@ -9,13 +9,16 @@ mod applicant;
 mod award;
 mod csv;
 mod error;
+mod facility;
 mod form;
 mod funder;
 mod page;
+mod placement;
 mod public;
 mod query;
 pub mod return_to;
 mod review;
+mod scholar;
 pub mod session;
 
 use std::sync::Arc;
@@ -107,6 +110,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     review::routes(cfg);
     award::routes(cfg);
     admin::routes(cfg);
+    facility::routes(cfg);
+    placement::routes(cfg);
+    scholar::routes(cfg);
     cfg.service(web::scope("/api/v1").configure(api::routes));
 }
 
