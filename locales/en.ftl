@@ -755,3 +755,4 @@ partner-error-not-in-cycle = This scholar is not in this placement cycle.
 partner-error-linked-elsewhere = This scholar is already linked with someone else.
 partner-error-already-linked = You are already linked: unlink first to name someone else.
 partner-error-none = You have not named a partner.
+choices-any = Any

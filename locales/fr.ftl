@@ -755,3 +755,4 @@ partner-error-not-in-cycle = Ce boursier ne fait pas partie de cette campagne d'
 partner-error-linked-elsewhere = Ce boursier est déjà lié à quelqu'un d'autre.
 partner-error-already-linked = Vous êtes déjà lié : rompez le lien avant d'en désigner un autre.
 partner-error-none = Vous n'avez désigné aucun partenaire.
+choices-any = Tous

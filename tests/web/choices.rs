@@ -239,6 +239,7 @@ async fn a_scholar_searches_adds_reorders_and_removes_from_a_phone() {
     assert!(filtered.body.contains("Charlie Sub-County Hospital") && !filtered.body.contains("Alpha Dispensary"));
     let filtered = a.get(&svc, &format!("{choices}?county=&level=3&need=&name=")).await;
     assert!(filtered.body.contains("Bravo Health Centre") && !filtered.body.contains("Charlie Sub-County"));
+    assert!(filtered.body.contains("<option value=\"3\" selected>"), "the chosen level stays chosen");
     let filtered = a.get(&svc, &format!("{choices}?county=&level=&need=20&name=")).await;
     assert!(filtered.body.contains("Alpha Dispensary") && !filtered.body.contains("Bravo Health Centre"));
     let filtered = a.get(&svc, &format!("{choices}?county=&level=&need=&name=HOTEL")).await;
