@@ -4,6 +4,7 @@
 pub mod application;
 pub mod award;
 pub mod cadre;
+pub mod choices;
 pub mod contact;
 pub mod dates;
 pub mod eligibility;

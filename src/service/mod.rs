@@ -8,6 +8,7 @@ pub mod administration;
 pub mod applications;
 mod award_state;
 pub mod awards;
+pub mod choices;
 pub mod documents;
 pub mod facilities;
 pub mod jobs;

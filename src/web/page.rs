@@ -443,6 +443,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("award/contract_text.html", include_str!("../../templates/award/contract_text.html")),
     ("award/contract.html", include_str!("../../templates/award/contract.html")),
     ("award/award.html", include_str!("../../templates/award/award.html")),
+    ("scholar/placement.html", include_str!("../../templates/scholar/placement.html")),
+    ("scholar/choices.html", include_str!("../../templates/scholar/choices.html")),
     ("admin/home.html", include_str!("../../templates/admin/home.html")),
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("admin/mailbox.html", include_str!("../../templates/admin/mailbox.html")),

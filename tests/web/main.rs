@@ -13,6 +13,7 @@ mod accounts;
 mod api;
 mod applicant;
 mod awards;
+mod choices;
 mod data;
 mod funder;
 mod hardening;
