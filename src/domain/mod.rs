@@ -15,6 +15,7 @@ pub mod obligation;
 pub mod password;
 pub mod payment;
 pub mod place;
+pub mod placement;
 pub mod programme;
 pub mod progress;
 pub mod ranking;
