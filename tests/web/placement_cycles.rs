@@ -661,3 +661,53 @@ async fn every_placement_page_and_form_refuses_the_roles_that_may_not_use_it() {
     b.log_in(&svc, COORDINATOR, DEMO_PASSWORD).await;
     assert_eq!(b.post_raw(&svc, &format!("{c}/take-in"), &[]).await.status, 403);
 }
+
+#[actix_web::test]
+async fn the_other_forms_of_a_cycle_refuse_other_roles_and_other_funders_before_reading_the_form() {
+    let app = TestApp::new().with_demo();
+    with_registry(&app);
+    let svc = service!(app);
+    add_user(&app, OTHER_COORDINATOR, "placement_coordinator", "RHSF");
+    let (_, reference) = award(&app, MOH_CALL, 0, "active", "2030-11-30");
+    let mut owner = Browser::new();
+    owner.log_in(&svc, COORDINATOR, DEMO_PASSWORD).await;
+    let cycle = open_cycle(&app, &svc, &mut owner).await;
+    owner.post(&svc, &format!("/placement/cycles/{cycle}/caps"), &[("county", "Turkana"), ("cap", "2")]).await;
+    let c = format!("/placement/cycles/{cycle}");
+    let form = cycle_form(moh_programme(&app));
+
+    // (role, [POST floor, POST add scholar, POST remove cap, POST new cycle with the ministry's programme])
+    let matrix: [(&str, [u16; 4]); 8] = [
+        (OTHER_COORDINATOR, [404, 404, 404, 422]),
+        (ADMIN, [403, 403, 403, 403]),
+        (APPLICANT, [403, 403, 403, 403]),
+        (REVIEWER, [403, 403, 403, 403]),
+        (OFFICER, [403, 403, 403, 403]),
+        (COMPLIANCE, [403, 403, 403, 403]),
+        (SUPERVISOR, [403, 403, 403, 403]),
+        (COORDINATOR, [303, 303, 303, 303]),
+    ];
+    for (email, expected) in matrix {
+        let mut b = Browser::new();
+        b.log_in(&svc, email, DEMO_PASSWORD).await;
+        let got = [
+            b.post(
+                &svc,
+                &format!("{c}/floor"),
+                &[("version", "0"), ("floor_need_score", "10"), ("floor_minimum", "1")],
+            )
+            .await
+            .status,
+            b.post(&svc, &format!("{c}/scholars"), &[("reference", &reference), ("reason", "test")]).await.status,
+            b.post(&svc, &format!("{c}/caps/remove"), &[("county", "Turkana")]).await.status,
+            b.post(&svc, "/placement/cycles/new", &pairs(&form)).await.status,
+        ];
+        assert_eq!(got, expected, "{email}");
+    }
+    // The other funder's coordinator could not open a cycle over the ministry's programme.
+    let cycles: i64 = placement_cycles::table.count().get_result(&mut app.conn()).expect("count");
+    assert_eq!(cycles, 2, "the first cycle and the owner's second");
+    assert_eq!(audit_count(&app, "set_cycle_floor"), 1);
+    assert_eq!(audit_count(&app, "add_cycle_scholar"), 1);
+    assert_eq!(audit_count(&app, "remove_region_cap"), 1);
+}
