@@ -23,7 +23,11 @@ pub struct VacancyList {
 pub fn list(conn: &mut DbConn, actor: &Actor, cycle_id: i64, county: Option<&str>) -> Result<VacancyList, AppError> {
     let cycle = readable_cycle(conn, actor, cycle_id)?;
     let limits = placement_counties(conn, actor)?;
-    let rows = store::vacancies_of(conn, cycle_id, limits.as_deref(), county.filter(|c| !c.trim().is_empty()))?;
+    // The limits are compared as the domain compares them (ignoring case), not by the query's exact match.
+    let rows = store::vacancies_of(conn, cycle_id, county.map(str::trim).filter(|c| !c.is_empty()))?
+        .into_iter()
+        .filter(|row| rules::county_within(limits.as_deref(), &row.facility.county))
+        .collect();
     Ok(VacancyList { cycle, rows, limits })
 }
 

@@ -354,22 +354,14 @@ pub struct VacancyRow {
     pub facility: Facility,
 }
 
-/// The cycle's vacancies, in the given counties (None: all), optionally in one county.
-pub fn vacancies_of(
-    conn: &mut DbConn,
-    cycle_id: i64,
-    counties: Option<&[String]>,
-    county: Option<&str>,
-) -> Result<Vec<VacancyRow>, AppError> {
+/// The cycle's vacancies, optionally in one county.
+pub fn vacancies_of(conn: &mut DbConn, cycle_id: i64, county: Option<&str>) -> Result<Vec<VacancyRow>, AppError> {
     let mut query = vacancies::table
         .inner_join(facilities::table)
         .filter(vacancies::cycle_id.eq(cycle_id))
         .order((facilities::county, facilities::name, facilities::id))
         .select((vacancies::seats, facilities::all_columns))
         .into_boxed();
-    if let Some(list) = counties {
-        query = query.filter(facilities::county.eq_any(list.to_vec()));
-    }
     if let Some(one) = county {
         query = query.filter(facilities::county.eq(one.to_string()));
     }

@@ -711,3 +711,36 @@ async fn the_other_forms_of_a_cycle_refuse_other_roles_and_other_funders_before_
     assert_eq!(audit_count(&app, "add_cycle_scholar"), 1);
     assert_eq!(audit_count(&app, "remove_region_cap"), 1);
 }
+
+#[actix_web::test]
+async fn a_published_cycle_takes_no_change_and_a_csv_without_its_columns_is_named_at_line_one() {
+    let app = TestApp::new().with_demo();
+    with_registry(&app);
+    let svc = service!(app);
+    let (inside, _) = award(&app, MOH_CALL, 0, "active", "2028-11-30");
+    let mut b = Browser::new();
+    b.log_in(&svc, COORDINATOR, DEMO_PASSWORD).await;
+    let cycle = open_cycle(&app, &svc, &mut b).await;
+    let c = format!("/placement/cycles/{cycle}");
+    b.get(&svc, &format!("{c}/vacancies")).await;
+    let headless = b.upload_with(&svc, &format!("{c}/vacancies/csv"), &[], "v.csv", b"facility,count\n10001,2\n").await;
+    assert_eq!(headless.status, 422);
+    assert!(headless.body.contains("Line 1"), "{}", headless.body);
+    assert!(headless.body.contains("The first line must name the columns code and seats."));
+
+    diesel::update(placement_cycles::table.find(cycle))
+        .set(placement_cycles::status.eq("published"))
+        .execute(&mut app.conn())
+        .expect("published");
+    let scholar: i64 = cycle_scholars::table
+        .filter(cycle_scholars::award_id.eq(inside))
+        .select(cycle_scholars::id)
+        .first(&mut app.conn())
+        .expect("scholar");
+    assert_eq!(b.post(&svc, &format!("{c}/vacancies"), &[("code", "10001"), ("seats", "1")]).await.status, 409);
+    assert_eq!(b.post(&svc, &format!("{c}/caps"), &[("county", "Turkana"), ("cap", "1")]).await.status, 409);
+    assert_eq!(b.post(&svc, &format!("{c}/take-in"), &[]).await.status, 409);
+    assert_eq!(b.post(&svc, &format!("{c}/scholars/{scholar}/remove"), &[("reason", "late")]).await.status, 409);
+    assert!(members(&app, cycle)[0].included);
+    assert_eq!(audit_count(&app, "set_vacancy"), 0);
+}
