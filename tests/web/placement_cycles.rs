@@ -547,6 +547,9 @@ async fn a_programme_officer_sets_the_bond_counties_that_new_cycles_carry_for_ea
         programmes::table.find(programme).select(programmes::bond_counties).first(&mut app.conn()).expect("bond");
     assert_eq!(stored.as_deref(), Some(r#"["Marsabit","Turkana"]"#));
     assert_eq!(audit_count(&app, "set_bond_counties"), 1);
+    let page = officer.get(&svc, &format!("/funder/programmes/{programme}")).await;
+    assert!(page.body.contains("Scholars of this programme serve: Marsabit, Turkana"), "{}", page.body);
+    assert!(page.body.contains("name=\"county:Turkana\" value=\"on\" checked"));
     for (email, status) in [(COORDINATOR, 403), (NGO_OFFICER, 404), (APPLICANT, 403)] {
         let mut other = Browser::new();
         other.log_in(&svc, email, DEMO_PASSWORD).await;
