@@ -16,6 +16,7 @@ pub mod obligation;
 pub mod password;
 pub mod payment;
 pub mod place;
+pub mod placement;
 pub mod programme;
 pub mod progress;
 pub mod ranking;

@@ -15,11 +15,13 @@ pub mod jobs;
 pub mod ledger;
 /// Figures of the applications list kept until the next change (one cache per server, held by the web state).
 pub mod list_cache;
+pub mod placement_cycles;
 pub mod programmes;
 /// Calls as the public sees them (the site and the API).
 pub mod public_calls;
 pub mod report_holds;
 pub mod reviews;
+pub mod vacancies;
 
 /// The clock every use case reads (UTC, as stored); handlers take today's date from here too.
 pub use crate::store::now;

@@ -449,6 +449,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("admin/mailbox.html", include_str!("../../templates/admin/mailbox.html")),
     ("admin/jobs.html", include_str!("../../templates/admin/jobs.html")),
+    ("placement/home.html", include_str!("../../templates/placement/home.html")),
+    ("placement/cycle_new.html", include_str!("../../templates/placement/cycle_new.html")),
+    ("placement/cycle.html", include_str!("../../templates/placement/cycle.html")),
+    ("placement/vacancies.html", include_str!("../../templates/placement/vacancies.html")),
 ];
 
 #[cfg(test)]

@@ -20,4 +20,5 @@ mod hardening;
 mod jobs;
 mod officer;
 mod outbox;
+mod placement_cycles;
 mod security;

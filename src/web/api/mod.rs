@@ -5,6 +5,7 @@ mod applications;
 mod awards;
 mod calls;
 mod my_placement;
+mod cycles;
 mod tokens;
 
 use actix_web::http::header;
@@ -33,6 +34,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(endpoint("/awards/{id}", "GET").route(web::get().to(awards::get_award)))
         .service(endpoint("/awards/{id}/payments", "GET").route(web::get().to(awards::get_ledger)))
         .service(endpoint("/my/placement/{id}/choices", "GET").route(web::get().to(my_placement::get_choices)))
+        .service(endpoint("/cycles", "GET").route(web::get().to(cycles::list_cycles)))
+        .service(endpoint("/cycles/{id}", "GET").route(web::get().to(cycles::get_cycle)))
+        .service(endpoint("/cycles/{id}/vacancies", "GET").route(web::get().to(cycles::get_vacancies)))
         .service(endpoint("/openapi.json", "GET").route(web::get().to(openapi)))
         .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }));
 }
