@@ -134,7 +134,7 @@ fn review_scores(conn: &mut DbConn, call_id: i64) -> Result<HashMap<i64, i32>, A
         .collect())
 }
 
-/// Adds a candidate as a scholar of the cycle: tier 0, the review score, the programme's bond counties.
+/// Adds a candidate as a scholar of the cycle: tier 1 (everyone without special circumstances), the review score, the programme's bond counties.
 fn add_candidate(
     conn: &mut DbConn,
     cycle: &Cycle,

@@ -349,25 +349,25 @@ async fn a_priority_tier_needs_a_reason_and_a_real_document_that_only_the_coordi
         .expect("scholar");
     let path = format!("/placement/cycles/{cycle}/scholars/{scholar}/tier");
     b.get(&svc, &format!("/placement/cycles/{cycle}")).await;
-    let no_reason = b.upload_with(&svc, &path, &[("tier", "1"), ("reason", "")], "letter.pdf", PDF).await;
+    let no_reason = b.upload_with(&svc, &path, &[("tier", "0"), ("reason", "")], "letter.pdf", PDF).await;
     assert_eq!(no_reason.status, 422);
     let not_a_document =
-        b.upload_with(&svc, &path, &[("tier", "1"), ("reason", "Disability")], "letter.pdf", b"MZ\x90\x00 exe").await;
+        b.upload_with(&svc, &path, &[("tier", "0"), ("reason", "Disability")], "letter.pdf", b"MZ\x90\x00 exe").await;
     assert_eq!(not_a_document.status, 422);
-    let empty = b.upload_with(&svc, &path, &[("tier", "1"), ("reason", "Disability")], "letter.pdf", b"").await;
+    let empty = b.upload_with(&svc, &path, &[("tier", "0"), ("reason", "Disability")], "letter.pdf", b"").await;
     assert_eq!(empty.status, 422);
     let tier: i32 =
         cycle_scholars::table.find(scholar).select(cycle_scholars::priority_tier).first(&mut app.conn()).expect("tier");
-    assert_eq!(tier, 0, "nothing changed");
+    assert_eq!(tier, 1, "nothing changed: everyone starts in tier 1");
 
-    let granted = b.upload_with(&svc, &path, &[("tier", "1"), ("reason", "Disability")], "letter.pdf", PDF).await;
+    let granted = b.upload_with(&svc, &path, &[("tier", "0"), ("reason", "Disability")], "letter.pdf", PDF).await;
     assert_eq!(granted.status, 303, "{}", granted.body);
     let (tier, reason, key): (i32, String, Option<String>) = cycle_scholars::table
         .find(scholar)
         .select((cycle_scholars::priority_tier, cycle_scholars::tier_reason, cycle_scholars::tier_document_key))
         .first(&mut app.conn())
         .expect("tier");
-    assert_eq!((tier, reason.as_str()), (1, "Disability"));
+    assert_eq!((tier, reason.as_str()), (0, "Disability"));
     assert!(key.expect("a document").starts_with("documents/"), "stored under a random name");
     assert_eq!(audit_count(&app, "grant_priority_tier"), 1);
 
