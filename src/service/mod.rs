@@ -19,6 +19,7 @@ pub mod programmes;
 pub mod public_calls;
 pub mod report_holds;
 pub mod reviews;
+pub mod supervision;
 
 /// The clock every use case reads (UTC, as stored); handlers take today's date from here too.
 pub use crate::store::now;

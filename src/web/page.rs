@@ -447,6 +447,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("admin/mailbox.html", include_str!("../../templates/admin/mailbox.html")),
     ("admin/jobs.html", include_str!("../../templates/admin/jobs.html")),
+    ("facility/list.html", include_str!("../../templates/facility/list.html")),
+    ("facility/facility.html", include_str!("../../templates/facility/facility.html")),
+    ("facility/upload.html", include_str!("../../templates/facility/upload.html")),
+    ("facility/supervisor.html", include_str!("../../templates/facility/supervisor.html")),
+    ("admin/supervisors.html", include_str!("../../templates/admin/supervisors.html")),
+    ("admin/coordinators.html", include_str!("../../templates/admin/coordinators.html")),
 ];
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 mod applications;
 mod awards;
 mod calls;
+mod facilities;
 mod tokens;
 
 use actix_web::http::header;
@@ -31,6 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(endpoint("/awards", "GET").route(web::get().to(awards::list_awards)))
         .service(endpoint("/awards/{id}", "GET").route(web::get().to(awards::get_award)))
         .service(endpoint("/awards/{id}/payments", "GET").route(web::get().to(awards::get_ledger)))
+        .service(endpoint("/facilities", "GET").route(web::get().to(facilities::list_facilities)))
+        .service(endpoint("/facilities/{code}", "GET").route(web::get().to(facilities::get_facility)))
         .service(endpoint("/openapi.json", "GET").route(web::get().to(openapi)))
         .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }));
 }
