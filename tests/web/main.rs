@@ -14,6 +14,7 @@ mod api;
 mod applicant;
 mod awards;
 mod data;
+mod facilities;
 mod funder;
 mod hardening;
 mod jobs;
