@@ -119,6 +119,7 @@ fn ensure_programme_and_call(conn: &mut DbConn, p: &DemoProgramme) -> Result<i64
 /// Loads the demo set and says what is there and how to log in.
 pub fn load(conn: &mut DbConn) -> Result<String, AppError> {
     let facilities = crate::service::facilities::import_csv(conn, FACILITIES_CSV)?;
+    crate::service::facilities::seed_demo_need_scores(conn)?;
     let (accounts, calls) = load_funders(conn)?;
     let mut summary = format!(
         "Demo data loaded: 2 funders, calls {:?}, {} facilities in the registry ({} added now, {} rows rejected).\nDemo log-ins (password: {DEMO_PASSWORD}):\n",

@@ -12,6 +12,7 @@ pub mod funding;
 pub mod jobs;
 pub mod matching;
 pub mod money;
+pub mod need_score;
 pub mod obligation;
 pub mod password;
 pub mod payment;

@@ -15,6 +15,7 @@ mod applicant;
 mod awards;
 mod choices;
 mod data;
+mod facilities;
 mod funder;
 mod hardening;
 mod jobs;

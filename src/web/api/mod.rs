@@ -6,6 +6,7 @@ mod awards;
 mod calls;
 mod my_placement;
 mod cycles;
+mod facilities;
 mod tokens;
 
 use actix_web::http::header;
@@ -37,6 +38,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(endpoint("/cycles", "GET").route(web::get().to(cycles::list_cycles)))
         .service(endpoint("/cycles/{id}", "GET").route(web::get().to(cycles::get_cycle)))
         .service(endpoint("/cycles/{id}/vacancies", "GET").route(web::get().to(cycles::get_vacancies)))
+        .service(endpoint("/facilities", "GET").route(web::get().to(facilities::list_facilities)))
+        .service(endpoint("/facilities/{code}", "GET").route(web::get().to(facilities::get_facility)))
         .service(endpoint("/openapi.json", "GET").route(web::get().to(openapi)))
         .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }));
 }
