@@ -4,9 +4,9 @@
 mod applications;
 mod awards;
 mod calls;
-mod my_placement;
 mod cycles;
 mod facilities;
+mod my_placement;
 mod tokens;
 
 use actix_web::http::header;
