@@ -6,6 +6,7 @@ pub mod audit;
 pub mod awards;
 pub mod facilities;
 pub mod jobs;
+pub mod match_runs;
 pub mod organisations;
 pub mod outbox;
 pub mod placement_cycles;
