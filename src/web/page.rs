@@ -447,6 +447,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("admin/mailbox.html", include_str!("../../templates/admin/mailbox.html")),
     ("admin/jobs.html", include_str!("../../templates/admin/jobs.html")),
+    ("placement/runs.html", include_str!("../../templates/placement/runs.html")),
+    ("placement/run.html", include_str!("../../templates/placement/run.html")),
+    ("placement/run_compare.html", include_str!("../../templates/placement/run_compare.html")),
+    ("scholar/result.html", include_str!("../../templates/scholar/result.html")),
 ];
 
 #[cfg(test)]

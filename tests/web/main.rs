@@ -17,6 +17,7 @@ mod data;
 mod funder;
 mod hardening;
 mod jobs;
+mod match_runs;
 mod officer;
 mod outbox;
 mod security;
