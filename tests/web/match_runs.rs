@@ -152,6 +152,8 @@ fn fixture(app: &TestApp) -> Fixture {
             .values((
                 cycle_scholars::cycle_id.eq(cycle),
                 cycle_scholars::award_id.eq(award),
+                // Tier 1: no special circumstances (set here, whatever the column's default).
+                cycle_scholars::priority_tier.eq(1),
                 cycle_scholars::score_hundredths.eq(score),
                 cycle_scholars::allowed_counties.eq(bond),
             ))
@@ -425,13 +427,13 @@ async fn each_scholar_reads_their_placement_and_why_not_each_higher_choice() {
     publish(&app, &svc, f.cycle).await;
     let url = format!("/my/placement/{}/result", f.cycle);
 
-    // S2: Gamma, their third choice; Alpha full with a scholar of tier 0 and score 90; Beta has no seat.
+    // S2: Gamma, their third choice; Alpha full with a scholar of tier 1 and score 90; Beta has no seat.
     let mut s2 = Browser::new();
     s2.log_in(&svc, &f.scholars[1].0, DEMO_PASSWORD).await;
     let page = s2.get(&svc, &url).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("You are placed at Gamma Sub-County Hospital (Kisumu), your choice number 3."));
-    assert!(page.body.contains("priority tier 0 and score 90.00."), "{}", page.body);
+    assert!(page.body.contains("priority tier 1 and score 90.00."), "{}", page.body);
     assert!(!page.body.contains(&f.scholars[0].1), "the holder of the seat is never named");
     assert!(page.body.contains("No seat in this cycle"));
     assert!(page.body.contains("2027-02-01") && page.body.contains("2027-01-15 17:00"));
@@ -452,7 +454,7 @@ async fn each_scholar_reads_their_placement_and_why_not_each_higher_choice() {
     // In French, from the same data.
     s2.post(&svc, "/language", &[("lang", "fr"), ("back", "/")]).await;
     let page = s2.get(&svc, &url).await;
-    assert!(page.body.contains("niveau de priorité 0 et le score 90,00."), "{}", page.body);
+    assert!(page.body.contains("niveau de priorité 1 et le score 90,00."), "{}", page.body);
 
     // S1 placed at their first choice: nothing to explain.
     let mut s1 = Browser::new();
