@@ -4,6 +4,7 @@
 pub mod application;
 pub mod award;
 pub mod cadre;
+pub mod choices;
 pub mod contact;
 pub mod dates;
 pub mod eligibility;
@@ -15,6 +16,7 @@ pub mod obligation;
 pub mod password;
 pub mod payment;
 pub mod place;
+pub mod placement;
 pub mod programme;
 pub mod progress;
 pub mod ranking;

@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod audit;
 pub mod awards;
+pub mod choices;
 pub mod facilities;
 pub mod jobs;
 pub mod match_runs;

@@ -4,7 +4,9 @@
 mod applications;
 mod awards;
 mod calls;
+mod cycles;
 mod match_runs;
+mod my_placement;
 mod tokens;
 
 use actix_web::http::header;
@@ -32,6 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(endpoint("/awards", "GET").route(web::get().to(awards::list_awards)))
         .service(endpoint("/awards/{id}", "GET").route(web::get().to(awards::get_award)))
         .service(endpoint("/awards/{id}/payments", "GET").route(web::get().to(awards::get_ledger)))
+        .service(endpoint("/my/placement/{id}/choices", "GET").route(web::get().to(my_placement::get_choices)))
+        .service(endpoint("/cycles", "GET").route(web::get().to(cycles::list_cycles)))
+        .service(endpoint("/cycles/{id}", "GET").route(web::get().to(cycles::get_cycle)))
+        .service(endpoint("/cycles/{id}/vacancies", "GET").route(web::get().to(cycles::get_vacancies)))
         .service(endpoint("/cycles/{id}/runs", "GET").route(web::get().to(match_runs::list_cycle_runs)))
         .service(endpoint("/match-runs/{id}", "GET").route(web::get().to(match_runs::get_run)))
         .service(endpoint("/match-runs/{id}/input", "GET").route(web::get().to(match_runs::get_input)))
