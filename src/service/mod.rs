@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod ledger;
 /// Figures of the applications list kept until the next change (one cache per server, held by the web state).
 pub mod list_cache;
+pub mod match_runs;
 pub mod placement_cycles;
 pub mod programmes;
 /// Calls as the public sees them (the site and the API).

@@ -459,6 +459,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("placement/cycle_new.html", include_str!("../../templates/placement/cycle_new.html")),
     ("placement/cycle.html", include_str!("../../templates/placement/cycle.html")),
     ("placement/vacancies.html", include_str!("../../templates/placement/vacancies.html")),
+    ("placement/runs.html", include_str!("../../templates/placement/runs.html")),
+    ("placement/run.html", include_str!("../../templates/placement/run.html")),
+    ("placement/run_compare.html", include_str!("../../templates/placement/run_compare.html")),
+    ("scholar/result.html", include_str!("../../templates/scholar/result.html")),
 ];
 
 #[cfg(test)]

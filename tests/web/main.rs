@@ -19,6 +19,7 @@ mod facilities;
 mod funder;
 mod hardening;
 mod jobs;
+mod match_runs;
 mod officer;
 mod outbox;
 mod placement_cycles;

@@ -6,6 +6,7 @@ mod awards;
 mod calls;
 mod cycles;
 mod facilities;
+mod match_runs;
 mod my_placement;
 mod tokens;
 
@@ -40,6 +41,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(endpoint("/cycles/{id}/vacancies", "GET").route(web::get().to(cycles::get_vacancies)))
         .service(endpoint("/facilities", "GET").route(web::get().to(facilities::list_facilities)))
         .service(endpoint("/facilities/{code}", "GET").route(web::get().to(facilities::get_facility)))
+        .service(endpoint("/cycles/{id}/runs", "GET").route(web::get().to(match_runs::list_cycle_runs)))
+        .service(endpoint("/match-runs/{id}", "GET").route(web::get().to(match_runs::get_run)))
+        .service(endpoint("/match-runs/{id}/input", "GET").route(web::get().to(match_runs::get_input)))
+        .service(endpoint("/match-runs/{id}/result", "GET").route(web::get().to(match_runs::get_result)))
+        .service(endpoint("/placements", "GET").route(web::get().to(match_runs::list_placements)))
         .service(endpoint("/openapi.json", "GET").route(web::get().to(openapi)))
         .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }));
 }

@@ -2,6 +2,7 @@
 //! their comparison and their publication.
 
 mod cycles;
+mod runs;
 mod scholars;
 mod vacancies;
 
@@ -24,4 +25,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/placement/cycles/{id}/vacancies", web::post().to(vacancies::set_seats))
         .route("/placement/cycles/{id}/vacancies/csv", web::post().to(vacancies::upload_csv))
         .route("/placement/cycles/{id}/vacancies/template.csv", web::get().to(vacancies::csv_template));
+    runs::routes(cfg);
 }

@@ -3,6 +3,7 @@
 
 mod choices;
 mod placement;
+mod result;
 
 use actix_web::web;
 
@@ -12,4 +13,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/my/placement/{cycle}/choices/{action}", web::post().to(choices::change_choices))
         .route("/my/placement/{cycle}/partner", web::post().to(choices::name_partner))
         .route("/my/placement/{cycle}/partner/unlink", web::post().to(choices::unlink_partner));
+    cfg.route("/my/placement/{cycle}/result", web::get().to(result::result_page));
 }
