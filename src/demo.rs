@@ -121,12 +121,13 @@ fn ensure_programme_and_call(conn: &mut DbConn, p: &DemoProgramme) -> Result<i64
 }
 
 /// Loads the demo set and says what is there and how to log in.
-pub fn load(conn: &mut DbConn) -> Result<String, AppError> {
+pub fn load(conn: &mut DbConn, public_url: &str) -> Result<String, AppError> {
     let facilities = crate::service::facilities::import_csv(conn, FACILITIES_CSV)?;
     crate::service::facilities::seed_demo_need_scores(conn)?;
     let (accounts, calls) = load_funders(conn)?;
     let hash = hash_password(DEMO_PASSWORD)?;
     let cycles = write_transaction(conn, |conn| placement::load(conn, &hash))?;
+    placement::publish_foundation_run(conn, cycles.foundation, public_url)?;
     let mut summary = format!(
         "Demo data loaded: 2 funders, calls {:?}, {} facilities in the registry ({} added now, {} rows rejected), placement cycles {:?}.\nDemo log-ins (password: {DEMO_PASSWORD}):\n",
         calls,

@@ -527,3 +527,55 @@ fn award_owner(conn: &mut DbConn, award_id: i64) -> Result<i64, AppError> {
     let award = awards::find(conn, award_id)?;
     Ok(apps::find(conn, award.application_id)?.applicant_id)
 }
+
+/// The foundation's cycle gets its match run, proposed by one coordinator and published by the other, exactly
+/// as on the pages (the e-mails go to the outbox); the demo's facility supervisor is attached to the two
+/// facilities that received the most of its midwives. Left alone once the cycle is published.
+pub fn publish_foundation_run(conn: &mut DbConn, cycle_id: i64, public_url: &str) -> Result<(), AppError> {
+    use crate::service::{match_runs, supervision, Actor};
+    let status: String = placement_cycles::table.find(cycle_id).select(placement_cycles::status).first(conn)?;
+    if status == "published" {
+        return Ok(());
+    }
+    let actor = |conn: &mut DbConn, email: &str| -> Result<Actor, AppError> {
+        let user = users::find_by_email(conn, email)?.ok_or(AppError::NotFound)?;
+        Actor::from_user(&user, "demo")
+    };
+    let proposer = actor(conn, "placement@rhsf.demo.ruralserve.org")?;
+    let publisher = actor(conn, "placement2@rhsf.demo.ruralserve.org")?;
+    // Resumable: a load stopped half-way left a run queued, done or proposed, which is taken up again.
+    let existing = match_runs::runs_of_cycle(conn, &proposer, cycle_id)?.1.into_iter().max_by_key(|r| r.id);
+    let run_id = match existing {
+        Some(run) => run.id,
+        None => {
+            let rules = match_runs::RunRules::parse("deferred-acceptance", 0).ok_or(AppError::NotFound)?;
+            match_runs::create_run(conn, &proposer, cycle_id, rules)?
+        }
+    };
+    // What the job runner does, done here so that the demo is complete before the server starts.
+    let outcome = match_runs::compute(conn, run_id)?;
+    crate::db::write_transaction(conn, |conn| match_runs::store_outcome(conn, run_id, outcome, now()))?;
+    let (run, _) = match_runs::readable_run(conn, &proposer, run_id)?;
+    if run.status == "done" {
+        match_runs::propose(conn, &proposer, run_id, run.version)?;
+    }
+    let (run, _) = match_runs::readable_run(conn, &publisher, run_id)?;
+    let i18n = crate::i18n::I18n::new().map_err(AppError::Config)?;
+    match_runs::publish(conn, &i18n, public_url, &publisher, run_id, run.version)?;
+
+    use crate::schema::placements;
+    let busiest: Vec<String> = placements::table
+        .inner_join(facilities::table)
+        .filter(placements::run_id.eq(run_id))
+        .group_by(facilities::registry_key)
+        .select(facilities::registry_key)
+        .order((diesel::dsl::count_star().desc(), facilities::registry_key))
+        .limit(2)
+        .load(conn)?;
+    let administrator = actor(conn, "admin@demo.ruralserve.org")?;
+    let supervisor = users::find_by_email(conn, "supervisor@moh.demo.ruralserve.org")?.ok_or(AppError::NotFound)?;
+    for code in busiest {
+        supervision::attach_supervisor(conn, &administrator, Some(supervisor.id), &code)?;
+    }
+    Ok(())
+}

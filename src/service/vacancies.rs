@@ -117,14 +117,14 @@ pub fn import_csv(conn: &mut DbConn, actor: &Actor, cycle_id: i64, data: &[u8]) 
         let bad = |line: u64, key: &str, value: &str| BadRow { line, key: key.into(), value: value.into() };
         let headers = match reader.headers() {
             Ok(h) => h.clone(),
-            Err(_) => return Ok(CsvOutcome::Refused(vec![bad(1, "error-csv-header", "")])),
+            Err(_) => return Ok(CsvOutcome::Refused(vec![bad(1, "error-vacancy-csv-header", "")])),
         };
         let code_col = headers.iter().position(|h| h.eq_ignore_ascii_case("code"));
         let seats_col = headers.iter().position(|h| h.eq_ignore_ascii_case("seats"));
         let (Some(code_col), Some(seats_col)) = (code_col, seats_col) else {
             return Ok(CsvOutcome::Refused(vec![bad(
                 1,
-                "error-csv-header",
+                "error-vacancy-csv-header",
                 &headers.iter().collect::<Vec<_>>().join(","),
             )]));
         };
