@@ -43,7 +43,11 @@ fn user_id(conn: &mut ruralserve::db::PooledConn, email: &str) -> i64 {
     users::table.filter(users::email.eq(email)).select(users::id).first(conn).expect("user")
 }
 
+/// Adds a staff account, unless the demo already has it.
 fn add_user(conn: &mut ruralserve::db::PooledConn, email: &str, role: &str, org: &str) {
+    if ruralserve::store::users::find_by_email(conn, email).expect("query").is_some() {
+        return;
+    }
     let org = ruralserve::store::organisations::find_by_code(conn, org).expect("query").expect("organisation");
     let hash = ruralserve::service::accounts::hash_password(DEMO_PASSWORD).expect("hash");
     ruralserve::store::users::insert(
