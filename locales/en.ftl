@@ -1076,3 +1076,4 @@ supervisor-no-scholars = No scholar is placed here yet.
 supervisor-cycle = Placement cycle
 supervisor-start-window = Expected start
 supervisor-between = Between { $from } and { $until }
+run-result-json = The engine's result (JSON)

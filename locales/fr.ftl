@@ -1076,3 +1076,4 @@ supervisor-no-scholars = Aucun boursier n'est encore affecté ici.
 supervisor-cycle = Cycle d'affectation
 supervisor-start-window = Début attendu
 supervisor-between = Entre le { $from } et le { $until }
+run-result-json = Le résultat du moteur (JSON)
