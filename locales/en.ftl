@@ -1074,3 +1074,8 @@ supervisor-no-scholars = No scholar is placed here yet.
 supervisor-cycle = Placement cycle
 supervisor-start-window = Expected start
 supervisor-between = Between { $from } and { $until }
+
+# Placement: a cycle's scholars, paged, and a scholar's page (issue 11)
+cycle-scholar-back = Back to the cycle
+cycle-scholars-none-match = No scholar in this cycle matches this search.
+cycle-membership-note = Note on membership

@@ -1074,3 +1074,8 @@ supervisor-no-scholars = Aucun boursier n'est encore affecté ici.
 supervisor-cycle = Cycle d'affectation
 supervisor-start-window = Début attendu
 supervisor-between = Entre le { $from } et le { $until }
+
+# Placement: a cycle's scholars, paged, and a scholar's page (issue 11)
+cycle-scholar-back = Retour au cycle
+cycle-scholars-none-match = Aucun boursier de ce cycle ne correspond à cette recherche.
+cycle-membership-note = Note sur l’appartenance
