@@ -1077,3 +1077,8 @@ supervisor-cycle = Placement cycle
 supervisor-start-window = Expected start
 supervisor-between = Between { $from } and { $until }
 run-result-json = The engine's result (JSON)
+
+# Placement: a cycle's scholars, paged, and a scholar's page (issue 11)
+cycle-scholar-back = Back to the cycle
+cycle-scholars-none-match = No scholar in this cycle matches this search.
+cycle-membership-note = Note on membership

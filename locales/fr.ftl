@@ -1077,3 +1077,8 @@ supervisor-cycle = Cycle d'affectation
 supervisor-start-window = Début attendu
 supervisor-between = Entre le { $from } et le { $until }
 run-result-json = Le résultat du moteur (JSON)
+
+# Placement: a cycle's scholars, paged, and a scholar's page (issue 11)
+cycle-scholar-back = Retour au cycle
+cycle-scholars-none-match = Aucun boursier de ce cycle ne correspond à cette recherche.
+cycle-membership-note = Note sur l’appartenance

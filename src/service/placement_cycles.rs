@@ -211,13 +211,12 @@ pub struct ScholarView {
     pub allowed: Option<Vec<String>>,
 }
 
-/// Everything the cycle page shows.
+/// The cycle page's head: the cycle, its programmes, figures and caps (the scholars come a page at a time).
 #[derive(Debug, Serialize)]
 pub struct CycleFile {
     pub cycle: Cycle,
     pub programmes: Vec<Programme>,
     pub counts: CycleCounts,
-    pub scholars: Vec<ScholarView>,
     pub region_caps: Vec<(String, i32)>,
 }
 
@@ -229,10 +228,37 @@ pub fn cycle_file(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<Cyc
     let cycle = readable_cycle(conn, actor, cycle_id)?;
     let programmes = store::programmes_of(conn, cycle_id)?;
     let counts = store::counts(conn, cycle_id)?;
-    let listed = store::scholars_of(conn, cycle_id)?;
-    let by_id: HashMap<i64, (Option<i64>, Option<String>)> =
-        listed.iter().map(|l| (l.scholar.id, (l.scholar.partner_request, l.reference.clone()))).collect();
-    let scholars = listed
+    let region_caps = store::region_caps(conn, cycle_id)?;
+    Ok(CycleFile { cycle, programmes, counts, region_caps })
+}
+
+/// Scholars a page of the cycle's list shows.
+pub const SCHOLAR_PAGE_SIZE: i64 = 50;
+
+/// Which scholars a page of the list shows: a name or reference search, and the keyset cursor (the last
+/// full name and scholar id of the previous page).
+#[derive(Debug, Clone, Default)]
+pub struct ScholarFilter {
+    pub search: Option<String>,
+    pub after: Option<(String, i64)>,
+}
+
+/// A page of the cycle's scholars, and the cursor of the next one when there is more.
+#[derive(Debug, Serialize)]
+pub struct ScholarPage {
+    pub scholars: Vec<ScholarView>,
+    pub next: Option<(String, i64)>,
+}
+
+/// The views of these scholars, with their partner's reference when both named each other (read for these
+/// rows only).
+fn views(conn: &mut DbConn, cycle_id: i64, listed: Vec<ListedScholar>) -> Result<Vec<ScholarView>, AppError> {
+    let partner_ids: Vec<i64> = listed.iter().filter_map(|l| l.scholar.partner_request).collect();
+    let by_id: HashMap<i64, (Option<i64>, Option<String>)> = store::partner_links(conn, cycle_id, &partner_ids)?
+        .into_iter()
+        .map(|(id, back, reference)| (id, (back, reference)))
+        .collect();
+    Ok(listed
         .into_iter()
         .map(|l| {
             let partner_reference = l.scholar.partner_request.and_then(|p| {
@@ -245,9 +271,37 @@ pub fn cycle_file(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<Cyc
                 listed: l,
             }
         })
-        .collect();
-    let region_caps = store::region_caps(conn, cycle_id)?;
-    Ok(CycleFile { cycle, programmes, counts, scholars, region_caps })
+        .collect())
+}
+
+/// One page of the cycle's scholars, paged in the database.
+pub fn scholar_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    cycle_id: i64,
+    filter: &ScholarFilter,
+) -> Result<ScholarPage, AppError> {
+    readable_cycle(conn, actor, cycle_id)?;
+    let after = filter.after.as_ref().map(|(name, id)| (name.as_str(), *id));
+    let mut listed = store::scholars_page(conn, cycle_id, filter.search.as_deref(), after, SCHOLAR_PAGE_SIZE + 1)?;
+    let more = listed.len() as i64 > SCHOLAR_PAGE_SIZE;
+    listed.truncate(SCHOLAR_PAGE_SIZE as usize);
+    let next = if more { listed.last().map(|l| (l.full_name.clone(), l.scholar.id)) } else { None };
+    Ok(ScholarPage { scholars: views(conn, cycle_id, listed)?, next })
+}
+
+/// One scholar of a readable cycle, with the cycle.
+pub fn scholar_file(
+    conn: &mut DbConn,
+    actor: &Actor,
+    cycle_id: i64,
+    scholar_id: i64,
+) -> Result<(Cycle, ScholarView), AppError> {
+    let cycle = readable_cycle(conn, actor, cycle_id)?;
+    let listed = store::listed_scholar(conn, cycle_id, scholar_id)?;
+    let mut one = views(conn, cycle_id, vec![listed])?;
+    let view = one.pop().ok_or(AppError::NotFound)?;
+    Ok((cycle, view))
 }
 
 /// The cycle with its figures (for the API).

@@ -209,6 +209,82 @@ pub fn scholars_of(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<ListedScholar
         .load(conn)?)
 }
 
+/// One page of a cycle's scholars in (full name, id) order after the keyset cursor, optionally only those
+/// whose name or award reference contains `search` (case-insensitive on both backends). Never OFFSET: the
+/// thousandth page costs what the first does.
+pub fn scholars_page(
+    conn: &mut DbConn,
+    cycle_id: i64,
+    search: Option<&str>,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> Result<Vec<ListedScholar>, AppError> {
+    use diesel::sql_types::Text;
+    let mut query = cycle_scholars::table
+        .inner_join(awards::table.inner_join(applications::table))
+        .filter(cycle_scholars::cycle_id.eq(cycle_id))
+        .into_boxed();
+    if let Some(search) = search {
+        // `lower(…) LIKE lower(…)`: LIKE is case-insensitive on SQLite only.
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        query = query.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(lower(applications.full_name) LIKE ")
+                .bind::<Text, _>(pattern.clone())
+                .sql(" OR lower(COALESCE(applications.reference, '')) LIKE ")
+                .bind::<Text, _>(pattern)
+                .sql(")"),
+        );
+    }
+    if let Some((name, id)) = after {
+        query = query.filter(
+            applications::full_name
+                .gt(name.to_string())
+                .or(applications::full_name.eq(name.to_string()).and(cycle_scholars::id.gt(id))),
+        );
+    }
+    Ok(query
+        .order((applications::full_name.asc(), cycle_scholars::id.asc()))
+        .limit(limit)
+        .select((
+            cycle_scholars::all_columns,
+            applications::full_name,
+            applications::reference,
+            awards::expected_graduation,
+        ))
+        .load(conn)?)
+}
+
+/// One scholar of a cycle with who they are.
+pub fn listed_scholar(conn: &mut DbConn, cycle_id: i64, scholar_id: i64) -> Result<ListedScholar, AppError> {
+    Ok(cycle_scholars::table
+        .inner_join(awards::table.inner_join(applications::table))
+        .filter(cycle_scholars::cycle_id.eq(cycle_id))
+        .filter(cycle_scholars::id.eq(scholar_id))
+        .select((
+            cycle_scholars::all_columns,
+            applications::full_name,
+            applications::reference,
+            awards::expected_graduation,
+        ))
+        .first(conn)?)
+}
+
+/// A scholar's id, whom they named as partner, and their award's reference.
+pub type PartnerLink = (i64, Option<i64>, Option<String>);
+
+/// For these scholars of a cycle: whom each named as partner and their award reference, read only for these.
+pub fn partner_links(conn: &mut DbConn, cycle_id: i64, ids: &[i64]) -> Result<Vec<PartnerLink>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(cycle_scholars::table
+        .inner_join(awards::table.inner_join(applications::table))
+        .filter(cycle_scholars::cycle_id.eq(cycle_id))
+        .filter(cycle_scholars::id.eq_any(ids))
+        .select((cycle_scholars::id, cycle_scholars::partner_request, applications::reference))
+        .load(conn)?)
+}
+
 pub fn find_scholar(conn: &mut DbConn, cycle_id: i64, scholar_id: i64) -> Result<CycleScholar, AppError> {
     Ok(cycle_scholars::table
         .filter(cycle_scholars::cycle_id.eq(cycle_id))

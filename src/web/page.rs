@@ -458,6 +458,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("placement/home.html", include_str!("../../templates/placement/home.html")),
     ("placement/cycle_new.html", include_str!("../../templates/placement/cycle_new.html")),
     ("placement/cycle.html", include_str!("../../templates/placement/cycle.html")),
+    ("placement/scholar.html", include_str!("../../templates/placement/scholar.html")),
     ("placement/vacancies.html", include_str!("../../templates/placement/vacancies.html")),
     ("placement/runs.html", include_str!("../../templates/placement/runs.html")),
     ("placement/run.html", include_str!("../../templates/placement/run.html")),

@@ -64,6 +64,11 @@ fn date(text: &str) -> chrono::NaiveDate {
 fn award(app: &TestApp, call_title: &str, nth: i64, status: &str, graduation: &str) -> (i64, String) {
     let call = call_of(app, call_title);
     let (application_id, reference) = application(app, call, nth);
+    (award_for(app, call, application_id, status, graduation), reference)
+}
+
+/// An award row in the given status for this application.
+fn award_for(app: &TestApp, call: i64, application_id: i64, status: &str, graduation: &str) -> i64 {
     let officer = ruralserve::store::users::find_by_email(&mut app.conn(), OFFICER).expect("q").expect("officer");
     let mut conn = app.conn();
     let id = ruralserve::store::awards::insert(
@@ -86,7 +91,55 @@ fn award(app: &TestApp, call_title: &str, nth: i64, status: &str, graduation: &s
     )
     .expect("award");
     diesel::update(awards::table.find(id)).set(awards::status.eq(status)).execute(&mut conn).expect("status");
-    (id, reference)
+    id
+}
+
+/// `n` more active awards of the ministry's call graduating in the cycle's window, each with its own applicant
+/// and submitted application named "Scholar NN" with the reference "TST-00NN".
+fn many_awards(app: &TestApp, n: usize) {
+    let call = call_of(app, MOH_CALL);
+    let hash = ruralserve::service::accounts::hash_password(DEMO_PASSWORD).expect("hash");
+    for i in 0..n {
+        let email = format!("scholar{i:02}@test.example");
+        let name = format!("Scholar {i:02}");
+        let user = ruralserve::store::users::insert(
+            &mut app.conn(),
+            &ruralserve::store::users::NewUser {
+                email: &email,
+                password_hash: &hash,
+                full_name: &name,
+                role: "applicant",
+                organisation_id: None,
+                email_verified: true,
+                language: "en",
+            },
+        )
+        .expect("user");
+        let application =
+            ruralserve::store::applications::insert_draft(&mut app.conn(), call, user, &name).expect("application");
+        diesel::update(applications::table.find(application))
+            .set((applications::reference.eq(format!("TST-{i:04}")), applications::status.eq("submitted")))
+            .execute(&mut app.conn())
+            .expect("submitted");
+        award_for(app, call, application, "active", "2028-11-30");
+    }
+}
+
+/// The scholars' names a cycle page lists, in order.
+fn listed_names(body: &str) -> Vec<String> {
+    body.split("/scholars/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\">").map(|(_, after)| after))
+        .filter_map(|after| after.split_once("</a>").map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+/// The "Next" link of a page, unescaped.
+fn next_link(body: &str) -> Option<String> {
+    body.split("<p class=\"pager\"><a class=\"button\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|link| link.replace("&amp;", "&").replace("&#x2F;", "/"))
 }
 
 const MOH_CALL: &str = "Rural Nursing Scholarship intake";
@@ -302,15 +355,23 @@ async fn scholars_are_added_by_reference_and_taken_out_only_with_a_reason_both_a
         .first(&mut app.conn())
         .expect("scholar");
 
-    let refused =
-        b.post(&svc, &format!("/placement/cycles/{cycle}/scholars/{scholar}/remove"), &[("reason", "")]).await;
+    let here = format!("/placement/cycles/{cycle}/scholars/{scholar}");
+    let page = b.get(&svc, &here).await;
+    assert!(page.body.contains(&format!("action=\"{here}/remove\"")), "the take-out form is on the scholar's page");
+    let refused = b.post(&svc, &format!("{here}/remove"), &[("reason", "")]).await;
     assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("id=\"reason-error\""), "the message is next to the field");
     assert!(refused.body.contains("This is required."));
+    assert!(refused.body.contains(&format!("action=\"{here}/remove\"")), "the scholar's page again");
+    assert!(!refused.body.contains("/take-in"), "not the cycle page");
     assert!(members(&app, cycle)[0].included);
-    let removed = b
-        .post(&svc, &format!("/placement/cycles/{cycle}/scholars/{scholar}/remove"), &[("reason", "Deferred a year")])
-        .await;
+    let removed = b.post(&svc, &format!("{here}/remove"), &[("reason", "Deferred a year")]).await;
     assert_eq!(removed.status, 303);
+    assert_eq!(removed.location.as_deref(), Some(here.as_str()), "back to the scholar's page");
+    let page = b.get(&svc, &here).await;
+    assert!(page.body.contains("The scholar is out of the cycle."), "with the flash");
+    assert!(page.body.contains("Deferred a year"), "the membership note");
+    assert!(!page.body.contains(&format!("action=\"{here}/remove\"")), "out already: no take-out form");
     assert!(!members(&app, cycle)[0].included);
     assert_eq!(audit_count(&app, "remove_cycle_scholar"), 1);
     // Taken out stays out when new awards are taken in.
@@ -352,9 +413,18 @@ async fn a_priority_tier_needs_a_reason_and_a_real_document_that_only_the_coordi
         .first(&mut app.conn())
         .expect("scholar");
     let path = format!("/placement/cycles/{cycle}/scholars/{scholar}/tier");
-    b.get(&svc, &format!("/placement/cycles/{cycle}")).await;
+    let here = format!("/placement/cycles/{cycle}/scholars/{scholar}");
+    let cycle_page = b.get(&svc, &format!("/placement/cycles/{cycle}")).await;
+    assert!(cycle_page.body.contains(&format!("href=\"{here}\"")), "each row links to the scholar's page");
+    assert!(!cycle_page.body.contains(&path), "the cycle page carries no tier form");
+    let page = b.get(&svc, &here).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&format!("action=\"{path}\"")), "the scholar's page carries the tier form");
     let no_reason = b.upload_with(&svc, &path, &[("tier", "0"), ("reason", "")], "letter.pdf", PDF).await;
     assert_eq!(no_reason.status, 422);
+    assert!(no_reason.body.contains(&format!("action=\"{path}\"")), "the scholar's page again");
+    assert!(!no_reason.body.contains("/take-in"), "not the cycle page");
+    assert!(no_reason.body.contains("This is required."));
     let not_a_document =
         b.upload_with(&svc, &path, &[("tier", "0"), ("reason", "Disability")], "letter.pdf", b"MZ\x90\x00 exe").await;
     assert_eq!(not_a_document.status, 422);
@@ -366,6 +436,11 @@ async fn a_priority_tier_needs_a_reason_and_a_real_document_that_only_the_coordi
 
     let granted = b.upload_with(&svc, &path, &[("tier", "0"), ("reason", "Disability")], "letter.pdf", PDF).await;
     assert_eq!(granted.status, 303, "{}", granted.body);
+    assert_eq!(granted.location.as_deref(), Some(here.as_str()), "back to the scholar's page");
+    let page = b.get(&svc, &here).await;
+    assert!(page.body.contains("The priority tier is granted."), "with the flash");
+    assert!(page.body.contains("Disability"));
+    assert!(page.body.contains(&format!("{here}/tier-document")), "the document's link");
     let (tier, reason, key): (i32, String, Option<String>) = cycle_scholars::table
         .find(scholar)
         .select((cycle_scholars::priority_tier, cycle_scholars::tier_reason, cycle_scholars::tier_document_key))
@@ -623,16 +698,16 @@ async fn every_placement_page_and_form_refuses_the_roles_that_may_not_use_it() {
     let c = format!("/placement/cycles/{cycle}");
 
     // (role, [GET /placement, GET new, GET cycle, GET vacancies, GET template, POST take-in, POST vacancy,
-    //  POST cap, POST remove])
-    let matrix: [(&str, [u16; 9]); 8] = [
-        (COORDINATOR, [200, 200, 200, 200, 200, 303, 303, 303, 303]),
-        (OTHER_COORDINATOR, [200, 200, 404, 404, 404, 404, 404, 404, 404]),
-        (ADMIN, [200, 403, 200, 200, 200, 403, 403, 403, 403]),
-        (APPLICANT, [403, 403, 404, 404, 404, 403, 403, 403, 403]),
-        (REVIEWER, [403, 403, 404, 404, 404, 403, 403, 403, 403]),
-        (OFFICER, [403, 403, 404, 404, 404, 403, 403, 403, 403]),
-        (COMPLIANCE, [403, 403, 404, 404, 404, 403, 403, 403, 403]),
-        (SUPERVISOR, [403, 403, 404, 404, 404, 403, 403, 403, 403]),
+    //  POST cap, POST remove, GET scholar])
+    let matrix: [(&str, [u16; 10]); 8] = [
+        (COORDINATOR, [200, 200, 200, 200, 200, 303, 303, 303, 303, 200]),
+        (OTHER_COORDINATOR, [200, 200, 404, 404, 404, 404, 404, 404, 404, 404]),
+        (ADMIN, [200, 403, 200, 200, 200, 403, 403, 403, 403, 200]),
+        (APPLICANT, [403, 403, 404, 404, 404, 403, 403, 403, 403, 404]),
+        (REVIEWER, [403, 403, 404, 404, 404, 403, 403, 403, 403, 404]),
+        (OFFICER, [403, 403, 404, 404, 404, 403, 403, 403, 403, 404]),
+        (COMPLIANCE, [403, 403, 404, 404, 404, 403, 403, 403, 403, 404]),
+        (SUPERVISOR, [403, 403, 404, 404, 404, 403, 403, 403, 403, 404]),
     ];
     for (email, expected) in matrix {
         let mut b = Browser::new();
@@ -647,16 +722,29 @@ async fn every_placement_page_and_form_refuses_the_roles_that_may_not_use_it() {
             b.post(&svc, &format!("{c}/vacancies"), &[("code", "10001"), ("seats", "1")]).await.status,
             b.post(&svc, &format!("{c}/caps"), &[("county", "Turkana"), ("cap", "1")]).await.status,
             b.post(&svc, &format!("{c}/scholars/{scholar}/remove"), &[("reason", "test")]).await.status,
+            b.get(&svc, &format!("{c}/scholars/{scholar}")).await.status,
         ];
         assert_eq!(got, expected, "{email}");
     }
+    // The administrator reads a scholar's page without its forms; a scholar of no such cycle is not found.
+    let mut admin = Browser::new();
+    admin.log_in(&svc, ADMIN, DEMO_PASSWORD).await;
+    let read = admin.get(&svc, &format!("{c}/scholars/{scholar}")).await;
+    assert!(!read.body.contains("/remove\"") && !read.body.contains("/tier\""), "no form for a reader");
+    assert_eq!(owner.get(&svc, &format!("{c}/scholars/{}", scholar + 1000)).await.status, 404);
     // Only a coordinator of this funder changed anything: one vacancy, one cap, one removal.
     assert_eq!(audit_count(&app, "set_vacancy"), 1);
     assert_eq!(audit_count(&app, "set_region_cap"), 1);
     assert_eq!(audit_count(&app, "remove_cycle_scholar"), 1);
 
     let mut anonymous = Browser::new();
-    for path in ["/placement".to_string(), "/placement/cycles/new".to_string(), c.clone(), format!("{c}/vacancies")] {
+    for path in [
+        "/placement".to_string(),
+        "/placement/cycles/new".to_string(),
+        c.clone(),
+        format!("{c}/vacancies"),
+        format!("{c}/scholars/{scholar}"),
+    ] {
         let page = anonymous.get(&svc, &path).await;
         assert_eq!(page.status, 303, "{path}");
         assert!(page.location.expect("to log in").starts_with("/login"));
@@ -750,4 +838,69 @@ async fn a_published_cycle_takes_no_change_and_a_csv_without_its_columns_is_name
     assert_eq!(b.post(&svc, &format!("{c}/scholars/{scholar}/remove"), &[("reason", "late")]).await.status, 409);
     assert!(members(&app, cycle)[0].included);
     assert_eq!(audit_count(&app, "set_vacancy"), 0);
+}
+
+#[actix_web::test]
+async fn the_cycle_page_lists_its_scholars_fifty_a_page_without_forms_and_pages_on_by_name() {
+    let app = TestApp::new().with_demo();
+    many_awards(&app, 60);
+    let svc = service!(app);
+    let mut b = Browser::new();
+    b.log_in(&svc, COORDINATOR, DEMO_PASSWORD).await;
+    let cycle = open_cycle(&app, &svc, &mut b).await;
+    assert_eq!(members(&app, cycle).len(), 60);
+    let first = b.get(&svc, &format!("/placement/cycles/{cycle}")).await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains("60 scholars in the cycle"), "the counts line counts them all");
+    let names = listed_names(&first.body);
+    assert_eq!(names.len(), 50, "{names:?}");
+    assert_eq!(names[0], "Scholar 00");
+    assert_eq!(names[49], "Scholar 49");
+    assert!(!first.body.contains("/remove\"") && !first.body.contains("/tier\""), "no per-row form");
+    let next = next_link(&first.body).expect("a Next link");
+    assert!(next.contains("after_name=Scholar%2049&after_id="), "{next}");
+    let second = b.get(&svc, &next).await;
+    assert_eq!(second.status, 200);
+    let names = listed_names(&second.body);
+    assert_eq!(names, (50..60).map(|i| format!("Scholar {i}")).collect::<Vec<_>>());
+    assert!(next_link(&second.body).is_none(), "the last page has no Next link");
+
+    // A cursor that does not read is refused, naming the field.
+    for (query, field) in [("after_name=Scholar%2049&after_id=abc", "after_id"), ("after_id=7", "after_name")] {
+        let bad = b.get(&svc, &format!("/placement/cycles/{cycle}?{query}")).await;
+        assert_eq!(bad.status, 400, "{query}");
+        assert!(bad.body.contains(field), "{query}: {}", bad.body);
+    }
+}
+
+#[actix_web::test]
+async fn the_cycle_page_searches_its_scholars_by_name_or_reference_whatever_the_case() {
+    let app = TestApp::new().with_demo();
+    many_awards(&app, 60);
+    let svc = service!(app);
+    let mut b = Browser::new();
+    b.log_in(&svc, COORDINATOR, DEMO_PASSWORD).await;
+    let cycle = open_cycle(&app, &svc, &mut b).await;
+    let c = format!("/placement/cycles/{cycle}");
+
+    let by_name = b.get(&svc, &format!("{c}?q=SCHOLAR+0")).await;
+    assert_eq!(by_name.status, 200);
+    assert_eq!(listed_names(&by_name.body), (0..10).map(|i| format!("Scholar {i:02}")).collect::<Vec<_>>());
+    assert!(next_link(&by_name.body).is_none());
+    assert!(by_name.body.contains("value=\"SCHOLAR 0\""), "the search box keeps what was typed");
+    assert!(by_name.body.contains("60 scholars in the cycle"), "the counts line still counts them all");
+
+    let by_reference = b.get(&svc, &format!("{c}?q=tst-0042")).await;
+    assert_eq!(listed_names(&by_reference.body), vec!["Scholar 42".to_string()]);
+
+    // The search pages on too, and its Next link keeps it.
+    let all = b.get(&svc, &format!("{c}?q=scholar")).await;
+    assert_eq!(listed_names(&all.body).len(), 50);
+    let next = next_link(&all.body).expect("a Next link");
+    assert!(next.contains("q=scholar&"), "{next}");
+    assert_eq!(listed_names(&b.get(&svc, &next).await.body).len(), 10);
+
+    let none = b.get(&svc, &format!("{c}?q=nobody")).await;
+    assert!(listed_names(&none.body).is_empty());
+    assert!(none.body.contains("No scholar in this cycle matches this search."));
 }

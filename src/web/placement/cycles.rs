@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::placement::CycleDates;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
-use crate::service::placement_cycles::{self as service, CycleFile, CycleInput};
+use crate::service::placement_cycles::{self as service, CycleFile, CycleInput, ScholarFilter, ScholarView};
 use crate::store::programmes::Programme;
 use crate::web::form::{noted, read_date, read_local_datetime, read_number};
 use crate::web::page::{local_time, points, redirect, render, render_status, PageResult, Visitor};
@@ -170,9 +170,9 @@ pub(super) async fn create(state: web::Data<AppState>, visitor: Visitor, form: w
     render_status(&state, &visitor, "placement/cycle_new.html", &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-/// A scholar's row as the cycle page shows it.
+/// A scholar as the cycle's list and the scholar's page show them.
 #[derive(Serialize)]
-struct ScholarRow {
+pub(super) struct ScholarRow {
     id: i64,
     name: String,
     reference: String,
@@ -187,52 +187,9 @@ struct ScholarRow {
     note: String,
 }
 
-/// A refused form of the cycle page, shown again with its messages next to its fields.
-#[derive(Default, Serialize)]
-pub(super) struct Refused {
-    /// Which form: "add", "remove", "tier", "floor", "cap".
-    pub form: String,
-    /// The scholar a row's form was for.
-    pub scholar: Option<i64>,
-    pub errors: FieldErrors,
-    pub values: HashMap<String, String>,
-}
-
-#[derive(Serialize)]
-struct CyclePage {
-    cycle: crate::store::placement_cycles::Cycle,
-    choices_open_at: String,
-    choices_close_at: String,
-    acceptance_deadline: String,
-    programmes: Vec<Programme>,
-    counts: crate::store::placement_cycles::CycleCounts,
-    scholars: Vec<ScholarRow>,
-    region_caps: Vec<(String, i32)>,
-    counties: Vec<String>,
-    may_change: bool,
-    refused: Refused,
-}
-
-pub(super) async fn cycle_page_with(
-    state: &AppState,
-    visitor: &Visitor,
-    id: i64,
-    refused: Refused,
-    status: StatusCode,
-) -> PageResult {
-    let actor = visitor.actor()?;
-    let may_change = actor.role == Role::PlacementCoordinator;
-    let (file, counties) = state
-        .db
-        .run(move |conn| {
-            let file = service::cycle_file(conn, &actor, id)?;
-            Ok((file, service::registry_counties(conn)?))
-        })
-        .await?;
-    let CycleFile { cycle, programmes, counts, scholars, region_caps } = file;
-    let scholars = scholars
-        .into_iter()
-        .map(|s| ScholarRow {
+impl ScholarRow {
+    pub(super) fn of(s: ScholarView, lang: &str) -> Self {
+        ScholarRow {
             id: s.listed.scholar.id,
             name: s.listed.full_name,
             reference: s.listed.reference.unwrap_or_default(),
@@ -244,14 +201,110 @@ pub(super) async fn cycle_page_with(
                 .listed
                 .scholar
                 .score_hundredths
-                .map(|h| points(u32::try_from(h).unwrap_or(0), &visitor.lang))
+                .map(|h| points(u32::try_from(h).unwrap_or(0), lang))
                 .unwrap_or_default(),
             bond: s.allowed,
             partner: s.partner_reference,
             included: s.listed.scholar.included,
             note: s.listed.scholar.membership_note,
+        }
+    }
+}
+
+/// A refused form, shown again with its messages next to its fields.
+#[derive(Default, Serialize)]
+pub(super) struct Refused {
+    /// Which form: "add", "floor", "cap" on the cycle page; "remove", "tier" on a scholar's page.
+    pub form: String,
+    pub errors: FieldErrors,
+    pub values: HashMap<String, String>,
+}
+
+/// The scholars' list as the address asks for it: a name or reference search (`q`) and the keyset cursor of
+/// the "Next" link (`after_name`, `after_id`).
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub(super) struct ScholarQuery {
+    q: String,
+    after_name: String,
+    after_id: String,
+}
+
+impl ScholarQuery {
+    fn filter(&self) -> Result<ScholarFilter, AppError> {
+        let bad = |field: &str, value: &str| AppError::BadParameter {
+            field: field.into(),
+            value: value.chars().take(40).collect(),
+        };
+        let after = match (self.after_name.is_empty(), self.after_id.trim()) {
+            (true, "") => None,
+            (true, _) => {
+                return Err(AppError::BadRequest("The address has a bad parameter: \"after_name\" is missing.".into()))
+            }
+            (false, "") => return Err(bad("after_id", &self.after_id)),
+            (false, id) => Some((self.after_name.clone(), id.parse::<i64>().map_err(|_| bad("after_id", id))?)),
+        };
+        let search = Some(self.q.trim().to_string()).filter(|q| !q.is_empty());
+        Ok(ScholarFilter { search, after })
+    }
+}
+
+/// Percent-encodes a query value (the "Next" link's search and cursor).
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
         })
-        .collect();
+        .collect()
+}
+
+#[derive(Serialize)]
+struct CyclePage {
+    cycle: crate::store::placement_cycles::Cycle,
+    choices_open_at: String,
+    choices_close_at: String,
+    acceptance_deadline: String,
+    programmes: Vec<Programme>,
+    counts: crate::store::placement_cycles::CycleCounts,
+    scholars: Vec<ScholarRow>,
+    q: String,
+    next_link: Option<String>,
+    region_caps: Vec<(String, i32)>,
+    counties: Vec<String>,
+    may_change: bool,
+    refused: Refused,
+}
+
+async fn cycle_page_with(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    query: ScholarQuery,
+    refused: Refused,
+    status: StatusCode,
+) -> PageResult {
+    let actor = visitor.actor()?;
+    let filter = query.filter()?;
+    let may_change = actor.role == Role::PlacementCoordinator;
+    let (file, page, counties) = state
+        .db
+        .run(move |conn| {
+            let file = service::cycle_file(conn, &actor, id)?;
+            let page = service::scholar_page(conn, &actor, id, &filter)?;
+            Ok((file, page, service::registry_counties(conn)?))
+        })
+        .await?;
+    let CycleFile { cycle, programmes, counts, region_caps } = file;
+    let q = query.q.trim().to_string();
+    let next_link = page.next.as_ref().map(|(name, after)| {
+        let search = if q.is_empty() { String::new() } else { format!("q={}&", encode(&q)) };
+        format!("/placement/cycles/{id}?{search}after_name={}&after_id={after}", encode(name))
+    });
+    let scholars = page.scholars.into_iter().map(|s| ScholarRow::of(s, &visitor.lang)).collect();
     let page = CyclePage {
         choices_open_at: local_time(state, cycle.choices_open_at),
         choices_close_at: local_time(state, cycle.choices_close_at),
@@ -260,6 +313,8 @@ pub(super) async fn cycle_page_with(
         programmes,
         counts,
         scholars,
+        q,
+        next_link,
         region_caps,
         counties,
         may_change,
@@ -268,8 +323,13 @@ pub(super) async fn cycle_page_with(
     render_status(state, visitor, "placement/cycle.html", &page, status)
 }
 
-pub(super) async fn cycle_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
-    cycle_page_with(&state, &visitor, path.into_inner(), Refused::default(), StatusCode::OK).await
+pub(super) async fn cycle_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<ScholarQuery>,
+) -> PageResult {
+    cycle_page_with(&state, &visitor, path.into_inner(), query.into_inner(), Refused::default(), StatusCode::OK).await
 }
 
 /// What a refused form on the cycle page leads to: the page again with the form's messages (422), or the error.
@@ -278,14 +338,14 @@ pub(super) async fn refused_or(
     visitor: &Visitor,
     id: i64,
     form: &str,
-    scholar: Option<i64>,
     values: HashMap<String, String>,
     error: AppError,
 ) -> PageResult {
     match error {
         AppError::Validation(errors) => {
-            let refused = Refused { form: form.into(), scholar, errors, values };
-            cycle_page_with(state, visitor, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
+            let refused = Refused { form: form.into(), errors, values };
+            cycle_page_with(state, visitor, id, ScholarQuery::default(), refused, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
         e => Err(e.into()),
     }
@@ -358,7 +418,7 @@ pub(super) async fn set_floor(
             visitor.flash("cycle-floor-saved");
             Ok(redirect(&format!("/placement/cycles/{id}")))
         }
-        Err(e) => refused_or(&state, &visitor, id, "floor", None, values, e).await,
+        Err(e) => refused_or(&state, &visitor, id, "floor", values, e).await,
     }
 }
 
@@ -394,7 +454,7 @@ pub(super) async fn set_cap(
             visitor.flash("cycle-cap-saved");
             Ok(redirect(&format!("/placement/cycles/{id}")))
         }
-        Err(e) => refused_or(&state, &visitor, id, "cap", None, values, e).await,
+        Err(e) => refused_or(&state, &visitor, id, "cap", values, e).await,
     }
 }
 
@@ -413,6 +473,6 @@ pub(super) async fn remove_cap(
             visitor.flash("cycle-cap-removed");
             Ok(redirect(&format!("/placement/cycles/{id}")))
         }
-        Err(e) => refused_or(&state, &visitor, id, "cap", None, HashMap::new(), e).await,
+        Err(e) => refused_or(&state, &visitor, id, "cap", HashMap::new(), e).await,
     }
 }

@@ -18,6 +18,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/placement/cycles/{id}/caps", web::post().to(cycles::set_cap))
         .route("/placement/cycles/{id}/caps/remove", web::post().to(cycles::remove_cap))
         .route("/placement/cycles/{id}/scholars", web::post().to(scholars::add))
+        .route("/placement/cycles/{id}/scholars/{scholar}", web::get().to(scholars::scholar_page))
         .route("/placement/cycles/{id}/scholars/{scholar}/remove", web::post().to(scholars::remove))
         .route("/placement/cycles/{id}/scholars/{scholar}/tier", web::post().to(scholars::grant_tier))
         .route("/placement/cycles/{id}/scholars/{scholar}/tier-document", web::get().to(scholars::tier_document))

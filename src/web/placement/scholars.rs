@@ -4,17 +4,77 @@
 use std::collections::HashMap;
 
 use actix_multipart::Multipart;
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::cycles::refused_or;
+use super::cycles::{refused_or, Refused, ScholarRow};
+use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::service::access::cycle_to_change;
 use crate::service::placement_cycles::{self as service, TierGrant};
 use crate::web::form::{read_number, read_upload};
-use crate::web::page::{redirect, PageError, PageResult, Visitor};
+use crate::web::page::{redirect, render_status, PageError, PageResult, Visitor};
 use crate::web::AppState;
+
+#[derive(Serialize)]
+struct ScholarPage {
+    cycle_id: i64,
+    cycle_title: String,
+    scholar: ScholarRow,
+    may_change: bool,
+    refused: Refused,
+}
+
+async fn scholar_page_with(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    scholar: i64,
+    refused: Refused,
+    status: StatusCode,
+) -> PageResult {
+    let actor = visitor.actor()?;
+    let may_change = actor.role == Role::PlacementCoordinator;
+    let (cycle, view) = state.db.run(move |conn| service::scholar_file(conn, &actor, id, scholar)).await?;
+    let page = ScholarPage {
+        cycle_id: cycle.id,
+        cycle_title: cycle.title,
+        scholar: ScholarRow::of(view, &visitor.lang),
+        may_change,
+        refused,
+    };
+    render_status(state, visitor, "placement/scholar.html", &page, status)
+}
+
+/// A scholar of the cycle: their facts and, for the funder's coordinators, the take-out and tier forms.
+pub(super) async fn scholar_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(i64, i64)>,
+) -> PageResult {
+    let (id, scholar) = path.into_inner();
+    scholar_page_with(&state, &visitor, id, scholar, Refused::default(), StatusCode::OK).await
+}
+
+/// What a refused form on a scholar's page leads to: that page again with the form's messages (422).
+async fn refused_here(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    scholar: i64,
+    form: &str,
+    values: HashMap<String, String>,
+    error: AppError,
+) -> PageResult {
+    match error {
+        AppError::Validation(errors) => {
+            let refused = Refused { form: form.into(), errors, values };
+            scholar_page_with(state, visitor, id, scholar, refused, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        e => Err(e.into()),
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -41,7 +101,7 @@ pub(super) async fn add(
             visitor.flash("cycle-scholar-added");
             Ok(redirect(&format!("/placement/cycles/{id}")))
         }
-        Err(e) => refused_or(&state, &visitor, id, "add", None, values, e).await,
+        Err(e) => refused_or(&state, &visitor, id, "add", values, e).await,
     }
 }
 
@@ -66,9 +126,9 @@ pub(super) async fn remove(
     match state.db.run(move |conn| service::remove_scholar(conn, &actor, id, scholar, &reason)).await {
         Ok(()) => {
             visitor.flash("cycle-scholar-removed");
-            Ok(redirect(&format!("/placement/cycles/{id}")))
+            Ok(redirect(&format!("/placement/cycles/{id}/scholars/{scholar}")))
         }
-        Err(e) => refused_or(&state, &visitor, id, "remove", Some(scholar), values, e).await,
+        Err(e) => refused_here(&state, &visitor, id, scholar, "remove", values, e).await,
     }
 }
 
@@ -87,7 +147,7 @@ pub(super) async fn grant_tier(
     let (fields, file) = match read_upload(payload).await {
         Ok(parts) => parts,
         Err(e @ AppError::Validation(_)) => {
-            return refused_or(&state, &visitor, id, "tier", Some(scholar), HashMap::new(), e).await
+            return refused_here(&state, &visitor, id, scholar, "tier", HashMap::new(), e).await
         }
         Err(e) => return Err(e.into()),
     };
@@ -99,7 +159,7 @@ pub(super) async fn grant_tier(
     let tier = match read_number::<i32>(&tier_text) {
         Ok(t) => t,
         Err(key) => {
-            return refused_or(&state, &visitor, id, "tier", Some(scholar), values, AppError::field("tier", key)).await
+            return refused_here(&state, &visitor, id, scholar, "tier", values, AppError::field("tier", key)).await
         }
     };
     let content = file.map(|(_, bytes)| bytes);
@@ -115,9 +175,9 @@ pub(super) async fn grant_tier(
     {
         Ok(()) => {
             visitor.flash("cycle-tier-granted");
-            Ok(redirect(&format!("/placement/cycles/{id}")))
+            Ok(redirect(&format!("/placement/cycles/{id}/scholars/{scholar}")))
         }
-        Err(e) => refused_or(&state, &visitor, id, "tier", Some(scholar), values, e).await,
+        Err(e) => refused_here(&state, &visitor, id, scholar, "tier", values, e).await,
     }
 }
 
