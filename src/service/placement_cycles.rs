@@ -18,13 +18,12 @@ use crate::domain::review::{average_hundredths, ConflictDeclaration};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::store::audit::AuditEntry;
-use crate::store::placement_cycles::{
-    self as store, Candidate, Cycle, CycleCounts, ListedScholar, NewCycle, NewScholar,
-};
-use crate::store::programmes::{self as programmes, Programme};
+use crate::store::placement_cycles::{self as store, Candidate, ListedScholar, NewCycle, NewScholar};
+use crate::store::programmes;
 use crate::store::reviews;
 
-pub use crate::store::placement_cycles::CycleScholar;
+pub use crate::store::placement_cycles::{Cycle, CycleCounts, CycleScholar};
+pub use crate::store::programmes::Programme;
 
 /// The organisation whose cycles the actor may read (None: all, for an administrator).
 fn cycle_scope(actor: &Actor) -> Result<Option<i64>, AppError> {

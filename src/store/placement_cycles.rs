@@ -195,20 +195,6 @@ pub struct ListedScholar {
     pub expected_graduation: Option<NaiveDate>,
 }
 
-pub fn scholars_of(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<ListedScholar>, AppError> {
-    Ok(cycle_scholars::table
-        .inner_join(awards::table.inner_join(applications::table))
-        .filter(cycle_scholars::cycle_id.eq(cycle_id))
-        .order((applications::full_name, cycle_scholars::id))
-        .select((
-            cycle_scholars::all_columns,
-            applications::full_name,
-            applications::reference,
-            awards::expected_graduation,
-        ))
-        .load(conn)?)
-}
-
 /// One page of a cycle's scholars in (full name, id) order after the keyset cursor, optionally only those
 /// whose name or award reference contains `search` (case-insensitive on both backends). Never OFFSET: the
 /// thousandth page costs what the first does.
@@ -487,21 +473,19 @@ pub struct CycleCounts {
 }
 
 pub fn counts(conn: &mut DbConn, cycle_id: i64) -> Result<CycleCounts, AppError> {
-    let included: Vec<bool> = cycle_scholars::table
+    // Counted by the database: a national cycle holds 100,000 scholars.
+    let by_inclusion: Vec<(bool, i64)> = cycle_scholars::table
         .filter(cycle_scholars::cycle_id.eq(cycle_id))
-        .select(cycle_scholars::included)
+        .group_by(cycle_scholars::included)
+        .select((cycle_scholars::included, diesel::dsl::count_star()))
         .load(conn)?;
-    let seats: Vec<i32> = vacancies::table
+    let count_of = |included: bool| by_inclusion.iter().find(|(i, _)| *i == included).map_or(0, |(_, n)| *n);
+    let (facilities, seats): (i64, Option<i64>) = vacancies::table
         .filter(vacancies::cycle_id.eq(cycle_id))
         .filter(vacancies::seats.gt(0))
-        .select(vacancies::seats)
-        .load(conn)?;
-    Ok(CycleCounts {
-        scholars: included.iter().filter(|i| **i).count() as i64,
-        removed: included.iter().filter(|i| !**i).count() as i64,
-        facilities: seats.len() as i64,
-        seats: seats.iter().map(|s| i64::from(*s)).sum(),
-    })
+        .select((diesel::dsl::count_star(), diesel::dsl::sum(vacancies::seats)))
+        .first(conn)?;
+    Ok(CycleCounts { scholars: count_of(true), removed: count_of(false), facilities, seats: seats.unwrap_or(0) })
 }
 
 /// Records a programme's bond counties (JSON array; None: anywhere).

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::api_actor;
 use crate::error::AppError;
+use crate::service::placement_cycles::{Cycle, CycleCounts};
 use crate::service::{placement_cycles as service, vacancies};
-use crate::store::placement_cycles::{Cycle, CycleCounts};
 use crate::web::AppState;
 
 /// A cycle as the API shows it (times in UTC).

@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::placement::CycleDates;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
-use crate::service::placement_cycles::{self as service, CycleFile, CycleInput, ScholarFilter, ScholarView};
-use crate::store::programmes::Programme;
+use crate::service::placement_cycles::{self as service, CycleFile, CycleInput, Programme, ScholarFilter, ScholarView};
 use crate::web::form::{noted, read_date, read_local_datetime, read_number};
 use crate::web::page::{local_time, points, redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
@@ -264,12 +263,12 @@ fn encode(v: &str) -> String {
 
 #[derive(Serialize)]
 struct CyclePage {
-    cycle: crate::store::placement_cycles::Cycle,
+    cycle: crate::service::placement_cycles::Cycle,
     choices_open_at: String,
     choices_close_at: String,
     acceptance_deadline: String,
     programmes: Vec<Programme>,
-    counts: crate::store::placement_cycles::CycleCounts,
+    counts: crate::service::placement_cycles::CycleCounts,
     scholars: Vec<ScholarRow>,
     q: String,
     next_link: Option<String>,
