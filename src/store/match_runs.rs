@@ -65,9 +65,34 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Run, AppError> {
     Ok(match_runs::table.find(id).first(conn)?)
 }
 
-/// A cycle's runs, newest first.
+/// A cycle's runs, newest first, for lists: without the frozen input and the report, which weigh tens of
+/// megabytes each for a national cycle (`find` reads a whole run).
 pub fn of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<Run>, AppError> {
-    Ok(match_runs::table.filter(match_runs::cycle_id.eq(cycle_id)).order(match_runs::id.desc()).load(conn)?)
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Nullable, Text};
+    Ok(match_runs::table
+        .filter(match_runs::cycle_id.eq(cycle_id))
+        .order(match_runs::id.desc())
+        .select((
+            match_runs::id,
+            match_runs::cycle_id,
+            match_runs::algorithm,
+            match_runs::proposing,
+            match_runs::seed,
+            match_runs::status,
+            sql::<Nullable<Text>>("NULL"),
+            sql::<Nullable<Text>>("NULL"),
+            match_runs::error,
+            match_runs::created_by,
+            match_runs::created_at,
+            match_runs::finished_at,
+            match_runs::proposed_by,
+            match_runs::proposed_at,
+            match_runs::published_by,
+            match_runs::published_at,
+            match_runs::version,
+        ))
+        .load(conn)?)
 }
 
 /// The run published for a cycle, if any.
