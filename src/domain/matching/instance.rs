@@ -19,11 +19,14 @@ pub type RegionIndex = u32;
 type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Id to index. Ids of up to 15 bytes (all generated ones, most real ones) are packed with their
-/// length into a `u128` key, so that each of the millions of lookups compares integers instead
+/// length into a 16-byte key, so that each of the millions of lookups compares integers instead
 /// of following a pointer to the stored string (a cache miss each); longer ids use a string map.
+/// The key is two `u64`s rather than a `u128` so that an entry takes 24 bytes, not 32 (a `u128`
+/// is aligned to 16): a smaller table misses the cache less, and the lookups are most of the time
+/// spent reading a two-sided market.
 #[derive(Debug, Clone, Default)]
 struct IdLookup {
-    short: IdMap<u128, u32>,
+    short: IdMap<(u64, u64), u32>,
     long: IdMap<String, u32>,
 }
 
@@ -33,7 +36,7 @@ impl IdLookup {
     }
 
     /// The id's bytes, zero-padded, with the length in the last byte: one key per id.
-    fn pack(id: &str) -> Option<u128> {
+    fn pack(id: &str) -> Option<(u64, u64)> {
         let bytes = id.as_bytes();
         if bytes.len() > 15 {
             return None;
@@ -41,7 +44,11 @@ impl IdLookup {
         let mut buf = [0u8; 16];
         buf[..bytes.len()].copy_from_slice(bytes);
         buf[15] = bytes.len() as u8;
-        Some(u128::from_le_bytes(buf))
+        let [a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7] = buf;
+        Some((
+            u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]),
+            u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]),
+        ))
     }
 
     /// Adds the id; false if it was there already.
