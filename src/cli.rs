@@ -168,7 +168,7 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
             let config = Config::from_env()?;
             let mut conn = migrated_connection(&config)?;
             if demo {
-                let summary = crate::demo::load(&mut conn)?;
+                let summary = crate::demo::load(&mut conn, &config.public_url)?;
                 println!("{summary}");
             }
             drop(conn);
@@ -206,7 +206,7 @@ fn run(command: Command) -> Result<ExitCode, AppError> {
         Command::Demo => {
             let config = Config::from_env()?;
             let mut conn = migrated_connection(&config)?;
-            println!("{}", crate::demo::load(&mut conn)?);
+            println!("{}", crate::demo::load(&mut conn, &config.public_url)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action: UserAction::Add { email, name, role, organisation, password } } => {

@@ -15,6 +15,10 @@ use crate::store::programmes::{self as programmes, NewCall, NewProgramme};
 use crate::store::users::{self, NewUser};
 use crate::store::{now, organisations};
 
+mod placement;
+
+pub use placement::DemoCycles;
+
 pub const DEMO_PASSWORD: &str = "rural-service-demo";
 const FACILITIES_CSV: &[u8] = include_bytes!("../assets/kenya-health-facilities-2020.csv");
 
@@ -117,15 +121,20 @@ fn ensure_programme_and_call(conn: &mut DbConn, p: &DemoProgramme) -> Result<i64
 }
 
 /// Loads the demo set and says what is there and how to log in.
-pub fn load(conn: &mut DbConn) -> Result<String, AppError> {
+pub fn load(conn: &mut DbConn, public_url: &str) -> Result<String, AppError> {
     let facilities = crate::service::facilities::import_csv(conn, FACILITIES_CSV)?;
+    crate::service::facilities::seed_demo_need_scores(conn)?;
     let (accounts, calls) = load_funders(conn)?;
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let cycles = write_transaction(conn, |conn| placement::load(conn, &hash))?;
+    placement::publish_foundation_run(conn, cycles.foundation, public_url)?;
     let mut summary = format!(
-        "Demo data loaded: 2 funders, calls {:?}, {} facilities in the registry ({} added now, {} rows rejected).\nDemo log-ins (password: {DEMO_PASSWORD}):\n",
+        "Demo data loaded: 2 funders, calls {:?}, {} facilities in the registry ({} added now, {} rows rejected), placement cycles {:?}.\nDemo log-ins (password: {DEMO_PASSWORD}):\n",
         calls,
         crate::store::facilities::count(conn)?,
         facilities.inserted,
-        facilities.rejected.len()
+        facilities.rejected.len(),
+        cycles
     );
     for (email, role) in accounts {
         summary.push_str(&format!("  {:<24} {email}\n", role.as_str()));
@@ -134,7 +143,7 @@ pub fn load(conn: &mut DbConn) -> Result<String, AppError> {
 }
 
 /// The demo's log-ins, each with its role.
-pub type DemoAccounts = [(&'static str, Role); 10];
+pub type DemoAccounts = [(&'static str, Role); 14];
 
 /// The people, funders, programmes, calls and applications of the demo, without the facility registry.
 pub fn load_funders(conn: &mut DbConn) -> Result<(DemoAccounts, [i64; 2]), AppError> {
@@ -149,9 +158,14 @@ pub fn load_funders(conn: &mut DbConn) -> Result<(DemoAccounts, [i64; 2]), AppEr
             ("reviewer@moh.demo.ruralserve.org", "Rita Reviewer", Role::Reviewer, Some(moh)),
             ("reviewer2@moh.demo.ruralserve.org", "Rex Reviewer", Role::Reviewer, Some(moh)),
             ("placement@moh.demo.ruralserve.org", "Paul Placement", Role::PlacementCoordinator, Some(moh)),
+            // A second coordinator each: publishing a placement takes two people.
+            ("placement2@moh.demo.ruralserve.org", "Pamela Placement", Role::PlacementCoordinator, Some(moh)),
             ("compliance@moh.demo.ruralserve.org", "Carol Compliance", Role::ComplianceCoordinator, Some(moh)),
             ("supervisor@moh.demo.ruralserve.org", "Sam Supervisor", Role::FacilitySupervisor, Some(moh)),
             ("officer@rhsf.demo.ruralserve.org", "Nadia NGO Officer", Role::ProgrammeOfficer, Some(ngo)),
+            ("approver@rhsf.demo.ruralserve.org", "Nuru NGO Approver", Role::ProgrammeOfficer, Some(ngo)),
+            ("placement@rhsf.demo.ruralserve.org", "Ruth Placement", Role::PlacementCoordinator, Some(ngo)),
+            ("placement2@rhsf.demo.ruralserve.org", "Rashid Placement", Role::PlacementCoordinator, Some(ngo)),
             ("applicant@demo.ruralserve.org", "Achieng Applicant", Role::Applicant, None),
         ];
         for (email, name, role, org) in accounts {

@@ -14,6 +14,14 @@ pub enum Job {
     ReportHolds { award_id: i64 },
     /// Once a day: a `ReportHolds` job for every active award, and the next sweep.
     ReportHoldsSweep,
+    /// Computes a queued match run from its frozen input.
+    MatchRun { run_id: i64 },
+}
+
+/// The payload of a match run's job.
+#[derive(Deserialize)]
+struct RunRef {
+    run_id: i64,
 }
 
 /// The payload of the jobs that concern one award.
@@ -29,14 +37,18 @@ impl Job {
             Job::LapseOffer { .. } => "lapse_offer",
             Job::ReportHolds { .. } => "report_holds",
             Job::ReportHoldsSweep => "report_holds_sweep",
+            Job::MatchRun { .. } => "match_run",
         }
     }
 
     /// The JSON the `jobs.payload` column holds.
     pub fn payload(self) -> String {
-        match self.record() {
-            Some((_, award_id)) => format!(r#"{{"award_id":{award_id}}}"#),
-            None => "{}".into(),
+        match self {
+            Job::MatchRun { run_id } => format!(r#"{{"run_id":{run_id}}}"#),
+            _ => match self.record() {
+                Some((_, award_id)) => format!(r#"{{"award_id":{award_id}}}"#),
+                None => "{}".into(),
+            },
         }
     }
 
@@ -51,6 +63,9 @@ impl Job {
             "lapse_offer" => Ok(Job::LapseOffer { award_id: award()? }),
             "report_holds" => Ok(Job::ReportHolds { award_id: award()? }),
             "report_holds_sweep" => Ok(Job::ReportHoldsSweep),
+            "match_run" => serde_json::from_str::<RunRef>(payload)
+                .map(|r| Job::MatchRun { run_id: r.run_id })
+                .map_err(|e| format!("{kind} job with a bad payload {payload:?}: {e}")),
             other => Err(format!("unknown job kind {other:?}")),
         }
     }
@@ -59,6 +74,7 @@ impl Job {
     pub fn record(self) -> Option<(&'static str, i64)> {
         match self {
             Job::LapseOffer { award_id } | Job::ReportHolds { award_id } => Some(("award", award_id)),
+            Job::MatchRun { run_id } => Some(("match_run", run_id)),
             Job::ReportHoldsSweep => None,
         }
     }
@@ -110,12 +126,19 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_as_written() {
-        for job in [Job::LapseOffer { award_id: 7 }, Job::ReportHolds { award_id: 9 }, Job::ReportHoldsSweep] {
+        for job in [
+            Job::LapseOffer { award_id: 7 },
+            Job::ReportHolds { award_id: 9 },
+            Job::ReportHoldsSweep,
+            Job::MatchRun { run_id: 4 },
+        ] {
             assert_eq!(Job::parse(job.kind(), &job.payload()), Ok(job));
         }
         assert_eq!(Job::LapseOffer { award_id: 7 }.payload(), r#"{"award_id":7}"#);
         assert_eq!(Job::LapseOffer { award_id: 7 }.record(), Some(("award", 7)));
         assert_eq!(Job::ReportHoldsSweep.record(), None);
+        assert_eq!(Job::MatchRun { run_id: 4 }.payload(), r#"{"run_id":4}"#);
+        assert_eq!(Job::MatchRun { run_id: 4 }.record(), Some(("match_run", 4)));
     }
 
     #[test]

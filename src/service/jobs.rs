@@ -67,9 +67,20 @@ fn run_one(conn: &mut DbConn, job: &JobRow, now: NaiveDateTime) -> Result<bool, 
     let Some(lease) = job.leased_until else {
         return Err(AppError::Internal(format!("job {} was run without a lease", job.id)));
     };
+    // A match run's engine works before the transaction, reading only, so that a long run does not hold
+    // the database's write lock; its outcome is stored in the transaction with the job's removal.
+    let computed = match Job::parse(&job.kind, &job.payload) {
+        Ok(Job::MatchRun { run_id }) => Some(super::match_runs::compute(conn, run_id)),
+        _ => None,
+    };
     let outcome = write_transaction(conn, |conn| {
         let parsed = Job::parse(&job.kind, &job.payload).map_err(AppError::Internal)?;
-        perform(conn, parsed, now)?;
+        match (parsed, computed) {
+            (Job::MatchRun { run_id }, Some(computed)) => {
+                super::match_runs::store_outcome(conn, run_id, computed?, now)?
+            }
+            (parsed, _) => perform(conn, parsed, now)?,
+        }
         store::complete(conn, job.id, lease)
     });
     match outcome {
@@ -101,6 +112,10 @@ fn perform(conn: &mut DbConn, job: Job, now: NaiveDateTime) -> Result<(), AppErr
                 store::enqueue(conn, Job::ReportHolds { award_id }, now)?;
             }
             store::enqueue(conn, Job::ReportHoldsSweep, next_sweep(now))?;
+        }
+        Job::MatchRun { run_id } => {
+            let computed = super::match_runs::compute(conn, run_id)?;
+            super::match_runs::store_outcome(conn, run_id, computed, now)?;
         }
     }
     Ok(())

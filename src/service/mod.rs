@@ -8,17 +8,22 @@ pub mod administration;
 pub mod applications;
 mod award_state;
 pub mod awards;
+pub mod choices;
 pub mod documents;
 pub mod facilities;
 pub mod jobs;
 pub mod ledger;
 /// Figures of the applications list kept until the next change (one cache per server, held by the web state).
 pub mod list_cache;
+pub mod match_runs;
+pub mod placement_cycles;
 pub mod programmes;
 /// Calls as the public sees them (the site and the API).
 pub mod public_calls;
 pub mod report_holds;
 pub mod reviews;
+pub mod supervision;
+pub mod vacancies;
 
 /// The clock every use case reads (UTC, as stored); handlers take today's date from here too.
 pub use crate::store::now;

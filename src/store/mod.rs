@@ -4,8 +4,10 @@
 pub mod applications;
 pub mod audit;
 pub mod awards;
+pub mod choices;
 pub mod facilities;
 pub mod jobs;
+pub mod match_runs;
 pub mod organisations;
 pub mod outbox;
 pub mod placement_cycles;

@@ -97,8 +97,9 @@ CREATE TABLE cycle_scholars (
     -- False when the coordinator took the scholar out (the reason is in `membership_note` and the audit).
     included BOOLEAN NOT NULL DEFAULT TRUE,
     membership_note TEXT NOT NULL DEFAULT '',
-    -- Lower tiers are served first; tier 0 is everyone without special circumstances.
-    priority_tier INTEGER NOT NULL DEFAULT 0 CHECK (priority_tier >= 0),
+    -- Lower tiers are served first: 0 for special circumstances the coordinator granted (a disability, a
+    -- dependent's care), with the reason and a document; 1 for everyone else.
+    priority_tier INTEGER NOT NULL DEFAULT 1 CHECK (priority_tier >= 0),
     tier_reason TEXT NOT NULL DEFAULT '',
     tier_document_key TEXT,
     -- The review score (hundredths of a point) that orders scholars within a tier; none ranks last.

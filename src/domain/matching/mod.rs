@@ -4,6 +4,7 @@
 mod couples;
 mod deferred_acceptance;
 mod edges;
+pub mod explanation;
 mod floors;
 pub mod generator;
 pub mod instance;

@@ -2,6 +2,7 @@
 //! the jobs and e-mails that failed and wait for their next try.
 
 mod jobs;
+mod supervisors;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -24,7 +25,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/disabled", web::post().to(set_disabled))
         .route("/admin/audit", web::get().to(audit_trail))
         .route("/admin/mailbox", web::get().to(mailbox))
-        .route("/admin/jobs", web::get().to(jobs::failing_jobs));
+        .route("/admin/jobs", web::get().to(jobs::failing_jobs))
+        .route("/admin/supervisors", web::get().to(supervisors::supervisors))
+        .route("/admin/supervisors", web::post().to(supervisors::attach))
+        .route("/admin/supervisors/detach", web::post().to(supervisors::detach))
+        .route("/admin/coordinators", web::get().to(supervisors::coordinators))
+        .route("/admin/coordinators/{id}", web::post().to(supervisors::set_counties));
 }
 
 /// The visitor as an administrator; anyone else is refused before a form's fields are read.

@@ -4,6 +4,10 @@
 mod applications;
 mod awards;
 mod calls;
+mod cycles;
+mod facilities;
+mod match_runs;
+mod my_placement;
 mod tokens;
 
 use actix_web::http::header;
@@ -31,6 +35,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(endpoint("/awards", "GET").route(web::get().to(awards::list_awards)))
         .service(endpoint("/awards/{id}", "GET").route(web::get().to(awards::get_award)))
         .service(endpoint("/awards/{id}/payments", "GET").route(web::get().to(awards::get_ledger)))
+        .service(endpoint("/my/placement/{id}/choices", "GET").route(web::get().to(my_placement::get_choices)))
+        .service(endpoint("/cycles", "GET").route(web::get().to(cycles::list_cycles)))
+        .service(endpoint("/cycles/{id}", "GET").route(web::get().to(cycles::get_cycle)))
+        .service(endpoint("/cycles/{id}/vacancies", "GET").route(web::get().to(cycles::get_vacancies)))
+        .service(endpoint("/facilities", "GET").route(web::get().to(facilities::list_facilities)))
+        .service(endpoint("/facilities/{code}", "GET").route(web::get().to(facilities::get_facility)))
+        .service(endpoint("/cycles/{id}/runs", "GET").route(web::get().to(match_runs::list_cycle_runs)))
+        .service(endpoint("/match-runs/{id}", "GET").route(web::get().to(match_runs::get_run)))
+        .service(endpoint("/match-runs/{id}/input", "GET").route(web::get().to(match_runs::get_input)))
+        .service(endpoint("/match-runs/{id}/result", "GET").route(web::get().to(match_runs::get_result)))
+        .service(endpoint("/placements", "GET").route(web::get().to(match_runs::list_placements)))
         .service(endpoint("/openapi.json", "GET").route(web::get().to(openapi)))
         .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }));
 }

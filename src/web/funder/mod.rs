@@ -24,6 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/funder/programmes/{id}", web::get().to(programmes::programme_page))
         .route("/funder/programmes/{id}/terms", web::post().to(programmes::add_terms))
         .route("/funder/programmes/{id}/cadre", web::post().to(programmes::set_cadre))
+        .route("/funder/programmes/{id}/bond", web::post().to(programmes::set_bond))
         .route("/funder/programmes/{id}/calls/new", web::get().to(calls::call_form))
         .route("/funder/programmes/{id}/calls/new", web::post().to(calls::create_call))
         .route("/funder/applications", web::get().to(applications::applications))

@@ -254,6 +254,7 @@ struct Refused<'a> {
     errors: FieldErrors,
     cadre_value: String,
     cadre_errors: FieldErrors,
+    bond_errors: FieldErrors,
 }
 
 /// Terms in force from a date, in words.
@@ -282,6 +283,15 @@ struct ProgrammePage<'a> {
     cadres: &'static [&'static str],
     cadre_errors: FieldErrors,
     cadre_value: String,
+    bond: BondView,
+}
+
+/// The programme's bond: anywhere, or the counties of the registry that are ticked.
+#[derive(Serialize)]
+struct BondView {
+    anywhere: bool,
+    counties: Vec<(String, bool)>,
+    errors: FieldErrors,
 }
 
 async fn programme_page_with(
@@ -291,10 +301,28 @@ async fn programme_page_with(
     refused: Refused<'_>,
     status: StatusCode,
 ) -> PageResult {
-    let Refused { terms, errors, cadre_value, cadre_errors } = refused;
+    let Refused { terms, errors, cadre_value, cadre_errors, bond_errors } = refused;
     let actor = visitor.actor()?;
     let check = actor.clone();
-    let (programme, history) = state.db.run(move |conn| service::readable_programme(conn, &check, id)).await?;
+    let ((programme, history), registry) = state
+        .db
+        .run(move |conn| {
+            let read = service::readable_programme(conn, &check, id)?;
+            Ok((read, crate::service::placement_cycles::registry_counties(conn)?))
+        })
+        .await?;
+    let bonded = crate::service::placement_cycles::counties_of(programme.bond_counties.as_deref());
+    let bond = BondView {
+        anywhere: bonded.is_none(),
+        counties: registry
+            .into_iter()
+            .map(|c| {
+                let ticked = bonded.as_ref().is_some_and(|b| b.contains(&c));
+                (c, ticked)
+            })
+            .collect(),
+        errors: bond_errors,
+    };
     let history_view = history
         .iter()
         .map(|(from, terms)| TermsEntry {
@@ -322,6 +350,7 @@ async fn programme_page_with(
         cadres: &CADRES,
         cadre_errors,
         cadre_value,
+        bond,
     };
     render_status(state, visitor, "funder/programme.html", &page, status)
 }
@@ -414,4 +443,46 @@ pub(super) async fn add_terms(
     }
     let refused = Refused { terms: Some(&form.terms), errors, ..Refused::default() };
     programme_page_with(&state, &visitor, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// The bond form: "anywhere", or the counties ticked (checkboxes named `county:<name>`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct BondForm {
+    csrf_token: String,
+    bond: String,
+    #[serde(flatten)]
+    ticked: std::collections::HashMap<String, String>,
+}
+
+/// Sets where the programme's scholars may serve (programme officers of the funder).
+pub(super) async fn set_bond(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<BondForm>,
+) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let actor = visitor.actor()?;
+    let id = path.into_inner();
+    let check = actor.clone();
+    state.db.run(move |conn| service::managed_programme(conn, &check, id)).await?;
+    let anywhere = form.bond != "counties";
+    let counties: Vec<String> =
+        form.ticked.keys().filter_map(|k| k.strip_prefix("county:")).map(String::from).collect();
+    let result = state
+        .db
+        .run(move |conn| crate::service::placement_cycles::set_bond_counties(conn, &actor, id, anywhere, &counties))
+        .await;
+    match result {
+        Ok(()) => {
+            visitor.flash("bond-saved");
+            Ok(redirect(&format!("/funder/programmes/{id}")))
+        }
+        Err(AppError::Validation(bond_errors)) => {
+            let refused = Refused { bond_errors, ..Refused::default() };
+            programme_page_with(&state, &visitor, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

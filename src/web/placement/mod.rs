@@ -1,6 +1,29 @@
 //! The placement coordinator's pages: cycles, the scholars in them, vacancies, floors and caps, match runs,
 //! their comparison and their publication.
 
+mod cycles;
+mod runs;
+mod scholars;
+mod vacancies;
+
 use actix_web::web;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/placement", web::get().to(cycles::home))
+        .route("/placement/cycles/new", web::get().to(cycles::new_form))
+        .route("/placement/cycles/new", web::post().to(cycles::create))
+        .route("/placement/cycles/{id}", web::get().to(cycles::cycle_page))
+        .route("/placement/cycles/{id}/take-in", web::post().to(cycles::take_in))
+        .route("/placement/cycles/{id}/floor", web::post().to(cycles::set_floor))
+        .route("/placement/cycles/{id}/caps", web::post().to(cycles::set_cap))
+        .route("/placement/cycles/{id}/caps/remove", web::post().to(cycles::remove_cap))
+        .route("/placement/cycles/{id}/scholars", web::post().to(scholars::add))
+        .route("/placement/cycles/{id}/scholars/{scholar}/remove", web::post().to(scholars::remove))
+        .route("/placement/cycles/{id}/scholars/{scholar}/tier", web::post().to(scholars::grant_tier))
+        .route("/placement/cycles/{id}/scholars/{scholar}/tier-document", web::get().to(scholars::tier_document))
+        .route("/placement/cycles/{id}/vacancies", web::get().to(vacancies::vacancies_page))
+        .route("/placement/cycles/{id}/vacancies", web::post().to(vacancies::set_seats))
+        .route("/placement/cycles/{id}/vacancies/csv", web::post().to(vacancies::upload_csv))
+        .route("/placement/cycles/{id}/vacancies/template.csv", web::get().to(vacancies::csv_template));
+    runs::routes(cfg);
+}

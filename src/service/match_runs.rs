@@ -1,0 +1,628 @@
+//! Match runs: the engine's instance built from a cycle's rows, runs queued for the job runner, their figures
+//! and comparison, publication with four eyes (one coordinator proposes, another publishes), and each
+//! scholar's placement explained from the published run's own input and report.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use super::access::{cycle_to_change, readable_cycle};
+use super::Actor;
+use crate::db::{write_transaction, DbConn};
+use crate::domain::jobs::Job;
+use crate::domain::matching::explanation::{explain_applicant, Explanation};
+use crate::domain::matching::instance::{ApplicantInput, FacilityInput};
+use crate::domain::matching::json::parse_request;
+use crate::domain::matching::report::MatchReport;
+use crate::domain::matching::{run_match_command, Algorithm, MatchRequest, Proposing};
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::i18n::I18n;
+use crate::store::audit::AuditEntry;
+use crate::store::match_runs::{self as store, CycleScholar, FacilityFacts, NewPlacement, Run};
+use crate::store::placement_cycles::Cycle;
+use crate::store::{jobs, now, outbox};
+
+/// The rules a coordinator may choose for a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunRules {
+    pub algorithm: Algorithm,
+    pub proposing: Proposing,
+    pub seed: u64,
+}
+
+impl RunRules {
+    /// Reads the form's choice: `deferred-acceptance` (applicants propose), `deferred-acceptance-facilities`,
+    /// `serial-dictatorship`, `lottery` (with the seed).
+    pub fn parse(choice: &str, seed: u64) -> Option<RunRules> {
+        let (algorithm, proposing) = match choice {
+            "" | "deferred-acceptance" => (Algorithm::DeferredAcceptance, Proposing::Applicants),
+            "deferred-acceptance-facilities" => (Algorithm::DeferredAcceptance, Proposing::Facilities),
+            "serial-dictatorship" => (Algorithm::SerialDictatorship, Proposing::Applicants),
+            "lottery" => (Algorithm::Lottery, Proposing::Applicants),
+            _ => return None,
+        };
+        let seed = if algorithm == Algorithm::Lottery { seed } else { 0 };
+        Some(RunRules { algorithm, proposing, seed })
+    }
+
+    fn algorithm_name(self) -> &'static str {
+        match self.algorithm {
+            Algorithm::DeferredAcceptance => "deferred-acceptance",
+            Algorithm::SerialDictatorship => "serial-dictatorship",
+            Algorithm::Lottery => "lottery",
+        }
+    }
+
+    fn proposing_name(self) -> &'static str {
+        match self.proposing {
+            Proposing::Applicants => "applicants",
+            Proposing::Facilities => "facilities",
+        }
+    }
+}
+
+/// Whether a facility may receive scholars on `day`: eligible, and not past its recertification date.
+fn eligible_on(facility: &FacilityFacts, day: NaiveDate) -> bool {
+    facility.eligible && facility.eligible_until.is_none_or(|until| until >= day)
+}
+
+/// The engine's instance for a cycle, as `ruralserve match --input` reads it. Applicants are the included
+/// scholars (id: the award's reference), by reference; facilities are those with a vacancy row and those a
+/// scholar listed, by registry key. A facility not eligible on `day`, or without a vacancy, has capacity 0:
+/// that is how "no seat" reaches the engine. The same rows give the same bytes.
+pub fn build_request(
+    conn: &mut DbConn,
+    cycle: &Cycle,
+    rules: RunRules,
+    day: NaiveDate,
+) -> Result<MatchRequest<String>, AppError> {
+    let scholars = store::included_scholars(conn, cycle.id)?;
+    let reference_of: HashMap<i64, String> = scholars
+        .iter()
+        .map(|s| (s.id, s.reference.clone().unwrap_or_else(|| format!("award-{}", s.award_id))))
+        .collect();
+    let partner_of: HashMap<i64, Option<i64>> = scholars.iter().map(|s| (s.id, s.partner_request)).collect();
+    let mut choices: HashMap<i64, Vec<String>> = HashMap::new();
+    for (scholar, _, key) in store::choices(conn, cycle.id)? {
+        if reference_of.contains_key(&scholar) {
+            choices.entry(scholar).or_default().push(key);
+        }
+    }
+    let mut applicants: Vec<ApplicantInput<String>> = scholars
+        .iter()
+        .map(|s| {
+            let allowed_regions = match &s.allowed_counties {
+                None => None,
+                Some(text) => Some(serde_json::from_str::<Vec<String>>(text).map_err(|e| {
+                    AppError::Internal(format!("cycle scholar {} has bad allowed counties: {e}", s.id))
+                })?),
+            };
+            // A couple: each names the other, and both are still in the cycle.
+            let partner = s
+                .partner_request
+                .filter(|p| partner_of.get(p).copied().flatten() == Some(s.id))
+                .and_then(|p| reference_of.get(&p).cloned());
+            Ok(ApplicantInput {
+                id: reference_of.get(&s.id).cloned().unwrap_or_default(),
+                preferences: choices.remove(&s.id).unwrap_or_default(),
+                priority_tier: Some(i64::from(s.priority_tier)),
+                score: s.score_hundredths.map(|h| f64::from(h) / 100.0),
+                allowed_regions,
+                partner,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    applicants.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut facilities: BTreeMap<String, FacilityInput<String>> = BTreeMap::new();
+    let floor = |need: Option<i32>, capacity: i64| -> Option<i64> {
+        let threshold = cycle.floor_need_score?;
+        let minimum = i64::from(cycle.floor_minimum).min(capacity);
+        (need? >= threshold && minimum > 0).then_some(minimum)
+    };
+    for (facility, seats) in store::vacancies(conn, cycle.id)? {
+        let capacity = if eligible_on(&facility, day) { i64::from(seats) } else { 0 };
+        facilities.insert(
+            facility.registry_key.clone(),
+            FacilityInput {
+                id: facility.registry_key,
+                capacity,
+                region: Some(facility.county),
+                need_score: facility.need_score.map(f64::from),
+                preferences: None,
+                minimum: floor(facility.need_score, capacity),
+            },
+        );
+    }
+    let unlisted: BTreeSet<String> = applicants
+        .iter()
+        .flat_map(|a| a.preferences.iter())
+        .filter(|key| !facilities.contains_key(*key))
+        .cloned()
+        .collect();
+    let unlisted: Vec<String> = unlisted.into_iter().collect();
+    for facility in store::facilities_by_key(conn, &unlisted)? {
+        facilities.insert(
+            facility.registry_key.clone(),
+            FacilityInput {
+                id: facility.registry_key,
+                capacity: 0,
+                region: Some(facility.county),
+                need_score: facility.need_score.map(f64::from),
+                preferences: None,
+                minimum: None,
+            },
+        );
+    }
+    let regional_caps =
+        store::region_caps(conn, cycle.id)?.into_iter().map(|(county, cap)| (county, i64::from(cap))).collect();
+    Ok(MatchRequest {
+        algorithm: rules.algorithm,
+        proposing: rules.proposing,
+        seed: (rules.algorithm == Algorithm::Lottery).then_some(rules.seed),
+        applicants,
+        facilities: facilities.into_values().collect(),
+        regional_caps,
+    })
+}
+
+/// Queues a run: the instance is built and frozen now, the job runner computes it. Returns the run's id.
+pub fn create_run(conn: &mut DbConn, actor: &Actor, cycle_id: i64, rules: RunRules) -> Result<i64, AppError> {
+    write_transaction(conn, |conn| {
+        let cycle = cycle_to_change(conn, actor, cycle_id)?;
+        if cycle.status != "open" {
+            return Err(AppError::Conflict("run-error-cycle-published".into()));
+        }
+        let at = now();
+        let request = build_request(conn, &cycle, rules, at.date())?;
+        let input = serde_json::to_string_pretty(&request)
+            .map_err(|e| AppError::Internal(format!("instance JSON: {e}")))?
+            + "\n";
+        let id = store::insert(
+            conn,
+            &store::NewRun {
+                cycle_id,
+                algorithm: rules.algorithm_name(),
+                proposing: rules.proposing_name(),
+                seed: i64::try_from(rules.seed).unwrap_or(i64::MAX),
+                input: &input,
+                created_by: actor.user_id,
+            },
+        )?;
+        jobs::enqueue(conn, Job::MatchRun { run_id: id }, at)?;
+        let run = store::find(conn, id)?;
+        AuditEntry::new("create_match_run", "match_run", id).after(&run).record(conn, &actor.origin())?;
+        Ok(id)
+    })
+}
+
+/// The engine's outcome for a queued run: the report (the `match` command's output) or the refusal's
+/// message. `None` when the run is no longer queued. Reads only: the job runner calls it before its
+/// transaction, so a long run does not hold the database's write lock.
+pub fn compute(conn: &mut DbConn, run_id: i64) -> Result<Option<Result<String, String>>, AppError> {
+    let run = store::find(conn, run_id)?;
+    if run.status != "queued" {
+        return Ok(None);
+    }
+    let input = run.input.unwrap_or_default();
+    Ok(Some(run_match_command(&input).map_err(|e| e.to_string())))
+}
+
+/// Stores a computed outcome (the job's work, in the runner's transaction).
+pub fn store_outcome(
+    conn: &mut DbConn,
+    run_id: i64,
+    outcome: Option<Result<String, String>>,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(outcome) = outcome else { return Ok(()) };
+    let status = if outcome.is_ok() { "done" } else { "failed" };
+    let stored = match &outcome {
+        Ok(report) => Ok(report.as_str()),
+        Err(message) => Err(message.as_str()),
+    };
+    if store::finish(conn, run_id, stored, at)? {
+        AuditEntry::new("compute_match_run", "match_run", run_id)
+            .after(&serde_json::json!({ "status": status }))
+            .record(conn, &super::jobs::worker_origin())?;
+    }
+    Ok(())
+}
+
+/// A run the actor may read (its cycle's coordinators, administrators), with its cycle.
+pub fn readable_run(conn: &mut DbConn, actor: &Actor, run_id: i64) -> Result<(Run, Cycle), AppError> {
+    let run = store::find(conn, run_id)?;
+    let cycle = readable_cycle(conn, actor, run.cycle_id)?;
+    Ok((run, cycle))
+}
+
+pub fn runs_of_cycle(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<(Cycle, Vec<Run>), AppError> {
+    let cycle = readable_cycle(conn, actor, cycle_id)?;
+    let runs = store::of_cycle(conn, cycle_id)?;
+    Ok((cycle, runs))
+}
+
+pub fn parse_report(run: &Run) -> Result<Option<MatchReport>, AppError> {
+    run.report
+        .as_deref()
+        .map(|text| serde_json::from_str(text).map_err(|e| AppError::Internal(format!("run {} report: {e}", run.id))))
+        .transpose()
+}
+
+/// One line of a run's outcome: a scholar and where they go (or why not).
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeLine {
+    pub reference: String,
+    pub name: String,
+    pub facility: Option<String>,
+    pub facility_name: Option<String>,
+    pub choice_rank: Option<u32>,
+    pub reason: Option<String>,
+}
+
+/// A run, its figures and its outcome per scholar (placed first, by reference; then the unplaced).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunView {
+    pub run: Run,
+    pub cycle: Cycle,
+    pub report: Option<MatchReport>,
+    pub placed: Vec<OutcomeLine>,
+    pub unplaced: Vec<OutcomeLine>,
+    /// Seats left empty at facilities at or above the cycle's floor score.
+    pub unfilled_floor_seats: Option<u64>,
+    /// Whether the actor may propose or publish it now.
+    pub may_propose: bool,
+    pub may_publish: bool,
+    pub proposed_by_actor: bool,
+}
+
+fn names_of(conn: &mut DbConn, cycle_id: i64) -> Result<HashMap<String, String>, AppError> {
+    Ok(store::all_scholars(conn, cycle_id)?.into_iter().filter_map(|s| s.reference.map(|r| (r, s.name))).collect())
+}
+
+fn outcome_lines(
+    conn: &mut DbConn,
+    cycle_id: i64,
+    report: &MatchReport,
+) -> Result<(Vec<OutcomeLine>, Vec<OutcomeLine>), AppError> {
+    let names = names_of(conn, cycle_id)?;
+    let keys: Vec<String> =
+        report.assignments.iter().map(|a| a.facility.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let facility_names: HashMap<String, String> =
+        store::facilities_by_key(conn, &keys)?.into_iter().map(|f| (f.registry_key, f.name)).collect();
+    let placed = report
+        .assignments
+        .iter()
+        .map(|a| OutcomeLine {
+            name: names.get(&a.applicant).cloned().unwrap_or_default(),
+            reference: a.applicant.clone(),
+            facility: Some(a.facility.clone()),
+            facility_name: facility_names.get(&a.facility).cloned(),
+            choice_rank: Some(a.choice_rank),
+            reason: None,
+        })
+        .collect();
+    let unplaced = report
+        .unmatched
+        .iter()
+        .map(|u| OutcomeLine {
+            name: names.get(&u.applicant).cloned().unwrap_or_default(),
+            reference: u.applicant.clone(),
+            facility: None,
+            facility_name: None,
+            choice_rank: None,
+            reason: Some(u.reason.clone()),
+        })
+        .collect();
+    Ok((placed, unplaced))
+}
+
+/// Empty seats at facilities whose need score is at or above the cycle's floor score, from the run's input.
+fn unfilled_floor_seats(run: &Run, cycle: &Cycle, report: &MatchReport) -> Option<u64> {
+    let threshold = f64::from(cycle.floor_need_score?);
+    let request: MatchRequest<String> = serde_json::from_str(run.input.as_deref()?).ok()?;
+    let mut filled: HashMap<&str, u64> = HashMap::new();
+    for a in &report.assignments {
+        *filled.entry(a.facility.as_str()).or_default() += 1;
+    }
+    Some(
+        request
+            .facilities
+            .iter()
+            .filter(|f| f.need_score.is_some_and(|n| n >= threshold))
+            .map(|f| {
+                u64::try_from(f.capacity).unwrap_or(0).saturating_sub(filled.get(f.id.as_str()).copied().unwrap_or(0))
+            })
+            .sum(),
+    )
+}
+
+pub fn run_view(conn: &mut DbConn, actor: &Actor, run_id: i64) -> Result<RunView, AppError> {
+    let (run, cycle) = readable_run(conn, actor, run_id)?;
+    let report = parse_report(&run)?;
+    let (placed, unplaced) = match &report {
+        Some(r) => outcome_lines(conn, cycle.id, r)?,
+        None => (Vec::new(), Vec::new()),
+    };
+    let unfilled = report.as_ref().and_then(|r| unfilled_floor_seats(&run, &cycle, r));
+    let coordinator = actor.role == Role::PlacementCoordinator && cycle.status == "open";
+    let proposed_by_actor = run.proposed_by == Some(actor.user_id);
+    Ok(RunView {
+        may_propose: coordinator && run.status == "done",
+        may_publish: coordinator && run.status == "proposed",
+        proposed_by_actor,
+        unfilled_floor_seats: unfilled,
+        report,
+        placed,
+        unplaced,
+        run,
+        cycle,
+    })
+}
+
+/// One scholar placed differently by two runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    pub reference: String,
+    pub name: String,
+    pub a: Option<String>,
+    pub b: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub cycle: Cycle,
+    pub a: Run,
+    pub b: Run,
+    pub report_a: MatchReport,
+    pub report_b: MatchReport,
+    pub differences: Vec<Difference>,
+}
+
+/// Two computed runs of one cycle side by side, and the scholars whose placement differs.
+pub fn compare(conn: &mut DbConn, actor: &Actor, cycle_id: i64, a: i64, b: i64) -> Result<Comparison, AppError> {
+    let cycle = readable_cycle(conn, actor, cycle_id)?;
+    let load = |conn: &mut DbConn, id: i64| -> Result<(Run, MatchReport), AppError> {
+        let run = store::find(conn, id)?;
+        if run.cycle_id != cycle_id {
+            return Err(AppError::NotFound);
+        }
+        let report = parse_report(&run)?.ok_or_else(|| AppError::Conflict("run-error-not-computed".into()))?;
+        Ok((run, report))
+    };
+    let (run_a, report_a) = load(conn, a)?;
+    let (run_b, report_b) = load(conn, b)?;
+    let place = |r: &MatchReport| -> BTreeMap<String, String> {
+        r.assignments.iter().map(|x| (x.applicant.clone(), x.facility.clone())).collect()
+    };
+    let (place_a, place_b) = (place(&report_a), place(&report_b));
+    let everyone: BTreeSet<String> = report_a
+        .assignments
+        .iter()
+        .map(|x| x.applicant.clone())
+        .chain(report_a.unmatched.iter().map(|x| x.applicant.clone()))
+        .chain(report_b.assignments.iter().map(|x| x.applicant.clone()))
+        .chain(report_b.unmatched.iter().map(|x| x.applicant.clone()))
+        .collect();
+    let names = names_of(conn, cycle_id)?;
+    let differences = everyone
+        .into_iter()
+        .filter(|r| place_a.get(r) != place_b.get(r))
+        .map(|r| Difference {
+            name: names.get(&r).cloned().unwrap_or_default(),
+            a: place_a.get(&r).cloned(),
+            b: place_b.get(&r).cloned(),
+            reference: r,
+        })
+        .collect();
+    Ok(Comparison { cycle, a: run_a, b: run_b, report_a, report_b, differences })
+}
+
+/// A run of an open cycle that the actor (a coordinator of the funder) may move.
+fn run_to_change(conn: &mut DbConn, actor: &Actor, run_id: i64) -> Result<(Run, Cycle), AppError> {
+    let run = store::find(conn, run_id)?;
+    let cycle = cycle_to_change(conn, actor, run.cycle_id)?;
+    if cycle.status != "open" {
+        return Err(AppError::Conflict("run-error-cycle-published".into()));
+    }
+    Ok((run, cycle))
+}
+
+/// A coordinator proposes a computed run for publication.
+pub fn propose(conn: &mut DbConn, actor: &Actor, run_id: i64, version: i32) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let (run, _) = run_to_change(conn, actor, run_id)?;
+        if run.status != "done" {
+            return Err(AppError::Conflict("run-error-not-proposable".into()));
+        }
+        store::propose(conn, run_id, version, actor.user_id, now())?;
+        let after = store::find(conn, run_id)?;
+        AuditEntry::new("propose_match_run", "match_run", run_id)
+            .before(&run)
+            .after(&after)
+            .record(conn, &actor.origin())
+    })
+}
+
+/// Another coordinator publishes a proposed run: in one transaction the run and its cycle become published,
+/// one placement per assignment is written, and every scholar of the run gets an e-mail.
+pub fn publish(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    public_url: &str,
+    actor: &Actor,
+    run_id: i64,
+    version: i32,
+) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let (run, cycle) = run_to_change(conn, actor, run_id)?;
+        if run.status != "proposed" {
+            return Err(AppError::Conflict("run-error-not-publishable".into()));
+        }
+        if run.proposed_by == Some(actor.user_id) {
+            return Err(AppError::Conflict("run-error-same-coordinator".into()));
+        }
+        let report = parse_report(&run)?.ok_or_else(|| AppError::Conflict("run-error-not-computed".into()))?;
+        let at = now();
+        store::publish(conn, run_id, version, actor.user_id, at)?;
+        store::publish_cycle(conn, cycle.id, cycle.version)?;
+
+        let scholars: HashMap<String, CycleScholar> = store::all_scholars(conn, cycle.id)?
+            .into_iter()
+            .filter_map(|s| s.reference.clone().map(|r| (r, s)))
+            .collect();
+        let keys: Vec<String> =
+            report.assignments.iter().map(|a| a.facility.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let facilities: HashMap<String, FacilityFacts> =
+            store::facilities_by_key(conn, &keys)?.into_iter().map(|f| (f.registry_key.clone(), f)).collect();
+        let link = format!("{}/my/placement/{}/result", public_url.trim_end_matches('/'), cycle.id);
+        let mut rows = Vec::with_capacity(report.assignments.len());
+        for a in &report.assignments {
+            let scholar = scholars
+                .get(&a.applicant)
+                .ok_or_else(|| AppError::Internal(format!("run {run_id} places unknown scholar {}", a.applicant)))?;
+            let facility = facilities
+                .get(&a.facility)
+                .ok_or_else(|| AppError::Internal(format!("run {run_id} names unknown facility {}", a.facility)))?;
+            rows.push(NewPlacement {
+                cycle_scholar_id: scholar.id,
+                award_id: scholar.award_id,
+                facility_id: facility.id,
+                choice_rank: i32::try_from(a.choice_rank).unwrap_or(i32::MAX).max(1),
+            });
+            let lang = scholar.language.as_str();
+            outbox::enqueue(
+                conn,
+                &scholar.email,
+                &i18n.t_args(lang, "mail-placed-subject", &[("cycle", cycle.title.clone())]),
+                &i18n.t_args(
+                    lang,
+                    "mail-placed-body",
+                    &[
+                        ("cycle", cycle.title.clone()),
+                        ("facility", facility.name.clone()),
+                        ("county", facility.county.clone()),
+                        ("url", link.clone()),
+                    ],
+                ),
+            )?;
+        }
+        for u in &report.unmatched {
+            let Some(scholar) = scholars.get(&u.applicant) else { continue };
+            let lang = scholar.language.as_str();
+            outbox::enqueue(
+                conn,
+                &scholar.email,
+                &i18n.t_args(lang, "mail-unplaced-subject", &[("cycle", cycle.title.clone())]),
+                &i18n.t_args(
+                    lang,
+                    "mail-unplaced-body",
+                    &[("cycle", cycle.title.clone()), ("reason", u.reason.clone()), ("url", link.clone())],
+                ),
+            )?;
+        }
+        store::insert_placements(conn, run_id, &rows, at)?;
+        let after = store::find(conn, run_id)?;
+        AuditEntry::new("publish_match_run", "match_run", run_id)
+            .before(&run)
+            .after(&serde_json::json!({ "run": after, "placements": rows.len(), "unplaced": report.unmatched.len() }))
+            .record(conn, &actor.origin())
+    })
+}
+
+/// A higher choice as the scholar's page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HigherChoiceView {
+    pub choice_rank: u32,
+    pub facility: String,
+    pub facility_name: String,
+    pub county: String,
+    #[serde(flatten)]
+    pub why: crate::domain::matching::explanation::WhyNot,
+}
+
+/// The scholar's published placement and why not each higher choice.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScholarResult {
+    pub cycle: Cycle,
+    pub reference: String,
+    pub facility: Option<FacilityFacts>,
+    pub choice_rank: Option<u32>,
+    pub higher_choices: Vec<HigherChoiceView>,
+    /// The engine's reason, for the unplaced.
+    pub unplaced_reason: Option<String>,
+}
+
+/// The scholar's own result, once the cycle is published (before, "not found"). The explanation is computed
+/// from the published run's stored input (re-parsed into the engine's instance) and the matching read back
+/// from its stored report's assignments: the engine is not run again.
+pub fn scholar_result(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<ScholarResult, AppError> {
+    actor.require(&[Role::Applicant]).map_err(|_| AppError::NotFound)?;
+    let scholar = store::scholar_of_user(conn, cycle_id, actor.user_id)?.ok_or(AppError::NotFound)?;
+    let run = store::published_of_cycle(conn, cycle_id)?.ok_or(AppError::NotFound)?;
+    let cycle = crate::store::placement_cycles::find(conn, cycle_id)?;
+    let report = parse_report(&run)?.ok_or(AppError::NotFound)?;
+    let reference = scholar.reference.clone().unwrap_or_default();
+    let explanation = explain_from_run(&run, &report, &reference)?;
+    let Some(explanation) = explanation else {
+        // Not in the published run (added after it): nothing to show.
+        return Err(AppError::NotFound);
+    };
+    let mut keys: Vec<String> = explanation.higher_choices.iter().map(|c| c.facility.clone()).collect();
+    if let Some((f, _)) = &explanation.placed {
+        keys.push(f.clone());
+    }
+    let facts: HashMap<String, FacilityFacts> =
+        store::facilities_by_key(conn, &keys)?.into_iter().map(|f| (f.registry_key.clone(), f)).collect();
+    let higher_choices = explanation
+        .higher_choices
+        .into_iter()
+        .map(|c| HigherChoiceView {
+            choice_rank: c.choice_rank,
+            facility_name: facts.get(&c.facility).map(|f| f.name.clone()).unwrap_or_default(),
+            county: facts.get(&c.facility).map(|f| f.county.clone()).unwrap_or_default(),
+            facility: c.facility,
+            why: c.why,
+        })
+        .collect();
+    let unplaced_reason = report.unmatched.iter().find(|u| u.applicant == reference).map(|u| u.reason.clone());
+    Ok(ScholarResult {
+        cycle,
+        facility: explanation.placed.as_ref().and_then(|(f, _)| facts.get(f).cloned()),
+        choice_rank: explanation.placed.map(|(_, rank)| rank),
+        higher_choices,
+        unplaced_reason,
+        reference,
+    })
+}
+
+/// The explanation for one applicant of a computed run; `None` if the run does not hold them.
+pub fn explain_from_run(run: &Run, report: &MatchReport, reference: &str) -> Result<Option<Explanation>, AppError> {
+    let input = run.input.as_deref().unwrap_or_default();
+    let (instance, _) =
+        parse_request(input).map_err(|e| AppError::Internal(format!("run {} input no longer reads: {e}", run.id)))?;
+    let Some(a) = instance.applicant_by_id(reference) else { return Ok(None) };
+    let mut facility_of = vec![None; instance.applicant_count()];
+    for line in &report.assignments {
+        if let (Some(x), Some(f)) = (instance.applicant_by_id(&line.applicant), instance.facility_by_id(&line.facility))
+        {
+            facility_of[x as usize] = Some(f);
+        }
+    }
+    Ok(Some(explain_applicant(&instance, &facility_of, a)))
+}
+
+/// The published placements of a cycle: all of them for its coordinators (and administrators), only their
+/// own for a scholar in it; anyone else gets "not found".
+pub fn placements(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<Vec<store::PlacementRow>, AppError> {
+    if actor.role == Role::Applicant {
+        if !store::user_in_cycle(conn, cycle_id, actor.user_id)? {
+            return Err(AppError::NotFound);
+        }
+        return store::placements_of_cycle(conn, cycle_id, Some(actor.user_id));
+    }
+    readable_cycle(conn, actor, cycle_id)?;
+    store::placements_of_cycle(conn, cycle_id, None)
+}

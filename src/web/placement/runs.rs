@@ -1,0 +1,187 @@
+//! Match runs of a cycle: the list and the form that queues one, a run's figures and outcome, two runs side
+//! by side, and the four-eyes moves (propose, publish).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::domain::role::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::service::match_runs::{self as service, Comparison, OutcomeLine, RunRules, RunView};
+use crate::service::{access, Actor};
+use crate::store::match_runs::Run;
+use crate::store::placement_cycles::Cycle;
+use crate::web::form::version;
+use crate::web::page::{authorize, page_of, redirect, render, render_status, PageResult, Visitor};
+use crate::web::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/placement/cycles/{id}/runs", web::get().to(runs_page))
+        .route("/placement/cycles/{id}/runs", web::post().to(create_run))
+        .route("/placement/cycles/{id}/compare", web::get().to(compare_page))
+        .route("/placement/runs/{id}", web::get().to(run_page))
+        .route("/placement/runs/{id}/{action}", web::post().to(run_action));
+}
+
+fn staff(visitor: &Visitor) -> Result<Actor, AppError> {
+    let actor = visitor.actor()?;
+    actor.require(&[Role::PlacementCoordinator, Role::Administrator])?;
+    Ok(actor)
+}
+
+#[derive(Serialize, Default)]
+struct RunsPage {
+    cycle: Option<Cycle>,
+    runs: Vec<Run>,
+    may_run: bool,
+    algorithm: String,
+    seed: String,
+    errors: FieldErrors,
+}
+
+async fn runs_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
+    show_runs(&state, &visitor, path.into_inner(), RunsPage::default(), StatusCode::OK).await
+}
+
+async fn show_runs(state: &AppState, visitor: &Visitor, id: i64, mut page: RunsPage, status: StatusCode) -> PageResult {
+    let actor = staff(visitor)?;
+    let may_run = actor.role == Role::PlacementCoordinator;
+    let (cycle, runs) = state.db.run(move |conn| service::runs_of_cycle(conn, &actor, id)).await?;
+    page.may_run = may_run && cycle.status == "open";
+    page.cycle = Some(cycle);
+    page.runs = runs;
+    render_status(state, visitor, "placement/runs.html", &page, status)
+}
+
+/// The new run's rules: the algorithm and, for a lottery, its seed.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+struct NewRunForm {
+    csrf_token: String,
+    algorithm: String,
+    seed: String,
+}
+
+async fn create_run(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<NewRunForm>,
+) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let actor = visitor.actor()?;
+    let id = path.into_inner();
+    authorize(&state, &actor, move |conn, actor| access::cycle_to_change(conn, actor, id).map(|_| ())).await?;
+    let form = form.into_inner();
+    let mut errors = FieldErrors::new();
+    let seed = match form.seed.trim() {
+        "" => 0,
+        text => text.parse::<u32>().map(u64::from).unwrap_or_else(|_| {
+            errors.insert("seed".into(), "run-error-seed".into());
+            0
+        }),
+    };
+    let rules = RunRules::parse(form.algorithm.trim(), seed);
+    if rules.is_none() {
+        errors.insert("algorithm".into(), "run-error-algorithm".into());
+    }
+    let refused = |errors: FieldErrors| RunsPage {
+        algorithm: form.algorithm.clone(),
+        seed: form.seed.clone(),
+        errors,
+        ..RunsPage::default()
+    };
+    let Some(rules) = rules.filter(|_| errors.is_empty()) else {
+        return show_runs(&state, &visitor, id, refused(errors), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let run = state.db.run(move |conn| service::create_run(conn, &actor, id, rules)).await?;
+    visitor.flash("run-queued");
+    Ok(redirect(&format!("/placement/runs/{run}")))
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    #[serde(default, deserialize_with = "crate::web::query::page")]
+    page: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct RunPage<'a> {
+    view: &'a RunView,
+    placed: &'a [OutcomeLine],
+    page: usize,
+    pages: usize,
+}
+
+async fn run_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> PageResult {
+    let actor = staff(&visitor)?;
+    let id = path.into_inner();
+    let view = state.db.run(move |conn| service::run_view(conn, &actor, id)).await?;
+    let (placed, page, pages) = page_of(&view.placed, query.page);
+    render(&state, &visitor, "placement/run.html", &RunPage { view: &view, placed, page, pages })
+}
+
+fn run_number(query: &HashMap<String, String>, field: &str) -> Result<i64, AppError> {
+    let typed = query.get(field).map(|s| s.trim()).unwrap_or_default();
+    typed.parse().map_err(|_| AppError::BadParameter { field: field.into(), value: typed.chars().take(40).collect() })
+}
+
+async fn compare_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<HashMap<String, String>>,
+) -> PageResult {
+    let actor = staff(&visitor)?;
+    let id = path.into_inner();
+    let (a, b) = (run_number(&query, "a")?, run_number(&query, "b")?);
+    let comparison: Comparison = state.db.run(move |conn| service::compare(conn, &actor, id, a, b)).await?;
+    render(&state, &visitor, "placement/run_compare.html", &comparison)
+}
+
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(default)]
+struct RunActionForm {
+    csrf_token: String,
+    version: String,
+}
+
+async fn run_action(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(i64, String)>,
+    form: web::Form<RunActionForm>,
+) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let actor = visitor.actor()?;
+    let (id, action) = path.into_inner();
+    authorize(&state, &actor, move |conn, actor| {
+        actor.require(&[Role::PlacementCoordinator])?;
+        service::readable_run(conn, actor, id).map(|_| ())
+    })
+    .await?;
+    let v = version(&form.version)?;
+    let (i18n, public_url) = (state.i18n.clone(), state.config.public_url.clone());
+    let flash = match action.as_str() {
+        "propose" => "run-proposed",
+        "publish" => "run-published",
+        _ => return Err(AppError::NotFound.into()),
+    };
+    state
+        .db
+        .run(move |conn| match action.as_str() {
+            "propose" => service::propose(conn, &actor, id, v),
+            _ => service::publish(conn, &i18n, &public_url, &actor, id, v),
+        })
+        .await?;
+    visitor.flash(flash);
+    Ok(redirect(&format!("/placement/runs/{id}")))
+}
