@@ -8,7 +8,8 @@
 //!         cargo run --release --example seed_placement -- --count 100000
 //!
 //! The market is the one `ruralserve match-generate` writes for the same sizes and seed (Zipf popularity
-//! over a seeded order of facilities, seats about 1.1 per scholar, tiers 0/1/2, scores 40–100): generated
+//! over a seeded order of facilities, seats about 1.1 per scholar, scores 40–100; its tier 0 becomes tier 0
+//! with a reason, its tiers 1 and 2 the ordinary tier 1): generated
 //! facility `F{k}` is the k-th of the chosen registry facilities and applicant `A{i}` the i-th scholar.
 //! Rows are written with multi-row INSERTs in a few large transactions. It refuses to run when the
 //! database already holds more than 1,000 cycle scholars, so that running it twice does not double them.
@@ -494,13 +495,16 @@ fn run(args: &Args) -> Result<(), AppError> {
                 years_confirmed: 3,
                 expected_graduation: Some(graduation),
             });
+            // The generator's tier 0 (a tenth) stands for the special circumstances a coordinator granted;
+            // everyone else is tier 1, as in the cycle's own rules.
+            let special = applicant.priority_tier == Some(0);
             new_scholars.push(NewCycleScholar {
                 id: scholar,
                 cycle_id,
                 award_id: award,
                 included: true,
-                priority_tier: applicant.priority_tier.unwrap_or(0) as i32,
-                tier_reason: "",
+                priority_tier: if special { 0 } else { 1 },
+                tier_reason: if special { "Seeded: special circumstances (load test)" } else { "" },
                 score_hundredths: applicant.score.map(|s| (s * 100.0).round() as i32),
             });
             for (rank, id) in applicant.preferences.iter().enumerate() {
