@@ -10,7 +10,7 @@
 #  2. two seconds in, presses "run" (POSTs the create-run form: deferred acceptance, applicants
 #     proposing) and polls the database every 0.1 s until the run is `done` (or `failed`); it reports
 #     the time from the POST to the stored report, and the server's own created_at → finished_at;
-#  3. reports the list page's p50/p99 during that window;
+#  3. reports the list page's p50/p99 during that window, then presses "run" once more on the idle server;
 #  4. runs wrk with CONNS connections for DURATION on the run's page and on a scholar's choices page
 #     (logged in as the first seeded scholar).
 #
@@ -173,6 +173,39 @@ wrk_summary() {
     echo "| $name | \`$path\` | ${rps:-?} | ${p50:-?} | ${p99:-?} | ${non200:-?}$errors |" >>"$OUT"
 }
 
+# Presses "run" (deferred acceptance, applicants proposing) and polls the database every 0.1 s until the run is
+# done or failed. Sets RUN, RUN_STATUS, RUN_MS (POST to stored report), POST_MS and RUN_FACTS.
+press_run() {
+    local cycle=$1 csrf=$2 t0 location deadline
+    t0=$(date +%s%N)
+    location=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 120 \
+        -b "$WORK/coordinator.jar" -c "$WORK/coordinator.jar" \
+        --data-urlencode "csrf_token=$csrf" --data-urlencode "algorithm=deferred-acceptance" \
+        --data-urlencode "seed=" "$BASE/placement/cycles/$cycle/runs")
+    POST_MS=$((($(date +%s%N) - t0) / 1000000))
+    RUN=$(grep -o '/placement/runs/[0-9]*' <<<"$location" | grep -o '[0-9]*$' || true)
+    [[ ${location%% *} == 303 && -n $RUN ]] || { echo "the run button answered: $location" >&2; exit 1; }
+    deadline=$((SECONDS + RUN_TIMEOUT))
+    RUN_STATUS=
+    while ((SECONDS < deadline)); do
+        RUN_STATUS=$(sql "SELECT status FROM match_runs WHERE id = $RUN" || true)
+        [[ $RUN_STATUS == done || $RUN_STATUS == failed ]] && break
+        sleep 0.1
+    done
+    RUN_MS=$((($(date +%s%N) - t0) / 1000000))
+    RUN_FACTS=$(sql "SELECT created_at, finished_at, length(input), length(report) FROM match_runs WHERE id = $RUN")
+    echo "== $BACKEND: run $RUN $RUN_STATUS after ${RUN_MS} ms (POST answered in ${POST_MS} ms); $RUN_FACTS" >&2
+}
+
+# Waits (at most two minutes) until the server answers the log-in page within a second: requests wrk gave up
+# on may still be queued in the server.
+wait_idle() {
+    for _ in $(seq 60); do
+        if curl -s -o /dev/null --max-time 1 "$BASE/login"; then return 0; fi
+        sleep 2
+    done
+}
+
 run_backend() {
     BACKEND=$1
     DATA=$WORK/$BACKEND
@@ -221,46 +254,40 @@ run_backend() {
     wrk_row list-during-run "$list_path" "$cookie" "$RUN_WINDOW" "$list_log" &
     WRK_PID=$!
     sleep 2
-    local t0 t1 location run status="" post_ms
-    t0=$(date +%s%N)
-    location=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 120 \
-        -b "$WORK/coordinator.jar" -c "$WORK/coordinator.jar" \
-        --data-urlencode "csrf_token=$csrf" --data-urlencode "algorithm=deferred-acceptance" \
-        --data-urlencode "seed=" "$BASE/placement/cycles/$cycle/runs")
-    post_ms=$((($(date +%s%N) - t0) / 1000000))
-    run=$(grep -o '/placement/runs/[0-9]*' <<<"$location" | grep -o '[0-9]*$' || true)
-    [[ ${location%% *} == 303 && -n $run ]] || { echo "the run button answered: $location" >&2; exit 1; }
-    local deadline=$((SECONDS + RUN_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        status=$(sql "SELECT status FROM match_runs WHERE id = $run" || true)
-        [[ $status == done || $status == failed ]] && break
-        sleep 0.1
-    done
-    t1=$(date +%s%N)
-    local total_ms=$(((t1 - t0) / 1000000))
-    local server_times
-    server_times=$(sql "SELECT created_at, finished_at, length(input), length(report) FROM match_runs WHERE id = $run")
-    echo "== $BACKEND: run $run $status after ${total_ms} ms (POST answered in ${post_ms} ms); $server_times" >&2
+    press_run "$cycle" "$csrf"
+    local run=$RUN
     wait "$WRK_PID" || true
     WRK_PID=
     {
-        echo "run $run: status **$status**; POST → stored report **${total_ms} ms** (the POST itself answered in"
-        echo "${post_ms} ms); created_at | finished_at | input bytes | report bytes: \`$server_times\`"
+        echo "run $run, with wrk on the list page: status **$RUN_STATUS**; POST → stored report **${RUN_MS} ms** (the"
+        echo "POST itself answered in ${POST_MS} ms); created_at | finished_at | input bytes | report bytes:"
+        echo "\`$RUN_FACTS\`"
+        echo
+    } >>"$OUT"
+    # The same button again on an idle server: what the run costs without the load.
+    wait_idle "$cookie"
+    press_run "$cycle" "$csrf"
+    {
+        echo "run $RUN, idle server: status **$RUN_STATUS**; POST → stored report **${RUN_MS} ms** (POST ${POST_MS} ms);"
+        echo "\`$RUN_FACTS\`"
         echo
         echo "| page | URL | req/s | p50 ms | p99 ms | non-200 |"
         echo "|---|---|---:|---:|---:|---:|"
     } >>"$OUT"
     wrk_summary "list during the run ($RUN_WINDOW)" "$list_path" "$list_log"
 
-    # 4: the run's page and a scholar's choices page.
+    # 4: a scholar's choices page and the run's page.
     local scholar scholar_cookie
+    wait_idle
     scholar=$(sql "SELECT u.email FROM users u JOIN applications a ON a.applicant_id = u.id JOIN awards w ON w.application_id = a.id JOIN cycle_scholars s ON s.award_id = w.id WHERE s.cycle_id = $cycle ORDER BY s.id LIMIT 1")
     scholar_cookie=$(log_in "$scholar" "$WORK/scholar.jar")
-    local -a names=(run-page choices-page)
-    local -a paths=("/placement/runs/$run" "/my/placement/$cycle/choices")
-    local -a cookies=("$cookie" "$scholar_cookie")
+    # The choices page first: requests wrk gave up on at the run's page may keep the server busy afterwards.
+    local -a names=(choices-page run-page)
+    local -a paths=("/my/placement/$cycle/choices" "/placement/runs/$run")
+    local -a cookies=("$scholar_cookie" "$cookie")
     for i in "${!paths[@]}"; do
         local log=$WORK/wrk-$BACKEND-${names[$i]}.txt
+        wait_idle
         check_200 "${cookies[$i]}" "${paths[$i]}"
         echo "== $BACKEND: ${names[$i]} ${paths[$i]}" >&2
         wrk_row "${names[$i]}" "${paths[$i]}" "${cookies[$i]}" "$DURATION" "$log"
