@@ -41,8 +41,15 @@ for lang in en fr; do
     walk officer@moh.demo.ruralserve.org "$OUT" /funder /funder/programmes/1 /funder/places \
         "/funder/applications?call=&status=&eligibility=&county=&cadre=&q=" /funder/calls/1 /funder/calls/1/ranking \
         /funder/awards
-    walk placement@moh.demo.ruralserve.org "$OUT" /funder
-    walk admin@demo.ruralserve.org "$OUT" /admin /admin/audit /admin/mailbox /admin/jobs
+    walk placement@moh.demo.ruralserve.org "$OUT" /funder /placement /placement/cycles/new /placement/cycles/1 \
+        /placement/cycles/1/vacancies /placement/cycles/1/runs /facilities /facilities/1 /facilities/upload
+    walk placement@rhsf.demo.ruralserve.org "$OUT" /placement/cycles/2/runs /placement/runs/1 \
+        "/placement/cycles/2/compare?a=1&b=1"
+    walk applicant@demo.ruralserve.org "$OUT" /my/placement /my/placement/1/choices
+    walk scholar001.rhsf@demo.ruralserve.org "$OUT" /my/placement /my/placement/2/result
+    walk supervisor@moh.demo.ruralserve.org "$OUT" /supervisor
+    walk admin@demo.ruralserve.org "$OUT" /admin /admin/audit /admin/mailbox /admin/jobs /admin/supervisors \
+        /admin/coordinators
 done
 echo "screenshots in $OUT/"
 exit $status

@@ -140,7 +140,25 @@ fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
     let applications: i64 = ruralserve::schema::applications::table.count().get_result(&mut conn).expect("count");
     let users: i64 = ruralserve::schema::users::table.count().get_result(&mut conn).expect("count");
     let assignments: i64 = ruralserve::schema::review_assignments::table.count().get_result(&mut conn).expect("count");
-    assert_eq!((applications, users), (36, 10 + 36));
+    // 36 applications to the open calls; 241 scholars of the 2023 intakes (the demo applicant is one of them).
+    assert_eq!((applications, users), (36 + 241, 14 + 36 + 240));
+    use ruralserve::schema::{cycle_scholars, facility_supervisors, match_runs, placements, scholar_choices};
+    let per_cycle: Vec<(i64, i64)> = cycle_scholars::table
+        .group_by(cycle_scholars::cycle_id)
+        .select((cycle_scholars::cycle_id, diesel::dsl::count_star()))
+        .order(cycle_scholars::cycle_id)
+        .load(&mut conn)
+        .expect("scholars");
+    assert_eq!(per_cycle, vec![(1, 201), (2, 40)], "about 200 ministry scholars, 40 midwives");
+    let choices: i64 = scholar_choices::table.count().get_result(&mut conn).expect("choices");
+    assert!(choices > 200 * 5, "the scholars have ranked their choices: {choices}");
+    let runs: Vec<(i64, String)> =
+        match_runs::table.select((match_runs::cycle_id, match_runs::status)).load(&mut conn).expect("runs");
+    assert_eq!(runs, vec![(2, "published".to_string())], "one published run, for the foundation, not two");
+    let placed: i64 = placements::table.count().get_result(&mut conn).expect("placements");
+    assert!(placed > 0);
+    let supervised: i64 = facility_supervisors::table.count().get_result(&mut conn).expect("supervisors");
+    assert_eq!(supervised, 2);
     assert!(assignments > 0, "the ministry's call comes with reviews");
     assert_eq!(assignments % 2, 0, "two reviewers per application, not four after the second run");
 }

@@ -28,7 +28,7 @@ use crate::store::{now, programmes as programme_store, users};
 const NORTH_WEST: [&str; 4] = ["Turkana", "West Pokot", "Samburu", "Marsabit"];
 const ARID_NORTH: [&str; 7] = ["Turkana", "Marsabit", "Mandera", "Wajir", "Garissa", "Isiolo", "Samburu"];
 
-/// More family names than the applications use, so that 240 scholars rarely share a whole name.
+/// More family names than the applications use, so that the scholars' names differ.
 const MORE_LAST: [&str; 14] = [
     "Odhiambo",
     "Njoroge",
@@ -185,7 +185,7 @@ pub fn load(conn: &mut DbConn, password_hash: &str) -> Result<DemoCycles, AppErr
             choices: (at_noon(today - Duration::days(14)), at_noon(today + Duration::days(30))),
             match_on: today + Duration::days(35),
             max_choices: 10,
-            floor: Some((20, 1)),
+            floor: Some((25, 1)),
             created_by: coordinator,
         },
     )?;
@@ -279,8 +279,10 @@ fn seed_scholars(
         let (email, name) = if org == "MOH" && number == 1 {
             ("applicant@demo.ruralserve.org".to_string(), "Achieng Applicant".to_string())
         } else {
-            let first = FIRST[(number * 7) % FIRST.len()];
-            let last = if number % 3 == 0 { LAST[number % LAST.len()] } else { MORE_LAST[number % MORE_LAST.len()] };
+            // 12 first names × 20 family names: no two of the 241 scholars of an intake share a whole name.
+            let first = FIRST[number % FIRST.len()];
+            let family = (number / FIRST.len()) % (LAST.len() + MORE_LAST.len());
+            let last = if family < LAST.len() { LAST[family] } else { MORE_LAST[family - LAST.len()] };
             (format!("scholar{number:03}.{}@demo.ruralserve.org", org.to_lowercase()), format!("{first} {last}"))
         };
         let user_id = ensure_user(conn, hash, &email, &name, Role::Applicant, None)?;
@@ -405,8 +407,9 @@ struct Offered {
     county: String,
 }
 
-/// Vacancies at the neediest eligible dispensaries, health centres and sub-county hospitals (KEPH levels 2 to
-/// 4): `per_county` facilities in each county (or in the given ones), one or two seats each.
+/// Vacancies at eligible dispensaries, health centres and sub-county hospitals (KEPH levels 2 to 4):
+/// `per_county` facilities in each county (or in the given ones), one or two seats each, taken from different
+/// need-score bands (the neediest first) so that the run's fill by need band has something to compare.
 fn offer_vacancies(
     conn: &mut DbConn,
     cycle_id: i64,
@@ -414,20 +417,27 @@ fn offer_vacancies(
     counties: Option<&[&str]>,
     per_county: usize,
 ) -> Result<Vec<Offered>, AppError> {
-    let rows: Vec<(i64, String)> = facilities::table
+    let rows: Vec<(i64, String, Option<i32>)> = facilities::table
         .filter(facilities::eligible.eq(true))
         .filter(facilities::keph_level.between(2, 4))
         .order((facilities::county, facilities::need_score.desc(), facilities::keph_level.desc(), facilities::id))
-        .select((facilities::id, facilities::county))
+        .select((facilities::id, facilities::county, facilities::need_score))
         .load(conn)?;
     let mut offered: Vec<Offered> = Vec::new();
-    for (id, county) in rows {
+    let mut bands_taken: Vec<(String, i32)> = Vec::new();
+    for (id, county, need) in rows {
         if counties.is_some_and(|list| !list.contains(&county.as_str())) {
             continue;
         }
         if offered.iter().filter(|o| o.county == county).count() >= per_county {
             continue;
         }
+        // Need bands five points wide, as the run's figures count them.
+        let band = need.unwrap_or(0) / 5;
+        if bands_taken.contains(&(county.clone(), band)) {
+            continue;
+        }
+        bands_taken.push((county.clone(), band));
         let seats = 1 + (id % 2) as i32;
         diesel::insert_into(vacancies::table)
             .values((

@@ -10,7 +10,9 @@ use crate::domain::choices::{self as rules, Couple, Direction, NamedScholar, Ran
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::store::audit::AuditEntry;
-use crate::store::choices::{self as store, ChoosableFacility, Place, Search};
+use crate::store::choices::{self as store, ChoosableFacility, Place};
+
+pub use crate::store::choices::Search;
 use crate::store::now;
 use crate::store::placement_cycles::{self, Cycle};
 

@@ -20,8 +20,10 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::store::audit::AuditEntry;
-use crate::store::match_runs::{self as store, CycleScholar, FacilityFacts, NewPlacement, Run};
-use crate::store::placement_cycles::Cycle;
+use crate::store::match_runs::{self as store, CycleScholar, FacilityFacts, NewPlacement};
+
+pub use crate::store::match_runs::Run;
+pub use crate::store::placement_cycles::Cycle;
 use crate::store::{jobs, now, outbox};
 
 /// The rules a coordinator may choose for a run.

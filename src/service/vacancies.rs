@@ -10,7 +10,9 @@ use crate::domain::placement::{self as rules};
 use crate::error::AppError;
 use crate::store::audit::AuditEntry;
 use crate::store::facilities::Facility;
-use crate::store::placement_cycles::{self as store, Cycle, VacancyRow};
+use crate::store::placement_cycles::{self as store, Cycle};
+
+pub use crate::store::placement_cycles::VacancyRow;
 
 /// The vacancies the actor may see, optionally in one county, with the counties they may choose from.
 pub struct VacancyList {

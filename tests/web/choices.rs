@@ -472,30 +472,7 @@ async fn two_scholars_link_as_a_couple_and_either_can_unlink() {
 async fn only_the_scholar_sees_and_changes_their_choices() {
     let app = TestApp::new().with_demo();
     let f = fixture(&app);
-    // A placement coordinator of the other funder.
-    let hash: String = users::table
-        .filter(users::email.eq("placement@moh.demo.ruralserve.org"))
-        .select(users::password_hash)
-        .first(&mut app.conn())
-        .unwrap();
-    let ngo: i64 = organisations::table
-        .filter(organisations::code.eq("RHSF"))
-        .select(organisations::id)
-        .first(&mut app.conn())
-        .unwrap();
-    ruralserve::store::users::insert(
-        &mut app.conn(),
-        &ruralserve::store::users::NewUser {
-            email: "placement@rhsf.demo.ruralserve.org",
-            password_hash: &hash,
-            full_name: "Nora Placement",
-            role: "placement_coordinator",
-            organisation_id: Some(ngo),
-            email_verified: true,
-            language: "en",
-        },
-    )
-    .unwrap();
+    // The demo's placement coordinator of the other funder is among the roles refused below.
     let svc = service!(app);
     let mut a = Browser::new();
     a.log_in(&svc, SCHOLAR_A, DEMO_PASSWORD).await;

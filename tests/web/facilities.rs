@@ -65,24 +65,8 @@ fn registry_app() -> TestApp {
         ));
     }
     ruralserve::store::facilities::insert_batch(&mut conn, &batch).expect("facilities");
-    let ngo = ruralserve::store::users::find_by_email(&mut conn, "officer@rhsf.demo.ruralserve.org")
-        .expect("query")
-        .expect("NGO officer")
-        .organisation_id;
-    let hash = ruralserve::service::accounts::hash_password(DEMO_PASSWORD).expect("hash");
-    ruralserve::store::users::insert(
-        &mut conn,
-        &ruralserve::store::users::NewUser {
-            email: OTHER_COORDINATOR,
-            password_hash: &hash,
-            full_name: "Nia NGO Placement",
-            role: "placement_coordinator",
-            organisation_id: ngo,
-            email_verified: true,
-            language: "en",
-        },
-    )
-    .expect("NGO coordinator");
+    // The other funder's placement coordinator comes with the demo.
+    assert!(ruralserve::store::users::find_by_email(&mut conn, OTHER_COORDINATOR).expect("query").is_some());
     drop(conn);
     app
 }

@@ -43,7 +43,11 @@ fn user_id(conn: &mut ruralserve::db::PooledConn, email: &str) -> i64 {
     users::table.filter(users::email.eq(email)).select(users::id).first(conn).expect("user")
 }
 
+/// Adds a staff account, unless the demo already has it.
 fn add_user(conn: &mut ruralserve::db::PooledConn, email: &str, role: &str, org: &str) {
+    if ruralserve::store::users::find_by_email(conn, email).expect("query").is_some() {
+        return;
+    }
     let org = ruralserve::store::organisations::find_by_code(conn, org).expect("query").expect("organisation");
     let hash = ruralserve::service::accounts::hash_password(DEMO_PASSWORD).expect("hash");
     ruralserve::store::users::insert(
@@ -247,7 +251,7 @@ async fn a_run_is_computed_by_the_job_runner_and_shows_its_figures() {
     assert!(page.body.contains("Computed"), "{}", page.body);
     // 3 of 4 placed; S4 listed only the ineligible Beta.
     assert!(page.body.contains("3 / 4"), "placed figure");
-    assert!(page.body.contains("Blocking pairs (must be 0)"));
+    assert!(page.body.contains("counted as taken (must be 0)"));
     assert!(page.body.contains("Alpha Health Centre"));
     assert!(page.body.contains(&f.scholars[3].1), "the unplaced scholar is listed with the reason");
     assert!(page.body.contains("Nairobi") && page.body.contains("Kisumu"), "fill by county");
@@ -436,7 +440,7 @@ async fn each_scholar_reads_their_placement_and_why_not_each_higher_choice() {
     assert!(page.body.contains("priority tier 1 and score 90.00."), "{}", page.body);
     assert!(!page.body.contains(&f.scholars[0].1), "the holder of the seat is never named");
     assert!(page.body.contains("No seat in this cycle"));
-    assert!(page.body.contains("2027-02-01") && page.body.contains("2027-01-15 17:00"));
+    assert!(page.body.contains("2027-02-01") && page.body.contains("2027-01-15 20:00 EAT"));
 
     // S3: Delta is outside the bond.
     let mut s3 = Browser::new();
@@ -486,6 +490,21 @@ async fn the_apis_input_reproduces_its_result_through_the_match_command() {
             .expect("json");
     assert_eq!(rerun["assignments"], result["assignments"]);
     assert_eq!(rerun, result);
+    // The run's page offers the same two files as downloads to whoever may read the run, and to no one else.
+    let mut coordinator = Browser::new();
+    coordinator.log_in(&svc, COORDINATOR, DEMO_PASSWORD).await;
+    let page = coordinator.get(&svc, &format!("/placement/runs/{run}/input.json")).await;
+    assert_eq!((page.status, page.body.as_str()), (200, input.as_str()));
+    let page = coordinator.get(&svc, &format!("/placement/runs/{run}/result.json")).await;
+    let downloaded: serde_json::Value = serde_json::from_str(&page.body).expect("json");
+    assert_eq!(downloaded, result);
+    assert_eq!(coordinator.get(&svc, &format!("/placement/runs/{run}/other.json")).await.status, 404);
+    let mut other = Browser::new();
+    other.log_in(&svc, NGO_COORDINATOR, DEMO_PASSWORD).await;
+    assert_eq!(other.get(&svc, &format!("/placement/runs/{run}/input.json")).await.status, 404);
+    let mut scholar = Browser::new();
+    scholar.log_in(&svc, &f.scholars[0].0, DEMO_PASSWORD).await;
+    assert_eq!(scholar.get(&svc, &format!("/placement/runs/{run}/input.json")).await.status, 403);
     // Ids are the awards' references and the facilities' registry keys.
     assert!(input.contains(&f.scholars[0].1) && input.contains("mfl:9001"));
     // The same database gives the same bytes.

@@ -92,8 +92,12 @@ fn award(app: &TestApp, call_title: &str, nth: i64, status: &str, graduation: &s
 const MOH_CALL: &str = "Rural Nursing Scholarship intake";
 const NGO_CALL: &str = "Midwives for the North intake";
 
+/// Adds a staff account, unless the demo already has it; its id.
 fn add_user(app: &TestApp, email: &str, role: &str, organisation_code: &str) -> i64 {
     let mut conn = app.conn();
+    if let Some(existing) = ruralserve::store::users::find_by_email(&mut conn, email).expect("query") {
+        return existing.id;
+    }
     let org: i64 = organisations::table
         .filter(organisations::code.eq(organisation_code))
         .select(organisations::id)
@@ -493,7 +497,7 @@ async fn floors_and_regional_caps_are_set_changed_and_removed_with_an_audit_trai
     let floor = format!("/placement/cycles/{cycle}/floor");
     let bad = b.post(&svc, &floor, &[("version", &version), ("floor_need_score", "30"), ("floor_minimum", "-1")]).await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("Enter a need score from 0 to 26."));
+    assert!(bad.body.contains("Enter a whole number from 0 to 25 (26 for dental)."));
     let ok = b.post(&svc, &floor, &[("version", &version), ("floor_need_score", "18"), ("floor_minimum", "2")]).await;
     assert_eq!(ok.status, 303);
     let stale =

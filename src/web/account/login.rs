@@ -74,6 +74,9 @@ pub(super) async fn login(state: web::Data<AppState>, visitor: Visitor, form: we
                 "administrator" => "/admin",
                 // A reviewer's work is the reviews assigned to them; the funder's pages are not in their menu.
                 "reviewer" => "/reviews",
+                // Placement coordinators run cycles; a supervisor's work is the scholars coming to their facilities.
+                "placement_coordinator" => "/placement",
+                "facility_supervisor" => "/supervisor",
                 _ => "/funder",
             };
             // The language travels with the account; the cookie carries it to pages without a session too.

@@ -9,8 +9,7 @@ use serde::Serialize;
 
 use super::api_actor;
 use crate::error::AppError;
-use crate::service::match_runs as service;
-use crate::store::match_runs::Run;
+use crate::service::match_runs::{self as service, Run};
 use crate::web::AppState;
 
 /// A run as the API lists it (times in UTC).

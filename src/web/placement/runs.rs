@@ -10,10 +10,8 @@ use validator::Validate;
 
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
-use crate::service::match_runs::{self as service, Comparison, OutcomeLine, RunRules, RunView};
+use crate::service::match_runs::{self as service, Comparison, Cycle, OutcomeLine, Run, RunRules, RunView};
 use crate::service::{access, Actor};
-use crate::store::match_runs::Run;
-use crate::store::placement_cycles::Cycle;
 use crate::web::form::version;
 use crate::web::page::{authorize, page_of, redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
@@ -23,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/placement/cycles/{id}/runs", web::post().to(create_run))
         .route("/placement/cycles/{id}/compare", web::get().to(compare_page))
         .route("/placement/runs/{id}", web::get().to(run_page))
+        .route("/placement/runs/{id}/{file}", web::get().to(run_file))
         .route("/placement/runs/{id}/{action}", web::post().to(run_action));
 }
 
@@ -184,4 +183,26 @@ async fn run_action(
         .await?;
     visitor.flash(flash);
     Ok(redirect(&format!("/placement/runs/{id}")))
+}
+
+/// The run's input (exactly what `ruralserve match --input` reads) or its result (the command's output), as a
+/// download from the run's page, for whoever may read the run: an auditor reruns the command and compares.
+async fn run_file(state: web::Data<AppState>, visitor: Visitor, path: web::Path<(i64, String)>) -> PageResult {
+    let actor = staff(&visitor)?;
+    let (id, file) = path.into_inner();
+    let (run, _) = state.db.run(move |conn| service::readable_run(conn, &actor, id)).await?;
+    let body = match file.as_str() {
+        "input.json" => run.input,
+        "result.json" => run.report,
+        _ => None,
+    }
+    .ok_or(AppError::NotFound)?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"match-run-{id}-{file}\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .body(body))
 }

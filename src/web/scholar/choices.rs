@@ -9,8 +9,7 @@ use validator::Validate;
 
 use crate::domain::choices::{Direction, Refusal};
 use crate::error::{AppError, FieldErrors};
-use crate::service::choices::{self, ChoicesView, ListChange};
-use crate::store::choices::Search;
+use crate::service::choices::{self, ChoicesView, ListChange, Search};
 use crate::web::page::{authorize, local_time, redirect, render_status, PageResult, Visitor};
 use crate::web::AppState;
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::domain::matching::explanation::WhyNot;
 use crate::service::match_runs::{self as service, HigherChoiceView, ScholarResult};
-use crate::web::page::{points, render, PageResult, Visitor};
+use crate::web::page::{local_time, points, render, PageResult, Visitor};
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -22,6 +22,8 @@ struct ResultPage<'a> {
     #[serde(flatten)]
     result: &'a ScholarResult,
     choices: Vec<ChoiceShown<'a>>,
+    /// The acceptance deadline in the installation's time zone, as every other time a scholar reads.
+    acceptance_deadline: String,
 }
 
 pub(super) async fn result_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {
@@ -41,5 +43,6 @@ pub(super) async fn result_page(state: web::Data<AppState>, visitor: Visitor, pa
             choice,
         })
         .collect();
-    render(&state, &visitor, "scholar/result.html", &ResultPage { result: &result, choices })
+    let acceptance_deadline = local_time(&state, result.cycle.acceptance_deadline);
+    render(&state, &visitor, "scholar/result.html", &ResultPage { result: &result, choices, acceptance_deadline })
 }
