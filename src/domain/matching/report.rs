@@ -205,6 +205,17 @@ pub fn explain(instance: &Instance, matching: &Matching, options: &MatchOptions)
         }
     }
     let seats = instance.total_seats();
+    // The audit counts blocking pairs against the seats offered; when no seat was withheld for a
+    // floor, the count "excluding withheld seats" is the same audit on the same capacities, so it
+    // is run once (it is a fifth of the command on a two-sided market).
+    let blocking_pairs = count_blocking_pairs(instance, &matching.facility_of);
+    let nothing_withheld = (0..m as FacilityIndex)
+        .all(|f| matching.effective_capacity.get(f as usize) == Some(&instance.facility(f).capacity));
+    let blocking_pairs_excluding_withheld_seats = if nothing_withheld {
+        blocking_pairs
+    } else {
+        count_blocking_pairs_with_capacities(instance, &matching.facility_of, &matching.effective_capacity)
+    };
     let stats = MatchStats {
         algorithm: options.algorithm,
         proposing: (options.algorithm == Algorithm::DeferredAcceptance).then_some(options.proposing),
@@ -242,14 +253,10 @@ pub fn explain(instance: &Instance, matching: &Matching, options: &MatchOptions)
             })
             .collect(),
         floors_unmet,
-        blocking_pairs_excluding_withheld_seats: count_blocking_pairs_with_capacities(
-            instance,
-            &matching.facility_of,
-            &matching.effective_capacity,
-        ),
+        blocking_pairs_excluding_withheld_seats,
         work_limit_reached: matching.work_limit_reached,
     };
-    MatchReport { assignments, unmatched, stats, blocking_pairs: count_blocking_pairs(instance, &matching.facility_of) }
+    MatchReport { assignments, unmatched, stats, blocking_pairs }
 }
 
 /// What the final state says about why an applicant was left out.

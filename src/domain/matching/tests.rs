@@ -200,6 +200,23 @@ proptest! {
         }
     }
 
+    /// The facility's rank of a listed applicant is precomputed next to the applicant's list (by a
+    /// merge of listers and ranked applicants); it must equal the applicant's position in the
+    /// facility's list as submitted, for listed and unlisted pairs, ranked or left out.
+    #[test]
+    fn facility_ranks_equal_positions_in_the_facilities_lists(input in arb_market(40, 10)) {
+        let instance = Instance::build(&input).unwrap();
+        for (f, facility) in input.facilities.iter().enumerate() {
+            for (a, applicant) in input.applicants.iter().enumerate() {
+                let expected = match &facility.preferences {
+                    None => Some(instance.merit_rank(a as u32)),
+                    Some(list) => list.iter().position(|id| *id == applicant.id).map(|p| p as u32),
+                };
+                prop_assert_eq!(instance.facility_rank(f as u32, a as u32), expected);
+            }
+        }
+    }
+
     #[test]
     fn floors_give_deferred_acceptance_on_the_lowered_capacities(
         input in arb_market(30, 8),
