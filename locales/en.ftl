@@ -1082,3 +1082,4 @@ run-result-json = The engine's result (JSON)
 cycle-scholar-back = Back to the cycle
 cycle-scholars-none-match = No scholar in this cycle matches this search.
 cycle-membership-note = Note on membership
+cycle-runs-link = Match runs

@@ -1082,3 +1082,4 @@ run-result-json = Le résultat du moteur (JSON)
 cycle-scholar-back = Retour au cycle
 cycle-scholars-none-match = Aucun boursier de ce cycle ne correspond à cette recherche.
 cycle-membership-note = Note sur l’appartenance
+cycle-runs-link = Appariements

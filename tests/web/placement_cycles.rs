@@ -852,6 +852,7 @@ async fn the_cycle_page_lists_its_scholars_fifty_a_page_without_forms_and_pages_
     let first = b.get(&svc, &format!("/placement/cycles/{cycle}")).await;
     assert_eq!(first.status, 200);
     assert!(first.body.contains("60 scholars in the cycle"), "the counts line counts them all");
+    assert!(first.body.contains(&format!("href=\"/placement/cycles/{cycle}/runs\"")), "the cycle leads to its runs");
     let names = listed_names(&first.body);
     assert_eq!(names.len(), 50, "{names:?}");
     assert_eq!(names[0], "Scholar 00");
