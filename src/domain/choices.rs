@@ -4,6 +4,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use super::placement::facility_eligible;
+
 /// Why a change to the list, or a partner, was refused; each has a message key the pages show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -184,11 +186,6 @@ pub struct Candidate<'a> {
     pub seats: Option<i32>,
 }
 
-/// Eligible on `today`: marked eligible, and its recertification date (inclusive) not passed.
-pub fn eligible_on(eligible: bool, eligible_until: Option<NaiveDate>, today: NaiveDate) -> bool {
-    eligible && eligible_until.is_none_or(|until| today <= until)
-}
-
 /// Whether the bond (`None` = anywhere) allows a county.
 pub fn within_bond(bond: Option<&[String]>, county: &str) -> bool {
     bond.is_none_or(|counties| counties.iter().any(|c| c.eq_ignore_ascii_case(county.trim())))
@@ -203,7 +200,7 @@ pub fn check_choosable(candidate: &Candidate, bond: Option<&[String]>, today: Na
     if candidate.seats.is_none_or(|s| s <= 0) {
         return Err(Refusal::NoVacancy);
     }
-    if !eligible_on(candidate.eligible, candidate.eligible_until, today) {
+    if !facility_eligible(candidate.eligible, candidate.eligible_until, today) {
         return Err(Refusal::NotEligible);
     }
     Ok(())
@@ -338,7 +335,7 @@ mod tests {
         assert_eq!(check_choosable(&no_seat, None, day(1)), Err(Refusal::NoVacancy));
         let not_eligible = Candidate { eligible: false, eligible_until: None, ..good.clone() };
         assert_eq!(check_choosable(&not_eligible, None, day(1)), Err(Refusal::NotEligible));
-        assert!(eligible_on(true, None, day(1)));
+        assert!(facility_eligible(true, None, day(1)));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::domain::matching::instance::{ApplicantInput, FacilityInput};
 use crate::domain::matching::json::parse_request;
 use crate::domain::matching::report::MatchReport;
 use crate::domain::matching::{run_match_command, Algorithm, MatchRequest, Proposing};
+use crate::domain::placement::facility_eligible;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::I18n;
@@ -63,11 +64,6 @@ impl RunRules {
             Proposing::Facilities => "facilities",
         }
     }
-}
-
-/// Whether a facility may receive scholars on `day`: eligible, and not past its recertification date.
-fn eligible_on(facility: &FacilityFacts, day: NaiveDate) -> bool {
-    facility.eligible && facility.eligible_until.is_none_or(|until| until >= day)
 }
 
 /// The engine's instance for a cycle, as `ruralserve match --input` reads it. Applicants are the included
@@ -125,7 +121,8 @@ pub fn build_request(
         (need? >= threshold && minimum > 0).then_some(minimum)
     };
     for (facility, seats) in store::vacancies(conn, cycle.id)? {
-        let capacity = if eligible_on(&facility, day) { i64::from(seats) } else { 0 };
+        let capacity =
+            if facility_eligible(facility.eligible, facility.eligible_until, day) { i64::from(seats) } else { 0 };
         facilities.insert(
             facility.registry_key.clone(),
             FacilityInput {
@@ -231,6 +228,24 @@ pub fn store_outcome(
             .record(conn, &super::jobs::worker_origin())?;
     }
     Ok(())
+}
+
+/// The two files that let anyone rerun a run: the frozen input (`ruralserve match --input`) and the report
+/// (the command's output).
+#[derive(Debug, Clone, Copy)]
+pub enum RunFile {
+    Input,
+    Report,
+}
+
+/// A run's file, byte for byte, for whoever may read the run; not found until the report is computed.
+pub fn run_file(conn: &mut DbConn, actor: &Actor, run_id: i64, file: RunFile) -> Result<String, AppError> {
+    let (run, _) = readable_run(conn, actor, run_id)?;
+    match file {
+        RunFile::Input => run.input,
+        RunFile::Report => run.report,
+    }
+    .ok_or(AppError::NotFound)
 }
 
 /// A run the actor may read (its cycle's coordinators, administrators), with its cycle.

@@ -6,12 +6,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConn;
+use crate::domain::placement::BINDING_AWARD_STATUSES;
 use crate::error::AppError;
 use crate::schema::{applications, awards, cycle_scholars, facilities, placement_cycles, scholar_choices, vacancies};
 use crate::store::placement_cycles::Cycle;
-
-/// Award statuses that bind the scholar to serve: only they take part in placement.
-pub const BINDING_STATUSES: [&str; 2] = ["active", "support_ended"];
 
 /// A scholar's place in a cycle, with the application's reference and name.
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -55,7 +53,7 @@ pub fn places_of_user(conn: &mut DbConn, user_id: i64) -> Result<Vec<(Place, Cyc
         .inner_join(placement_cycles::table)
         .filter(applications::applicant_id.eq(user_id))
         .filter(cycle_scholars::included.eq(true))
-        .filter(awards::status.eq_any(BINDING_STATUSES))
+        .filter(awards::status.eq_any(BINDING_AWARD_STATUSES))
         .select((PLACE_COLUMNS, placement_cycles::all_columns))
         .order(placement_cycles::id)
         .load(conn)?)
@@ -68,7 +66,7 @@ pub fn place_of_user(conn: &mut DbConn, user_id: i64, cycle_id: i64) -> Result<O
         .filter(applications::applicant_id.eq(user_id))
         .filter(cycle_scholars::cycle_id.eq(cycle_id))
         .filter(cycle_scholars::included.eq(true))
-        .filter(awards::status.eq_any(BINDING_STATUSES))
+        .filter(awards::status.eq_any(BINDING_AWARD_STATUSES))
         .select(PLACE_COLUMNS)
         .first(conn)
         .optional()?)
@@ -81,7 +79,7 @@ pub fn place(conn: &mut DbConn, cycle_id: i64, id: i64) -> Result<Option<Place>,
         .filter(cycle_scholars::id.eq(id))
         .filter(cycle_scholars::cycle_id.eq(cycle_id))
         .filter(cycle_scholars::included.eq(true))
-        .filter(awards::status.eq_any(BINDING_STATUSES))
+        .filter(awards::status.eq_any(BINDING_AWARD_STATUSES))
         .select(PLACE_COLUMNS)
         .first(conn)
         .optional()?)
@@ -94,7 +92,7 @@ pub fn place_by_reference(conn: &mut DbConn, cycle_id: i64, reference: &str) -> 
         .filter(applications::reference.eq(reference))
         .filter(cycle_scholars::cycle_id.eq(cycle_id))
         .filter(cycle_scholars::included.eq(true))
-        .filter(awards::status.eq_any(BINDING_STATUSES))
+        .filter(awards::status.eq_any(BINDING_AWARD_STATUSES))
         .select(PLACE_COLUMNS)
         .first(conn)
         .optional()?)

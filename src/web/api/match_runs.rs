@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::api_actor;
 use crate::error::AppError;
-use crate::service::match_runs::{self as service, Run};
+use crate::service::match_runs::{self as service, Run, RunFile};
 use crate::web::AppState;
 
 /// A run as the API lists it (times in UTC).
@@ -80,11 +80,7 @@ pub(super) async fn get_input(
     req: HttpRequest,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = api_actor(&state, &req).await?;
-    let id = path.into_inner();
-    let (run, _) = state.db.run(move |conn| service::readable_run(conn, &actor, id)).await?;
-    let input = run.input.ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Ok().content_type("application/json").body(input))
+    stored_file(state, req, path.into_inner(), RunFile::Input).await
 }
 
 /// The stored report, byte for byte: the `match` command's output; 404 until the run is computed.
@@ -93,11 +89,18 @@ pub(super) async fn get_result(
     req: HttpRequest,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
+    stored_file(state, req, path.into_inner(), RunFile::Report).await
+}
+
+async fn stored_file(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: i64,
+    file: RunFile,
+) -> Result<HttpResponse, AppError> {
     let actor = api_actor(&state, &req).await?;
-    let id = path.into_inner();
-    let (run, _) = state.db.run(move |conn| service::readable_run(conn, &actor, id)).await?;
-    let report = run.report.ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Ok().content_type("application/json").body(report))
+    let body = state.db.run(move |conn| service::run_file(conn, &actor, id, file)).await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
 pub(super) async fn list_placements(

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
-use crate::service::match_runs::{self as service, Comparison, Cycle, OutcomeLine, Run, RunRules, RunView};
+use crate::service::match_runs::{self as service, Comparison, Cycle, OutcomeLine, Run, RunFile, RunRules, RunView};
 use crate::service::{access, Actor};
 use crate::web::form::version;
 use crate::web::page::{authorize, page_of, redirect, render, render_status, PageResult, Visitor};
@@ -190,13 +190,12 @@ async fn run_action(
 async fn run_file(state: web::Data<AppState>, visitor: Visitor, path: web::Path<(i64, String)>) -> PageResult {
     let actor = staff(&visitor)?;
     let (id, file) = path.into_inner();
-    let (run, _) = state.db.run(move |conn| service::readable_run(conn, &actor, id)).await?;
-    let body = match file.as_str() {
-        "input.json" => run.input,
-        "result.json" => run.report,
-        _ => None,
-    }
-    .ok_or(AppError::NotFound)?;
+    let which = match file.as_str() {
+        "input.json" => RunFile::Input,
+        "result.json" => RunFile::Report,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    let body = state.db.run(move |conn| service::run_file(conn, &actor, id, which)).await?;
     Ok(actix_web::HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((
