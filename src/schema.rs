@@ -92,6 +92,7 @@ diesel::table! {
         currency -> Text,
         created_at -> Timestamp,
         bond_counties -> Nullable<Text>,
+        max_transfers -> Nullable<Integer>,
     }
 }
 
@@ -221,6 +222,7 @@ diesel::table! {
         leased_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        priority -> Integer,
     }
 }
 
@@ -373,18 +375,29 @@ diesel::table! {
         published_by -> Nullable<BigInt>,
         published_at -> Nullable<Timestamp>,
         version -> Integer,
+        round -> Integer,
     }
 }
 
 diesel::table! {
     placements (id) {
         id -> BigInt,
-        run_id -> BigInt,
+        run_id -> Nullable<BigInt>,
         cycle_scholar_id -> BigInt,
         award_id -> BigInt,
         facility_id -> BigInt,
-        choice_rank -> Integer,
+        choice_rank -> Nullable<Integer>,
         published_at -> Timestamp,
+        origin -> Text,
+        previous_id -> Nullable<BigInt>,
+        status -> Text,
+        answered_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
+        started_on -> Nullable<Date>,
+        start_confirmed_by -> Nullable<BigInt>,
+        start_late -> Bool,
+        ended_on -> Nullable<Date>,
+        version -> Integer,
     }
 }
 
@@ -501,6 +514,94 @@ diesel::joinable!(programme_terms -> programmes (programme_id));
 diesel::joinable!(calls -> programmes (programme_id));
 diesel::joinable!(applications -> calls (call_id));
 diesel::joinable!(applications -> users (applicant_id));
+diesel::table! {
+    compliance_flags (id) {
+        id -> BigInt,
+        award_id -> BigInt,
+        placement_id -> Nullable<BigInt>,
+        kind -> Text,
+        detail -> Text,
+        raised_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<BigInt>,
+        resolution -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    placement_appeals (id) {
+        id -> BigInt,
+        placement_id -> BigInt,
+        reason_code -> Text,
+        reason_text -> Text,
+        document_key -> Nullable<Text>,
+        document_name -> Nullable<Text>,
+        status -> Text,
+        decision_reason -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        new_placement_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    placement_swaps (id) {
+        id -> BigInt,
+        cycle_id -> BigInt,
+        proposer_placement_id -> BigInt,
+        partner_placement_id -> BigInt,
+        status -> Text,
+        proposed_at -> Timestamp,
+        agreed_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    swap_wishes (placement_id, rank) {
+        placement_id -> BigInt,
+        rank -> Integer,
+        facility_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    placement_transfers (id) {
+        id -> BigInt,
+        placement_id -> BigInt,
+        to_facility_id -> BigInt,
+        reason -> Text,
+        effective_on -> Date,
+        status -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        new_placement_id -> Nullable<BigInt>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    service_periods (id) {
+        id -> BigInt,
+        award_id -> BigInt,
+        placement_id -> BigInt,
+        facility_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(application_documents -> applications (application_id));
 diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(application_events -> users (actor_id));
@@ -531,6 +632,14 @@ diesel::joinable!(placements -> match_runs (run_id));
 diesel::joinable!(placements -> cycle_scholars (cycle_scholar_id));
 diesel::joinable!(placements -> awards (award_id));
 diesel::joinable!(placements -> facilities (facility_id));
+diesel::joinable!(compliance_flags -> awards (award_id));
+diesel::joinable!(placement_swaps -> placement_cycles (cycle_id));
+diesel::joinable!(swap_wishes -> placements (placement_id));
+diesel::joinable!(swap_wishes -> facilities (facility_id));
+diesel::joinable!(placement_transfers -> facilities (to_facility_id));
+diesel::joinable!(service_periods -> awards (award_id));
+diesel::joinable!(service_periods -> placements (placement_id));
+diesel::joinable!(service_periods -> facilities (facility_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -568,4 +677,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     vacancies,
     match_runs,
     placements,
+    compliance_flags,
+    placement_appeals,
+    placement_swaps,
+    swap_wishes,
+    placement_transfers,
+    service_periods,
 );

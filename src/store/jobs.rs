@@ -22,6 +22,8 @@ pub struct JobRow {
     pub leased_until: Option<NaiveDateTime>,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Higher first among due jobs.
+    pub priority: i32,
 }
 
 /// Adds a job due at `due_at`, in the caller's transaction (so it exists exactly when the change that

@@ -34,6 +34,8 @@ pub struct Run {
     pub published_by: Option<i64>,
     pub published_at: Option<NaiveDateTime>,
     pub version: i32,
+    /// 1 for a cycle's main run, 2 for a second round over freed seats.
+    pub round: i32,
 }
 
 pub struct NewRun<'a> {
@@ -91,6 +93,7 @@ pub fn of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<Run>, AppError> 
             match_runs::published_by,
             match_runs::published_at,
             match_runs::version,
+            match_runs::round,
         ))
         .load(conn)?)
 }
@@ -365,13 +368,13 @@ pub fn insert_placements(
 #[derive(Debug, Clone, Queryable, Serialize)]
 pub struct PlacementRow {
     pub id: i64,
-    pub run_id: i64,
+    pub run_id: Option<i64>,
     pub award_id: i64,
     pub reference: Option<String>,
     pub facility: String,
     pub facility_name: String,
     pub county: String,
-    pub choice_rank: i32,
+    pub choice_rank: Option<i32>,
     pub published_at: NaiveDateTime,
 }
 

@@ -21,6 +21,8 @@ pub struct Programme {
     pub created_at: NaiveDateTime,
     /// JSON array of the counties the bond allows; `None` means anywhere in the country.
     pub bond_counties: Option<String>,
+    /// How many transfers in service the programme allows; `None` means no limit.
+    pub max_transfers: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Serialize)]

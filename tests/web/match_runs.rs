@@ -375,7 +375,7 @@ async fn publication_needs_a_second_coordinator_writes_placements_and_tells_ever
     assert_eq!(late.status, 409);
 
     // One placement per placed scholar, with the choice rank; an e-mail to each scholar.
-    let rows: Vec<(i64, i32)> = placements::table
+    let rows: Vec<(i64, Option<i32>)> = placements::table
         .filter(placements::run_id.eq(run))
         .select((placements::facility_id, placements::choice_rank))
         .order(placements::choice_rank)
