@@ -725,6 +725,7 @@ run-propose = Propose for publication
 run-awaiting-second = You proposed this run: another placement coordinator of your organisation must publish it.
 run-publish = Publish (sends every scholar their placement)
 run-figures = Figures
+run-figures-in-report = This run was computed by an earlier version, which kept only its report: its figures and lines are in the result file below.
 run-figure = Figure
 run-value = Value
 run-placed = Placed

@@ -725,6 +725,7 @@ run-propose = Proposer pour publication
 run-awaiting-second = Vous avez proposé cette exécution : un autre coordinateur d'affectation de votre organisation doit la publier.
 run-publish = Publier (envoie à chaque boursier son affectation)
 run-figures = Chiffres
+run-figures-in-report = Ce tirage a été calculé par une version antérieure, qui n’en gardait que le rapport : ses chiffres et ses lignes sont dans le fichier de résultat ci-dessous.
 run-figure = Indicateur
 run-value = Valeur
 run-placed = Affectés

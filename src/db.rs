@@ -191,6 +191,31 @@ where
     result
 }
 
+/// Runs `work` on one consistent snapshot of the database without taking the write lock: a deferred
+/// transaction on SQLite (WAL gives it one snapshot from its first read), REPEATABLE READ, READ ONLY on
+/// PostgreSQL. For long reads that must agree with each other, such as a national match run's instance.
+pub fn read_snapshot<T, F>(conn: &mut DbConn, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
+        DbConn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?
+        }
+    }
+    let result = work(conn);
+    let end = match (&result, conn) {
+        (Ok(_), DbConn::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Ok(_), DbConn::Pg(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Err(_), DbConn::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
+        (Err(_), DbConn::Pg(c)) => AnsiTransactionManager::rollback_transaction(c),
+    };
+    end?;
+    result
+}
+
 /// True when the error is a UNIQUE violation, which the caller turns into a clear conflict message.
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))

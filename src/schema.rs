@@ -376,6 +376,7 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         version -> Integer,
         round -> Integer,
+        summary -> Nullable<Text>,
     }
 }
 
@@ -515,6 +516,18 @@ diesel::joinable!(calls -> programmes (programme_id));
 diesel::joinable!(applications -> calls (call_id));
 diesel::joinable!(applications -> users (applicant_id));
 diesel::table! {
+    match_run_lines (run_id, position) {
+        run_id -> BigInt,
+        position -> Integer,
+        cycle_scholar_id -> BigInt,
+        reference -> Text,
+        facility_id -> Nullable<BigInt>,
+        choice_rank -> Nullable<Integer>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     compliance_flags (id) {
         id -> BigInt,
         award_id -> BigInt,
@@ -629,6 +642,9 @@ diesel::joinable!(vacancies -> placement_cycles (cycle_id));
 diesel::joinable!(vacancies -> facilities (facility_id));
 diesel::joinable!(match_runs -> placement_cycles (cycle_id));
 diesel::joinable!(placements -> match_runs (run_id));
+diesel::joinable!(match_run_lines -> match_runs (run_id));
+diesel::joinable!(match_run_lines -> cycle_scholars (cycle_scholar_id));
+diesel::joinable!(match_run_lines -> facilities (facility_id));
 diesel::joinable!(placements -> cycle_scholars (cycle_scholar_id));
 diesel::joinable!(placements -> awards (award_id));
 diesel::joinable!(placements -> facilities (facility_id));
@@ -676,6 +692,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     scholar_choices,
     vacancies,
     match_runs,
+    match_run_lines,
     placements,
     compliance_flags,
     placement_appeals,

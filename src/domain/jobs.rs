@@ -41,6 +41,15 @@ impl Job {
         }
     }
 
+    /// Among due jobs, higher runs first: a coordinator is waiting for a match run, while a batch of routine
+    /// checks (100,000 of them after a national intake) can wait a few seconds.
+    pub fn priority(self) -> i32 {
+        match self {
+            Job::MatchRun { .. } => 10,
+            _ => 0,
+        }
+    }
+
     /// The JSON the `jobs.payload` column holds.
     pub fn payload(self) -> String {
         match self {

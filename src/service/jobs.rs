@@ -161,13 +161,26 @@ pub fn failing(conn: &mut DbConn, limit: i64) -> Result<Vec<FailingWork>, AppErr
     Ok(all)
 }
 
-/// The worker: a round every [`POLL_EVERY`], for as long as the process runs. Safe to run in several
+/// Wakes this process's worker before its next tick.
+static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Asks this process's worker for a round now, after a use case committed a job someone is waiting for (a
+/// match run): without it the run would wait up to [`POLL_EVERY`]. Other processes' workers still find the
+/// job at their next tick.
+pub fn wake() {
+    WAKE.notify_one();
+}
+
+/// The worker: a round every [`POLL_EVERY`], or sooner when [`wake`]d, for as long as the process runs. Safe to run in several
 /// processes on one database: each job and each e-mail is claimed by one of them.
 pub async fn work(db: Db, mailer: Option<Mailer>) {
     let mailer = mailer.map(Arc::new);
     let mut tick = tokio::time::interval(POLL_EVERY);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = WAKE.notified() => {}
+        }
         let mailer = mailer.clone();
         match db.run(move |conn| run_due(conn, now(), mailer.as_deref())).await {
             Ok(round) if round != Round::default() => tracing::info!(?round, "job runner"),

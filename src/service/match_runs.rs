@@ -9,13 +9,14 @@ use serde::Serialize;
 
 use super::access::{cycle_to_change, readable_cycle};
 use super::Actor;
-use crate::db::{write_transaction, DbConn};
+use crate::db::{read_snapshot, write_transaction, DbConn};
 use crate::domain::jobs::Job;
 use crate::domain::matching::explanation::{explain_applicant, Explanation};
+use crate::domain::matching::instance::Instance;
 use crate::domain::matching::instance::{ApplicantInput, FacilityInput};
-use crate::domain::matching::json::parse_request;
+use crate::domain::matching::json::{parse_request, report_text, run_match_report};
 use crate::domain::matching::report::MatchReport;
-use crate::domain::matching::{run_match_command, Algorithm, MatchRequest, Proposing};
+use crate::domain::matching::{Algorithm, MatchRequest, Proposing};
 use crate::domain::placement::facility_eligible;
 use crate::domain::role::Role;
 use crate::error::AppError;
@@ -66,6 +67,12 @@ impl RunRules {
     }
 }
 
+/// The id a scholar has in the engine's instance and report: the award's reference (its application's), or
+/// `award-<id>` for an award without one.
+fn engine_id(reference: Option<&str>, award_id: i64) -> String {
+    reference.map_or_else(|| format!("award-{award_id}"), str::to_owned)
+}
+
 /// The engine's instance for a cycle, as `ruralserve match --input` reads it. Applicants are the included
 /// scholars (id: the award's reference), by reference; facilities are those with a vacancy row and those a
 /// scholar listed, by registry key. A facility not eligible on `day`, or without a vacancy, has capacity 0:
@@ -77,10 +84,8 @@ pub fn build_request(
     day: NaiveDate,
 ) -> Result<MatchRequest<String>, AppError> {
     let scholars = store::included_scholars(conn, cycle.id)?;
-    let reference_of: HashMap<i64, String> = scholars
-        .iter()
-        .map(|s| (s.id, s.reference.clone().unwrap_or_else(|| format!("award-{}", s.award_id))))
-        .collect();
+    let reference_of: HashMap<i64, String> =
+        scholars.iter().map(|s| (s.id, engine_id(s.reference.as_deref(), s.award_id))).collect();
     let partner_of: HashMap<i64, Option<i64>> = scholars.iter().map(|s| (s.id, s.partner_request)).collect();
     let mut choices: HashMap<i64, Vec<String>> = HashMap::new();
     for (scholar, _, key) in store::choices(conn, cycle.id)? {
@@ -167,18 +172,28 @@ pub fn build_request(
     })
 }
 
-/// Queues a run: the instance is built and frozen now, the job runner computes it. Returns the run's id.
+/// Queues a run: the instance is built and frozen now, the job runner computes it (woken at once). Returns the
+/// run's id.
+///
+/// The instance is read from one snapshot before the write transaction, not inside it: a national cycle's
+/// (100,000 scholars, 2 million choices) takes seconds to read and to write out, and on SQLite a write
+/// transaction would hold the only write lock meanwhile. The run is the cycle as it stood at that read; the
+/// write re-checks that the cycle is still open. The input is compact JSON (the `match` command reads it the same).
 pub fn create_run(conn: &mut DbConn, actor: &Actor, cycle_id: i64, rules: RunRules) -> Result<i64, AppError> {
-    write_transaction(conn, |conn| {
+    let open_cycle = |conn: &mut DbConn| -> Result<Cycle, AppError> {
         let cycle = cycle_to_change(conn, actor, cycle_id)?;
         if cycle.status != "open" {
             return Err(AppError::Conflict("run-error-cycle-published".into()));
         }
-        let at = now();
-        let request = build_request(conn, &cycle, rules, at.date())?;
-        let input = serde_json::to_string_pretty(&request)
-            .map_err(|e| AppError::Internal(format!("instance JSON: {e}")))?
-            + "\n";
+        Ok(cycle)
+    };
+    let input = read_snapshot(conn, |conn| {
+        let cycle = open_cycle(conn)?;
+        let request = build_request(conn, &cycle, rules, now().date())?;
+        Ok(serde_json::to_string(&request).map_err(|e| AppError::Internal(format!("instance JSON: {e}")))? + "\n")
+    })?;
+    let id = write_transaction(conn, |conn| {
+        open_cycle(conn)?;
         let id = store::insert(
             conn,
             &store::NewRun {
@@ -190,39 +205,138 @@ pub fn create_run(conn: &mut DbConn, actor: &Actor, cycle_id: i64, rules: RunRul
                 created_by: actor.user_id,
             },
         )?;
-        jobs::enqueue(conn, Job::MatchRun { run_id: id }, at)?;
-        let run = store::find(conn, id)?;
+        jobs::enqueue(conn, Job::MatchRun { run_id: id }, now())?;
+        let run = store::find_without_files(conn, id)?;
         AuditEntry::new("create_match_run", "match_run", id).after(&run).record(conn, &actor.origin())?;
         Ok(id)
-    })
+    })?;
+    super::jobs::wake();
+    Ok(id)
 }
 
-/// The engine's outcome for a queued run: the report (the `match` command's output) or the refusal's
-/// message. `None` when the run is no longer queued. Reads only: the job runner calls it before its
-/// transaction, so a long run does not hold the database's write lock.
-pub fn compute(conn: &mut DbConn, run_id: i64) -> Result<Option<Result<String, String>>, AppError> {
+/// The figures of a computed run its page shows, kept apart from the report so that the page need not read it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct RunSummary {
+    pub stats: crate::domain::matching::report::MatchStats,
+    pub blocking_pairs: u64,
+    /// Seats left empty at facilities at or above the cycle's floor score (none without a floor).
+    pub unfilled_floor_seats: Option<u64>,
+}
+
+/// A computed run, ready to store: the report as `ruralserve match` writes it, its figures, one line per scholar.
+pub struct Computed {
+    report: String,
+    summary: String,
+    lines: Vec<store::NewRunLine>,
+}
+
+/// The engine's outcome for a queued run: the computed run or the refusal's message. `None` when the run is no
+/// longer queued. Reads only: the job runner calls it before its transaction, so that a long run does not hold
+/// the database's write lock.
+pub fn compute(conn: &mut DbConn, run_id: i64) -> Result<Option<Result<Computed, String>>, AppError> {
     let run = store::find(conn, run_id)?;
     if run.status != "queued" {
         return Ok(None);
     }
-    let input = run.input.unwrap_or_default();
-    Ok(Some(run_match_command(&input).map_err(|e| e.to_string())))
+    let (instance, report) = match run_match_report(run.input.as_deref().unwrap_or_default()) {
+        Ok(done) => done,
+        Err(e) => return Ok(Some(Err(e.to_string()))),
+    };
+    let text = report_text(&report).map_err(|e| AppError::Internal(format!("run {run_id} report: {e}")))?;
+    let cycle = crate::store::placement_cycles::find(conn, run.cycle_id)?;
+    let summary = RunSummary {
+        unfilled_floor_seats: unfilled_floor_seats(&instance, &cycle, &report),
+        stats: report.stats.clone(),
+        blocking_pairs: report.blocking_pairs,
+    };
+    let summary = serde_json::to_string(&summary).map_err(|e| AppError::Internal(format!("run summary: {e}")))?;
+    let lines = outcome_lines(conn, &run, &report)?;
+    Ok(Some(Ok(Computed { report: text, summary, lines })))
+}
+
+/// The report's lines as rows: the placed by reference, then the unplaced by reference (the report's order).
+fn outcome_lines(conn: &mut DbConn, run: &Run, report: &MatchReport) -> Result<Vec<store::NewRunLine>, AppError> {
+    let scholar_of: HashMap<String, i64> = store::scholar_ids(conn, run.cycle_id)?
+        .into_iter()
+        .map(|(reference, award_id, id)| (engine_id(reference.as_deref(), award_id), id))
+        .collect();
+    let keys: Vec<String> =
+        report.assignments.iter().map(|a| a.facility.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let facility_of: HashMap<String, i64> = store::facility_ids_by_key(conn, &keys)?.into_iter().collect();
+    let scholar = |reference: &str| {
+        scholar_of
+            .get(reference)
+            .copied()
+            .ok_or_else(|| AppError::Internal(format!("run {} names unknown scholar {reference}", run.id)))
+    };
+    let placed =
+        report.assignments.iter().map(|a| {
+            Ok(store::NewRunLine {
+                run_id: run.id,
+                position: 0,
+                cycle_scholar_id: scholar(&a.applicant)?,
+                reference: a.applicant.clone(),
+                facility_id: Some(facility_of.get(&a.facility).copied().ok_or_else(|| {
+                    AppError::Internal(format!("run {} names unknown facility {}", run.id, a.facility))
+                })?),
+                choice_rank: Some(i32::try_from(a.choice_rank).unwrap_or(i32::MAX)),
+                reason: None,
+            })
+        });
+    let unplaced = report.unmatched.iter().map(|u| {
+        Ok(store::NewRunLine {
+            run_id: run.id,
+            position: 0,
+            cycle_scholar_id: scholar(&u.applicant)?,
+            reference: u.applicant.clone(),
+            facility_id: None,
+            choice_rank: None,
+            reason: Some(u.reason.clone()),
+        })
+    });
+    let mut lines = placed.chain(unplaced).collect::<Result<Vec<_>, AppError>>()?;
+    for (position, line) in lines.iter_mut().enumerate() {
+        line.position = i32::try_from(position).map_err(|_| AppError::Internal("too many lines".into()))?;
+    }
+    Ok(lines)
+}
+
+/// Empty seats at facilities whose need score is at or above the cycle's floor score, from the run's instance.
+fn unfilled_floor_seats(instance: &Instance, cycle: &Cycle, report: &MatchReport) -> Option<u64> {
+    let threshold = f64::from(cycle.floor_need_score?);
+    let mut filled: HashMap<&str, u64> = HashMap::new();
+    for a in &report.assignments {
+        *filled.entry(a.facility.as_str()).or_default() += 1;
+    }
+    Some(
+        (0..instance.facility_count())
+            .filter_map(|i| u32::try_from(i).ok())
+            .filter(|&f| instance.facility(f).need_score.is_some_and(|n| n >= threshold))
+            .map(|f| {
+                let seats = u64::from(instance.facility(f).capacity);
+                seats.saturating_sub(filled.get(instance.facility_id(f)).copied().unwrap_or(0))
+            })
+            .sum(),
+    )
 }
 
 /// Stores a computed outcome (the job's work, in the runner's transaction).
 pub fn store_outcome(
     conn: &mut DbConn,
     run_id: i64,
-    outcome: Option<Result<String, String>>,
+    outcome: Option<Result<Computed, String>>,
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
     let Some(outcome) = outcome else { return Ok(()) };
     let status = if outcome.is_ok() { "done" } else { "failed" };
     let stored = match &outcome {
-        Ok(report) => Ok(report.as_str()),
+        Ok(computed) => Ok((computed.report.as_str(), computed.summary.as_str())),
         Err(message) => Err(message.as_str()),
     };
     if store::finish(conn, run_id, stored, at)? {
+        if let Ok(computed) = &outcome {
+            store::insert_lines(conn, &computed.lines)?;
+        }
         AuditEntry::new("compute_match_run", "match_run", run_id)
             .after(&serde_json::json!({ "status": status }))
             .record(conn, &super::jobs::worker_origin())?;
@@ -240,7 +354,8 @@ pub enum RunFile {
 
 /// A run's file, byte for byte, for whoever may read the run; not found until the report is computed.
 pub fn run_file(conn: &mut DbConn, actor: &Actor, run_id: i64, file: RunFile) -> Result<String, AppError> {
-    let (run, _) = readable_run(conn, actor, run_id)?;
+    readable_run(conn, actor, run_id)?;
+    let run = store::find(conn, run_id)?;
     match file {
         RunFile::Input => run.input,
         RunFile::Report => run.report,
@@ -248,9 +363,10 @@ pub fn run_file(conn: &mut DbConn, actor: &Actor, run_id: i64, file: RunFile) ->
     .ok_or(AppError::NotFound)
 }
 
-/// A run the actor may read (its cycle's coordinators, administrators), with its cycle.
+/// A run the actor may read (its cycle's coordinators, administrators), with its cycle; without its files
+/// (`input` and `report` are `None`: `run_file` reads them).
 pub fn readable_run(conn: &mut DbConn, actor: &Actor, run_id: i64) -> Result<(Run, Cycle), AppError> {
-    let run = store::find(conn, run_id)?;
+    let run = store::find_without_files(conn, run_id)?;
     let cycle = readable_cycle(conn, actor, run.cycle_id)?;
     Ok((run, cycle))
 }
@@ -268,110 +384,73 @@ pub fn parse_report(run: &Run) -> Result<Option<MatchReport>, AppError> {
         .transpose()
 }
 
-/// One line of a run's outcome: a scholar and where they go (or why not).
-#[derive(Debug, Clone, Serialize)]
-pub struct OutcomeLine {
-    pub reference: String,
-    pub name: String,
-    pub facility: Option<String>,
-    pub facility_name: Option<String>,
-    pub choice_rank: Option<u32>,
-    pub reason: Option<String>,
+/// Lines of a run's outcome per page.
+pub const LINES_PER_PAGE: i32 = 50;
+
+/// A run's figures, if it was computed by this version (runs computed before kept their report only).
+pub fn run_summary(run: &Run) -> Result<Option<RunSummary>, AppError> {
+    run.summary
+        .as_deref()
+        .map(|text| serde_json::from_str(text).map_err(|e| AppError::Internal(format!("run {} summary: {e}", run.id))))
+        .transpose()
 }
 
-/// A run, its figures and its outcome per scholar (placed first, by reference; then the unplaced).
+/// One page of a run's placed or unplaced scholars.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinePage {
+    pub lines: Vec<store::RunLine>,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// A run, its figures and one page of each of its outcome's parts: the placed (by reference) and the unplaced.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunView {
     pub run: Run,
     pub cycle: Cycle,
-    pub report: Option<MatchReport>,
-    pub placed: Vec<OutcomeLine>,
-    pub unplaced: Vec<OutcomeLine>,
-    /// Seats left empty at facilities at or above the cycle's floor score.
-    pub unfilled_floor_seats: Option<u64>,
+    pub summary: Option<RunSummary>,
+    /// Computed by an earlier version, which kept only the report (its figures are in `result.json`).
+    pub figures_in_report_only: bool,
+    pub placed: LinePage,
+    pub unplaced: LinePage,
     /// Whether the actor may propose or publish it now.
     pub may_propose: bool,
     pub may_publish: bool,
     pub proposed_by_actor: bool,
 }
 
-fn names_of(conn: &mut DbConn, cycle_id: i64) -> Result<HashMap<String, String>, AppError> {
-    Ok(store::all_scholars(conn, cycle_id)?.into_iter().filter_map(|s| s.reference.map(|r| (r, s.name))).collect())
+/// Page `page` (from 1; past the end reads the last) of the `count` lines that start at position `first`.
+fn line_page(conn: &mut DbConn, run_id: i64, first: u64, count: u64, page: u32) -> Result<LinePage, AppError> {
+    let per_page = u64::try_from(LINES_PER_PAGE).unwrap_or(50);
+    let pages = u32::try_from(count.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
+    let page = page.clamp(1, pages);
+    let from = first + u64::from(page - 1) * per_page;
+    let to = (from + per_page).min(first + count);
+    let position = |p: u64| i32::try_from(p).map_err(|_| AppError::Internal(format!("line position {p}")));
+    let lines = if count == 0 { Vec::new() } else { store::lines(conn, run_id, position(from)?, position(to)?)? };
+    Ok(LinePage { lines, page, pages })
 }
 
-fn outcome_lines(
+/// The run's page: its figures and one page of lines of each kind, read by index (a national run has 100,000).
+pub fn run_view(
     conn: &mut DbConn,
-    cycle_id: i64,
-    report: &MatchReport,
-) -> Result<(Vec<OutcomeLine>, Vec<OutcomeLine>), AppError> {
-    let names = names_of(conn, cycle_id)?;
-    let keys: Vec<String> =
-        report.assignments.iter().map(|a| a.facility.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let facility_names: HashMap<String, String> =
-        store::facilities_by_key(conn, &keys)?.into_iter().map(|f| (f.registry_key, f.name)).collect();
-    let placed = report
-        .assignments
-        .iter()
-        .map(|a| OutcomeLine {
-            name: names.get(&a.applicant).cloned().unwrap_or_default(),
-            reference: a.applicant.clone(),
-            facility: Some(a.facility.clone()),
-            facility_name: facility_names.get(&a.facility).cloned(),
-            choice_rank: Some(a.choice_rank),
-            reason: None,
-        })
-        .collect();
-    let unplaced = report
-        .unmatched
-        .iter()
-        .map(|u| OutcomeLine {
-            name: names.get(&u.applicant).cloned().unwrap_or_default(),
-            reference: u.applicant.clone(),
-            facility: None,
-            facility_name: None,
-            choice_rank: None,
-            reason: Some(u.reason.clone()),
-        })
-        .collect();
-    Ok((placed, unplaced))
-}
-
-/// Empty seats at facilities whose need score is at or above the cycle's floor score, from the run's input.
-fn unfilled_floor_seats(run: &Run, cycle: &Cycle, report: &MatchReport) -> Option<u64> {
-    let threshold = f64::from(cycle.floor_need_score?);
-    let request: MatchRequest<String> = serde_json::from_str(run.input.as_deref()?).ok()?;
-    let mut filled: HashMap<&str, u64> = HashMap::new();
-    for a in &report.assignments {
-        *filled.entry(a.facility.as_str()).or_default() += 1;
-    }
-    Some(
-        request
-            .facilities
-            .iter()
-            .filter(|f| f.need_score.is_some_and(|n| n >= threshold))
-            .map(|f| {
-                u64::try_from(f.capacity).unwrap_or(0).saturating_sub(filled.get(f.id.as_str()).copied().unwrap_or(0))
-            })
-            .sum(),
-    )
-}
-
-pub fn run_view(conn: &mut DbConn, actor: &Actor, run_id: i64) -> Result<RunView, AppError> {
+    actor: &Actor,
+    run_id: i64,
+    placed_page: u32,
+    unplaced_page: u32,
+) -> Result<RunView, AppError> {
     let (run, cycle) = readable_run(conn, actor, run_id)?;
-    let report = parse_report(&run)?;
-    let (placed, unplaced) = match &report {
-        Some(r) => outcome_lines(conn, cycle.id, r)?,
-        None => (Vec::new(), Vec::new()),
-    };
-    let unfilled = report.as_ref().and_then(|r| unfilled_floor_seats(&run, &cycle, r));
+    let summary = run_summary(&run)?;
+    let (matched, unmatched) = summary.as_ref().map_or((0, 0), |s| (s.stats.matched, s.stats.unmatched));
+    let placed = line_page(conn, run.id, 0, matched, placed_page)?;
+    let unplaced = line_page(conn, run.id, matched, unmatched, unplaced_page)?;
     let coordinator = actor.role == Role::PlacementCoordinator && cycle.status == "open";
-    let proposed_by_actor = run.proposed_by == Some(actor.user_id);
     Ok(RunView {
         may_propose: coordinator && run.status == "done",
         may_publish: coordinator && run.status == "proposed",
-        proposed_by_actor,
-        unfilled_floor_seats: unfilled,
-        report,
+        proposed_by_actor: run.proposed_by == Some(actor.user_id),
+        figures_in_report_only: summary.is_none() && run.finished_at.is_some() && run.error.is_none(),
+        summary,
         placed,
         unplaced,
         run,
@@ -396,6 +475,10 @@ pub struct Comparison {
     pub report_a: MatchReport,
     pub report_b: MatchReport,
     pub differences: Vec<Difference>,
+}
+
+fn names_of(conn: &mut DbConn, cycle_id: i64) -> Result<HashMap<String, String>, AppError> {
+    Ok(store::all_scholars(conn, cycle_id)?.into_iter().filter_map(|s| s.reference.map(|r| (r, s.name))).collect())
 }
 
 /// Two computed runs of one cycle side by side, and the scholars whose placement differs.
@@ -439,7 +522,7 @@ pub fn compare(conn: &mut DbConn, actor: &Actor, cycle_id: i64, a: i64, b: i64) 
 
 /// A run of an open cycle that the actor (a coordinator of the funder) may move.
 fn run_to_change(conn: &mut DbConn, actor: &Actor, run_id: i64) -> Result<(Run, Cycle), AppError> {
-    let run = store::find(conn, run_id)?;
+    let run = store::find_without_files(conn, run_id)?;
     let cycle = cycle_to_change(conn, actor, run.cycle_id)?;
     if cycle.status != "open" {
         return Err(AppError::Conflict("run-error-cycle-published".into()));
@@ -481,7 +564,8 @@ pub fn publish(
         if run.proposed_by == Some(actor.user_id) {
             return Err(AppError::Conflict("run-error-same-coordinator".into()));
         }
-        let report = parse_report(&run)?.ok_or_else(|| AppError::Conflict("run-error-not-computed".into()))?;
+        let report = parse_report(&store::find(conn, run_id)?)?
+            .ok_or_else(|| AppError::Conflict("run-error-not-computed".into()))?;
         let at = now();
         store::publish(conn, run_id, version, actor.user_id, at)?;
         store::publish_cycle(conn, cycle.id, cycle.version)?;

@@ -36,20 +36,21 @@ pub fn enqueue(conn: &mut DbConn, job: Job, due_at: NaiveDateTime) -> Result<i64
             jobs::due_at.eq(due_at),
             jobs::attempts.eq(0),
             jobs::created_at.eq(super::now()),
+            jobs::priority.eq(job.priority()),
         ))
         .returning(jobs::id)
         .get_result(conn)?)
 }
 
-/// Claims up to `limit` jobs due at `now` that no live lease holds, oldest due first, and leases them to
-/// the caller until [`lease_until`]`(now)`. The rows come back as claimed (attempts counted, lease set).
+/// Claims up to `limit` jobs due at `now` that no live lease holds, higher priority first, then oldest due
+/// first, and leases them to the caller until [`lease_until`]`(now)`. The rows come back as claimed (attempts counted, lease set).
 pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Result<Vec<JobRow>, AppError> {
     let lease = lease_until(now);
     crate::db::write_transaction(conn, |conn| {
         let due = jobs::table
             .filter(jobs::due_at.le(now))
             .filter(jobs::leased_until.is_null().or(jobs::leased_until.le(now)))
-            .order((jobs::due_at.asc(), jobs::id.asc()))
+            .order((jobs::priority.desc(), jobs::due_at.asc(), jobs::id.asc()))
             .limit(limit);
         let mut claimed: Vec<JobRow> = match conn {
             DbConn::Pg(pg) => due.for_update().skip_locked().load(pg)?,

@@ -9,8 +9,8 @@ use super::exactly_one;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::schema::{
-    applications, awards, cycle_region_caps, cycle_scholars, facilities, match_runs, placement_cycles, placements,
-    scholar_choices, users, vacancies,
+    applications, awards, cycle_region_caps, cycle_scholars, facilities, match_run_lines, match_runs, placement_cycles,
+    placements, scholar_choices, users, vacancies,
 };
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -36,6 +36,9 @@ pub struct Run {
     pub version: i32,
     /// 1 for a cycle's main run, 2 for a second round over freed seats.
     pub round: i32,
+    /// The report's figures as JSON (`service::match_runs::RunSummary`), kept when the run is computed.
+    #[serde(skip)]
+    pub summary: Option<String>,
 }
 
 pub struct NewRun<'a> {
@@ -67,23 +70,19 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Run, AppError> {
     Ok(match_runs::table.find(id).first(conn)?)
 }
 
-/// A cycle's runs, newest first, for lists: without the frozen input and the report, which weigh tens of
-/// megabytes each for a national cycle (`find` reads a whole run).
-pub fn of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<Run>, AppError> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Nullable, Text};
-    Ok(match_runs::table
-        .filter(match_runs::cycle_id.eq(cycle_id))
-        .order(match_runs::id.desc())
-        .select((
+/// A run's columns without the frozen input and the report, which weigh tens of megabytes each for a national
+/// cycle: what lists and a run's page read (`find` reads a whole run).
+macro_rules! run_without_files {
+    () => {
+        (
             match_runs::id,
             match_runs::cycle_id,
             match_runs::algorithm,
             match_runs::proposing,
             match_runs::seed,
             match_runs::status,
-            sql::<Nullable<Text>>("NULL"),
-            sql::<Nullable<Text>>("NULL"),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>("NULL"),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>("NULL"),
             match_runs::error,
             match_runs::created_by,
             match_runs::created_at,
@@ -94,8 +93,23 @@ pub fn of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<Run>, AppError> 
             match_runs::published_at,
             match_runs::version,
             match_runs::round,
-        ))
+            match_runs::summary,
+        )
+    };
+}
+
+/// A cycle's runs, newest first, for lists, without their files.
+pub fn of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<Run>, AppError> {
+    Ok(match_runs::table
+        .filter(match_runs::cycle_id.eq(cycle_id))
+        .order(match_runs::id.desc())
+        .select(run_without_files!())
         .load(conn)?)
+}
+
+/// One run without its files (`input` and `report` read as `None`).
+pub fn find_without_files(conn: &mut DbConn, id: i64) -> Result<Run, AppError> {
+    Ok(match_runs::table.find(id).select(run_without_files!()).first(conn)?)
 }
 
 /// The run published for a cycle, if any.
@@ -109,13 +123,19 @@ pub fn published_of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Option<Run
 
 /// Stores a queued run's outcome: the report (`done`) or the engine's message (`failed`). A run that is no
 /// longer queued (already computed by another worker) is left alone: returns false.
-pub fn finish(conn: &mut DbConn, id: i64, outcome: Result<&str, &str>, at: NaiveDateTime) -> Result<bool, AppError> {
+pub fn finish(
+    conn: &mut DbConn,
+    id: i64,
+    outcome: Result<(&str, &str), &str>,
+    at: NaiveDateTime,
+) -> Result<bool, AppError> {
     let target = match_runs::table.filter(match_runs::id.eq(id)).filter(match_runs::status.eq("queued"));
     let rows = match outcome {
-        Ok(report) => diesel::update(target)
+        Ok((report, summary)) => diesel::update(target)
             .set((
                 match_runs::status.eq("done"),
                 match_runs::report.eq(report),
+                match_runs::summary.eq(summary),
                 match_runs::finished_at.eq(at),
                 match_runs::version.eq(match_runs::version + 1),
             ))
@@ -411,4 +431,101 @@ pub fn placements_of_cycle(
 /// The cycles the user is a scholar of (for the API's scoping).
 pub fn user_in_cycle(conn: &mut DbConn, cycle_id: i64, user_id: i64) -> Result<bool, AppError> {
     Ok(scholar_of_user(conn, cycle_id, user_id)?.is_some())
+}
+
+/// One scholar's line of a computed run.
+#[derive(Debug, Clone)]
+pub struct NewRunLine {
+    pub run_id: i64,
+    pub position: i32,
+    pub cycle_scholar_id: i64,
+    pub reference: String,
+    pub facility_id: Option<i64>,
+    pub choice_rank: Option<i32>,
+    pub reason: Option<String>,
+}
+
+/// Writes a run's lines, a few hundred rows per statement (under both backends' limits on bound values).
+/// A multi-row INSERT does not cross the multi-backend connection, so each backend is called directly; values
+/// are bound one by one (a `None` as NULL: SQLite's multi-row INSERT has no DEFAULT).
+pub fn insert_lines(conn: &mut DbConn, lines: &[NewRunLine]) -> Result<(), AppError> {
+    for chunk in lines.chunks(1_000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|l| {
+                (
+                    match_run_lines::run_id.eq(l.run_id),
+                    match_run_lines::position.eq(l.position),
+                    match_run_lines::cycle_scholar_id.eq(l.cycle_scholar_id),
+                    match_run_lines::reference.eq(&l.reference),
+                    match_run_lines::facility_id.eq(l.facility_id),
+                    match_run_lines::choice_rank.eq(l.choice_rank),
+                    match_run_lines::reason.eq(l.reason.as_deref()),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(match_run_lines::table).values(&rows);
+        match conn {
+            DbConn::Pg(pg) => insert.execute(pg)?,
+            DbConn::Sqlite(sqlite) => insert.execute(sqlite)?,
+        };
+    }
+    Ok(())
+}
+
+/// A run's line as its page shows it, with the scholar's and the facility's names.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct RunLine {
+    pub position: i32,
+    pub reference: String,
+    pub name: String,
+    pub facility: Option<String>,
+    pub facility_name: Option<String>,
+    pub choice_rank: Option<i32>,
+    pub reason: Option<String>,
+}
+
+/// The lines of a run with positions in `from..to`, in order: one page, read by the primary key.
+pub fn lines(conn: &mut DbConn, run_id: i64, from: i32, to: i32) -> Result<Vec<RunLine>, AppError> {
+    Ok(match_run_lines::table
+        .inner_join(cycle_scholars::table.inner_join(awards::table.inner_join(applications::table)))
+        .left_join(facilities::table)
+        .filter(match_run_lines::run_id.eq(run_id))
+        .filter(match_run_lines::position.ge(from))
+        .filter(match_run_lines::position.lt(to))
+        .order(match_run_lines::position.asc())
+        .select((
+            match_run_lines::position,
+            match_run_lines::reference,
+            applications::full_name,
+            facilities::registry_key.nullable(),
+            facilities::name.nullable(),
+            match_run_lines::choice_rank,
+            match_run_lines::reason,
+        ))
+        .load(conn)?)
+}
+
+/// Each scholar of a cycle by the reference the engine knows them by (the application's reference).
+/// Rows: (reference, award id, cycle scholar id).
+pub fn scholar_ids(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<(Option<String>, i64, i64)>, AppError> {
+    Ok(cycle_scholars::table
+        .inner_join(awards::table.inner_join(applications::table))
+        .filter(cycle_scholars::cycle_id.eq(cycle_id))
+        .select((applications::reference, cycle_scholars::award_id, cycle_scholars::id))
+        .load(conn)?)
+}
+
+/// Registry keys to facility ids.
+pub fn facility_ids_by_key(conn: &mut DbConn, keys: &[String]) -> Result<Vec<(String, i64)>, AppError> {
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(1_000) {
+        found.extend(
+            facilities::table
+                .filter(facilities::registry_key.eq_any(chunk))
+                .select((facilities::registry_key, facilities::id))
+                .load::<(String, i64)>(conn)?,
+        );
+    }
+    Ok(found)
 }

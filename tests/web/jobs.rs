@@ -295,3 +295,24 @@ async fn the_daily_sweep_holds_payments_for_an_overdue_report_and_the_award_page
         .expect("the next sweep is queued");
     assert_eq!(next_sweep, (today + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight"));
 }
+
+/// A match run a coordinator queued is claimed before a national batch of routine checks that fell due earlier,
+/// so that the run does not wait behind 100,000 of them.
+#[actix_web::test]
+async fn a_match_run_is_claimed_before_routine_jobs_due_earlier() {
+    let app = TestApp::new();
+    let now = chrono::Utc::now().naive_utc();
+    let earlier = now - chrono::Duration::hours(1);
+    ruralserve::db::write_transaction(&mut app.conn(), |conn| {
+        for award_id in 1..=120 {
+            ruralserve::store::jobs::enqueue(conn, Job::ReportHolds { award_id }, earlier)?;
+        }
+        ruralserve::store::jobs::enqueue(conn, Job::MatchRun { run_id: 7 }, now)
+    })
+    .expect("enqueued");
+    let claimed = ruralserve::store::jobs::claim_due(&mut app.conn(), now, 50).expect("claim");
+    assert_eq!(claimed.len(), 50);
+    assert_eq!(claimed[0].kind, "match_run", "the run comes first");
+    assert_eq!(claimed[0].priority, 10);
+    assert!(claimed[1..].iter().all(|j| j.kind != "match_run" && j.priority == 0));
+}

@@ -513,7 +513,7 @@ async fn the_apis_input_reproduces_its_result_through_the_match_command() {
     let again =
         ruralserve::service::match_runs::build_request(&mut app.conn(), &cycle, rules, ruralserve::store::now().date())
             .expect("instance");
-    assert_eq!(serde_json::to_string_pretty(&again).expect("json") + "\n", input);
+    assert_eq!(serde_json::to_string(&again).expect("json") + "\n", input);
 
     let (status, body) = api_get(&svc, &format!("/api/v1/match-runs/{run}"), &token).await;
     assert_eq!(status, 200);
@@ -602,4 +602,63 @@ async fn the_role_by_route_matrix_holds_for_runs_results_and_the_api() {
     for path in &apis {
         assert_eq!(api_get(&svc, path, "nonsense").await.0, 401, "anonymous API {path}");
     }
+}
+
+/// A national cycle's run page reads one page of lines by index: the demo's ministry cycle (201 scholars) is
+/// run, its lines are stored in order (placed by reference, then the unplaced), and each page shows its 50.
+#[actix_web::test]
+async fn a_runs_page_shows_its_lines_fifty_at_a_time_from_the_stored_lines() {
+    let app = TestApp::new();
+    ruralserve::demo::load(&mut app.conn(), "http://localhost").expect("demo");
+    let cycle: i64 = ruralserve::schema::placement_cycles::table
+        .filter(ruralserve::schema::placement_cycles::status.eq("open"))
+        .select(ruralserve::schema::placement_cycles::id)
+        .first(&mut app.conn())
+        .expect("the open demo cycle");
+    let svc = service!(app);
+    let mut paul = Browser::new();
+    paul.log_in(&svc, "placement@moh.demo.ruralserve.org", DEMO_PASSWORD).await;
+    let run = queue_run(&svc, &mut paul, cycle, "deferred-acceptance", "").await;
+    run_jobs(&app);
+    assert_eq!(run_status(&app, run), "done");
+
+    use ruralserve::schema::match_run_lines as l;
+    let lines: Vec<(i32, String, Option<i64>)> = l::table
+        .filter(l::run_id.eq(run))
+        .order(l::position)
+        .select((l::position, l::reference, l::facility_id))
+        .load(&mut app.conn())
+        .expect("lines");
+    assert_eq!(lines.len(), 201, "one line per scholar");
+    let placed = lines.iter().take_while(|x| x.2.is_some()).count();
+    assert!(placed > 100 && placed < 201, "placed {placed}");
+    assert!(lines[placed..].iter().all(|x| x.2.is_none()), "the unplaced come after the placed");
+    assert!(lines[..placed].windows(2).all(|w| w[0].1 < w[1].1), "placed by reference");
+
+    let first = paul.get(&svc, &format!("/placement/runs/{run}")).await;
+    assert_eq!(first.status, 200);
+    let pages = placed.div_ceil(50);
+    assert!(first.body.contains(&format!("Page 1 of {pages}")), "{}", first.body);
+    assert!(first.body.contains(&lines[49].1) && !first.body.contains(&lines[50].1));
+    let second = paul.get(&svc, &format!("/placement/runs/{run}?page=2&unplaced_page=1")).await;
+    assert!(second.body.contains(&lines[50].1) && !second.body.contains(&lines[49].1));
+    assert!(second.body.contains(&format!("Page 2 of {pages}")));
+    // The unplaced have their own pager; a page past the end shows the last.
+    assert!(second.body.contains(&lines[placed].1), "the first unplaced scholar, with the engine's reason");
+    let last = paul.get(&svc, &format!("/placement/runs/{run}?page=999")).await;
+    assert!(last.body.contains(&format!("Page {pages} of {pages}")));
+    assert!(last.body.contains(&lines[placed - 1].1));
+    // The figures come from the stored summary, the same as the report's.
+    let report: serde_json::Value = serde_json::from_str(
+        &match_runs::table
+            .find(run)
+            .select(match_runs::report)
+            .first::<Option<String>>(&mut app.conn())
+            .expect("r")
+            .expect("report"),
+    )
+    .expect("json");
+    let matched = report["stats"]["matched"].as_u64().expect("matched");
+    assert_eq!(matched as usize, placed);
+    assert!(first.body.contains(&format!("{matched} / 201")));
 }

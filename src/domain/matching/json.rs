@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::instance::{ApplicantInput, FacilityInput, Instance, InstanceError, InstanceInput};
-use super::report::explain;
+use super::report::{explain, MatchReport};
 use super::{run_matching, Algorithm, MatchError, MatchOptions, Proposing};
 
 /// The `match` command's input, exactly as documented; unknown fields are refused so that a
@@ -71,10 +71,22 @@ fn build<S: AsRef<str>>(request: MatchRequest<S>) -> Result<(Instance, MatchOpti
 /// The whole `match` command: request JSON in, report JSON out (pretty-printed, for people who
 /// audit placements; ends with a newline).
 pub fn run_match_command(input: &str) -> Result<String, MatchInputError> {
+    let (_, report) = run_match_report(input)?;
+    report_text(&report)
+}
+
+/// The `match` command's work without the writing: the instance read from the request and the report, for a
+/// caller (the job runner) that keeps figures from both besides the report's text.
+pub fn run_match_report(input: &str) -> Result<(Instance, MatchReport), MatchInputError> {
     let (instance, options) = parse_request(input)?;
     let matching = run_matching(&instance, &options)?;
     let report = explain(&instance, &matching, &options);
-    let mut text = serde_json::to_string_pretty(&report)?;
+    Ok((instance, report))
+}
+
+/// The report as the `match` command writes it.
+pub fn report_text(report: &MatchReport) -> Result<String, MatchInputError> {
+    let mut text = serde_json::to_string_pretty(report)?;
     text.push('\n');
     Ok(text)
 }

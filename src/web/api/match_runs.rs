@@ -67,10 +67,10 @@ pub(super) async fn get_run(
     let actor = api_actor(&state, &req).await?;
     let id = path.into_inner();
     let (run, _) = state.db.run(move |conn| service::readable_run(conn, &actor, id)).await?;
-    let report = service::parse_report(&run)?;
+    let summary = service::run_summary(&run)?;
     let mut body = serde_json::to_value(RunBody::from(&run)).map_err(|e| AppError::Internal(e.to_string()))?;
-    body["stats"] = serde_json::to_value(report.as_ref().map(|r| &r.stats)).unwrap_or_default();
-    body["blocking_pairs"] = serde_json::to_value(report.as_ref().map(|r| r.blocking_pairs)).unwrap_or_default();
+    body["stats"] = serde_json::to_value(summary.as_ref().map(|r| &r.stats)).unwrap_or_default();
+    body["blocking_pairs"] = serde_json::to_value(summary.as_ref().map(|r| r.blocking_pairs)).unwrap_or_default();
     Ok(HttpResponse::Ok().json(body))
 }
 

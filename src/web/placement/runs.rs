@@ -10,10 +10,10 @@ use validator::Validate;
 
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
-use crate::service::match_runs::{self as service, Comparison, Cycle, OutcomeLine, Run, RunFile, RunRules, RunView};
+use crate::service::match_runs::{self as service, Comparison, Cycle, Run, RunFile, RunRules};
 use crate::service::{access, Actor};
 use crate::web::form::version;
-use crate::web::page::{authorize, page_of, redirect, render, render_status, PageResult, Visitor};
+use crate::web::page::{authorize, redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -101,31 +101,27 @@ async fn create_run(
     Ok(redirect(&format!("/placement/runs/{run}")))
 }
 
+/// Which page of the placed and of the unplaced scholars to show (from 1).
 #[derive(Deserialize, Default)]
-struct PageQuery {
+struct LinesQuery {
     #[serde(default, deserialize_with = "crate::web::query::page")]
     page: Option<usize>,
-}
-
-#[derive(Serialize)]
-struct RunPage<'a> {
-    view: &'a RunView,
-    placed: &'a [OutcomeLine],
-    page: usize,
-    pages: usize,
+    #[serde(default, deserialize_with = "crate::web::query::page")]
+    unplaced_page: Option<usize>,
 }
 
 async fn run_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    query: web::Query<LinesQuery>,
 ) -> PageResult {
     let actor = staff(&visitor)?;
     let id = path.into_inner();
-    let view = state.db.run(move |conn| service::run_view(conn, &actor, id)).await?;
-    let (placed, page, pages) = page_of(&view.placed, query.page);
-    render(&state, &visitor, "placement/run.html", &RunPage { view: &view, placed, page, pages })
+    let page = |p: Option<usize>| u32::try_from(p.unwrap_or(1)).unwrap_or(u32::MAX);
+    let (placed, unplaced) = (page(query.page), page(query.unplaced_page));
+    let view = state.db.run(move |conn| service::run_view(conn, &actor, id, placed, unplaced)).await?;
+    render(&state, &visitor, "placement/run.html", &view)
 }
 
 fn run_number(query: &HashMap<String, String>, field: &str) -> Result<i64, AppError> {
