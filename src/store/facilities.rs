@@ -456,7 +456,7 @@ pub struct PlacedScholar {
 }
 
 /// The scholars whose live placement record is at these facilities (a declined or lapsed one frees the seat
-/// and is not listed), by facility and name.
+/// and is not listed), by facility and name. Placement records exist only once a run is published.
 pub fn placed_at(conn: &mut DbConn, facility_ids: &[i64]) -> Result<Vec<PlacedScholar>, AppError> {
     use crate::domain::placement_state::PlacementStatus;
     use crate::schema::{applications, awards, cycle_scholars, placement_cycles, placements};
@@ -465,7 +465,6 @@ pub fn placed_at(conn: &mut DbConn, facility_ids: &[i64]) -> Result<Vec<PlacedSc
         .inner_join(awards::table.inner_join(applications::table))
         .filter(placements::facility_id.eq_any(facility_ids.to_vec()))
         .filter(placements::status.eq_any(PlacementStatus::LIVE))
-        .filter(placement_cycles::status.eq("published"))
         .select((
             placements::facility_id,
             applications::full_name,

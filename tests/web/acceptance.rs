@@ -256,12 +256,17 @@ async fn the_job_runner_lapses_unanswered_placements_at_the_deadline_once() {
 
     // Before the deadline the job is not due; at it, it runs.
     let conn = &mut app.conn();
+    let answer_jobs = |conn: &mut ruralserve::db::PooledConn| -> i64 {
+        jobs::table.filter(jobs::kind.eq("placement_answer_due")).count().get_result(conn).expect("jobs")
+    };
     let before = ruralserve::service::jobs::run_due(conn, at("2027-01-15 17:00"), None).expect("round");
-    assert_eq!(before.done, 0);
+    assert_eq!(before.failed, 0);
+    assert_eq!(answer_jobs(conn), 1, "not due yet");
     assert_eq!(placement_of(&app, &f.scholars[1].0).status, "published");
     let later = at("2027-01-15 17:05");
     let round = ruralserve::service::jobs::run_due(conn, later, None).expect("round");
-    assert_eq!((round.done, round.failed), (1, 0));
+    assert_eq!(round.failed, 0);
+    assert_eq!(answer_jobs(conn), 0, "done");
     assert_eq!(placement_of(&app, &f.scholars[0].0).status, "accepted");
     for (email, _) in &f.scholars[1..3] {
         assert_eq!(placement_of(&app, email).status, "lapsed", "{email}");
@@ -284,7 +289,7 @@ async fn the_job_runner_lapses_unanswered_placements_at_the_deadline_once() {
     )
     .expect("again");
     let round = ruralserve::service::jobs::run_due(conn, later, None).expect("round");
-    assert_eq!(round.done, 1);
+    assert_eq!((round.failed, answer_jobs(conn)), (0, 0));
     let i18n = ruralserve::i18n::I18n::shared().expect("translations");
     ruralserve::db::write_transaction(conn, |conn| {
         ruralserve::service::placement_answers::lapse_unanswered(conn, i18n, f.cycle, later)
