@@ -143,7 +143,7 @@ pub fn load(conn: &mut DbConn, public_url: &str) -> Result<String, AppError> {
 }
 
 /// The demo's log-ins, each with its role.
-pub type DemoAccounts = [(&'static str, Role); 14];
+pub type DemoAccounts = [(&'static str, Role); 15];
 
 /// The people, funders, programmes, calls and applications of the demo, without the facility registry.
 pub fn load_funders(conn: &mut DbConn) -> Result<(DemoAccounts, [i64; 2]), AppError> {
@@ -166,6 +166,7 @@ pub fn load_funders(conn: &mut DbConn) -> Result<(DemoAccounts, [i64; 2]), AppEr
             ("approver@rhsf.demo.ruralserve.org", "Nuru NGO Approver", Role::ProgrammeOfficer, Some(ngo)),
             ("placement@rhsf.demo.ruralserve.org", "Ruth Placement", Role::PlacementCoordinator, Some(ngo)),
             ("placement2@rhsf.demo.ruralserve.org", "Rashid Placement", Role::PlacementCoordinator, Some(ngo)),
+            ("compliance@rhsf.demo.ruralserve.org", "Zawadi Compliance", Role::ComplianceCoordinator, Some(ngo)),
             ("applicant@demo.ruralserve.org", "Achieng Applicant", Role::Applicant, None),
         ];
         for (email, name, role, org) in accounts {

@@ -538,6 +538,42 @@ fn award_owner(conn: &mut DbConn, award_id: i64) -> Result<i64, AppError> {
     Ok(apps::find(conn, award.application_id)?.applicant_id)
 }
 
+/// After publication, some scholars answer through the scholar's own use case, so that every role has work
+/// waiting: by e-mail order, the first placed scholar is left to answer (log in as them to accept or
+/// decline), the second declines (a flag for the foundation's compliance coordinator), the next five accept.
+fn answer_some_placements(
+    conn: &mut DbConn,
+    i18n: &crate::i18n::I18n,
+    public_url: &str,
+    run_id: i64,
+) -> Result<(), AppError> {
+    use crate::schema::{applications, placements, users as users_table};
+    use crate::service::placement_answers::{answer, Answer};
+    use crate::service::Actor;
+    let placed: Vec<(i64, i64, i32)> = placements::table
+        .inner_join(crate::schema::awards::table.inner_join(applications::table.inner_join(users_table::table)))
+        .filter(placements::run_id.eq(run_id))
+        .order(users_table::email.asc())
+        .select((users_table::id, placements::cycle_scholar_id, placements::version))
+        .load(conn)?;
+    let cycle_id: i64 =
+        cycle_scholars::table.find(placed.first().map_or(0, |p| p.1)).select(cycle_scholars::cycle_id).first(conn)?;
+    for (i, (user_id, _, version)) in placed.into_iter().enumerate().skip(1).take(6) {
+        let user = users::find(conn, user_id)?;
+        let scholar = Actor::from_user(&user, "demo")?;
+        let reply = if i == 1 {
+            Answer::Decline {
+                reason: "further_studies".into(),
+                text: "I was admitted to a specialist midwifery course starting this year.".into(),
+            }
+        } else {
+            Answer::Accept
+        };
+        answer(conn, i18n, public_url, &scholar, cycle_id, version, reply)?;
+    }
+    Ok(())
+}
+
 /// The foundation's cycle gets its match run, proposed by one coordinator and published by the other, exactly
 /// as on the pages (the e-mails go to the outbox); the demo's facility supervisor is attached to the two
 /// facilities that received the most of its midwives. Left alone once the cycle is published.
@@ -572,6 +608,7 @@ pub fn publish_foundation_run(conn: &mut DbConn, cycle_id: i64, public_url: &str
     let (run, _) = match_runs::readable_run(conn, &publisher, run_id)?;
     let i18n = crate::i18n::I18n::new().map_err(AppError::Config)?;
     match_runs::publish(conn, &i18n, public_url, &publisher, run_id, run.version)?;
+    answer_some_placements(conn, &i18n, public_url, run_id)?;
 
     use crate::schema::placements;
     let busiest: Vec<String> = placements::table

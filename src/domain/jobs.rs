@@ -16,12 +16,20 @@ pub enum Job {
     ReportHoldsSweep,
     /// Computes a queued match run from its frozen input.
     MatchRun { run_id: i64 },
+    /// A placement cycle's acceptance deadline has passed: its unanswered placements lapse.
+    PlacementAnswerDue { cycle_id: i64 },
 }
 
 /// The payload of a match run's job.
 #[derive(Deserialize)]
 struct RunRef {
     run_id: i64,
+}
+
+/// The payload of the jobs that concern one placement cycle.
+#[derive(Deserialize)]
+struct CycleRef {
+    cycle_id: i64,
 }
 
 /// The payload of the jobs that concern one award.
@@ -38,6 +46,7 @@ impl Job {
             Job::ReportHolds { .. } => "report_holds",
             Job::ReportHoldsSweep => "report_holds_sweep",
             Job::MatchRun { .. } => "match_run",
+            Job::PlacementAnswerDue { .. } => "placement_answer_due",
         }
     }
 
@@ -54,6 +63,7 @@ impl Job {
     pub fn payload(self) -> String {
         match self {
             Job::MatchRun { run_id } => format!(r#"{{"run_id":{run_id}}}"#),
+            Job::PlacementAnswerDue { cycle_id } => format!(r#"{{"cycle_id":{cycle_id}}}"#),
             _ => match self.record() {
                 Some((_, award_id)) => format!(r#"{{"award_id":{award_id}}}"#),
                 None => "{}".into(),
@@ -75,6 +85,9 @@ impl Job {
             "match_run" => serde_json::from_str::<RunRef>(payload)
                 .map(|r| Job::MatchRun { run_id: r.run_id })
                 .map_err(|e| format!("{kind} job with a bad payload {payload:?}: {e}")),
+            "placement_answer_due" => serde_json::from_str::<CycleRef>(payload)
+                .map(|r| Job::PlacementAnswerDue { cycle_id: r.cycle_id })
+                .map_err(|e| format!("{kind} job with a bad payload {payload:?}: {e}")),
             other => Err(format!("unknown job kind {other:?}")),
         }
     }
@@ -84,6 +97,7 @@ impl Job {
         match self {
             Job::LapseOffer { award_id } | Job::ReportHolds { award_id } => Some(("award", award_id)),
             Job::MatchRun { run_id } => Some(("match_run", run_id)),
+            Job::PlacementAnswerDue { cycle_id } => Some(("placement_cycle", cycle_id)),
             Job::ReportHoldsSweep => None,
         }
     }
@@ -140,6 +154,7 @@ mod tests {
             Job::ReportHolds { award_id: 9 },
             Job::ReportHoldsSweep,
             Job::MatchRun { run_id: 4 },
+            Job::PlacementAnswerDue { cycle_id: 3 },
         ] {
             assert_eq!(Job::parse(job.kind(), &job.payload()), Ok(job));
         }
@@ -148,6 +163,8 @@ mod tests {
         assert_eq!(Job::ReportHoldsSweep.record(), None);
         assert_eq!(Job::MatchRun { run_id: 4 }.payload(), r#"{"run_id":4}"#);
         assert_eq!(Job::MatchRun { run_id: 4 }.record(), Some(("match_run", 4)));
+        assert_eq!(Job::PlacementAnswerDue { cycle_id: 3 }.payload(), r#"{"cycle_id":3}"#);
+        assert_eq!(Job::PlacementAnswerDue { cycle_id: 3 }.record(), Some(("placement_cycle", 3)));
     }
 
     #[test]

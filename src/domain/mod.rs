@@ -18,6 +18,7 @@ pub mod password;
 pub mod payment;
 pub mod place;
 pub mod placement;
+pub mod placement_answer;
 pub mod placement_state;
 pub mod programme;
 pub mod progress;

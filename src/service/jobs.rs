@@ -117,6 +117,14 @@ fn perform(conn: &mut DbConn, job: Job, now: NaiveDateTime) -> Result<(), AppErr
             let computed = super::match_runs::compute(conn, run_id)?;
             super::match_runs::store_outcome(conn, run_id, computed, now)?;
         }
+        Job::PlacementAnswerDue { cycle_id } => {
+            // The runner has no state of its own: the texts come from the process's one translation layer.
+            let i18n = crate::i18n::I18n::shared()
+                .ok_or_else(|| AppError::Internal("the translations did not load".into()))?;
+            if let Some(later) = super::placement_answers::lapse_unanswered(conn, i18n, cycle_id, now)? {
+                store::enqueue(conn, job, later)?;
+            }
+        }
     }
     Ok(())
 }

@@ -625,6 +625,9 @@ pub fn publish(
             )?;
         }
         store::insert_placements(conn, run_id, &rows, at)?;
+        // The unanswered placements lapse at the deadline (one second after it: the deadline itself is in time).
+        let due = crate::domain::jobs::lapse_due(cycle.acceptance_deadline);
+        jobs::enqueue(conn, Job::PlacementAnswerDue { cycle_id: cycle.id }, due)?;
         let after = store::find(conn, run_id)?;
         AuditEntry::new("publish_match_run", "match_run", run_id)
             .before(&run)

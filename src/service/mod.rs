@@ -9,6 +9,7 @@ pub mod applications;
 mod award_state;
 pub mod awards;
 pub mod choices;
+pub mod compliance;
 pub mod documents;
 pub mod facilities;
 pub mod jobs;
@@ -16,6 +17,7 @@ pub mod ledger;
 /// Figures of the applications list kept until the next change (one cache per server, held by the web state).
 pub mod list_cache;
 pub mod match_runs;
+pub mod placement_answers;
 pub mod placement_cycles;
 pub mod programmes;
 /// Calls as the public sees them (the site and the API).

@@ -451,16 +451,20 @@ pub struct PlacedScholar {
     pub cadre: String,
     pub service_start_from: chrono::NaiveDate,
     pub service_start_until: chrono::NaiveDate,
+    /// The placement record's status (published, accepted, started…).
+    pub status: String,
 }
 
-/// The scholars placed at these facilities by published runs, by facility and name.
+/// The scholars whose live placement record is at these facilities (a declined or lapsed one frees the seat
+/// and is not listed), by facility and name. Placement records exist only once a run is published.
 pub fn placed_at(conn: &mut DbConn, facility_ids: &[i64]) -> Result<Vec<PlacedScholar>, AppError> {
-    use crate::schema::{applications, awards, match_runs, placement_cycles, placements};
+    use crate::domain::placement_state::PlacementStatus;
+    use crate::schema::{applications, awards, cycle_scholars, placement_cycles, placements};
     Ok(placements::table
-        .inner_join(match_runs::table.inner_join(placement_cycles::table))
+        .inner_join(cycle_scholars::table.inner_join(placement_cycles::table))
         .inner_join(awards::table.inner_join(applications::table))
         .filter(placements::facility_id.eq_any(facility_ids.to_vec()))
-        .filter(match_runs::status.eq("published"))
+        .filter(placements::status.eq_any(PlacementStatus::LIVE))
         .select((
             placements::facility_id,
             applications::full_name,
@@ -469,6 +473,7 @@ pub fn placed_at(conn: &mut DbConn, facility_ids: &[i64]) -> Result<Vec<PlacedSc
             placement_cycles::cadre,
             placement_cycles::service_start_from,
             placement_cycles::service_start_until,
+            placements::status,
         ))
         .order((placements::facility_id.asc(), applications::full_name.asc()))
         .load(conn)?)

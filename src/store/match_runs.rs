@@ -396,6 +396,8 @@ pub struct PlacementRow {
     pub county: String,
     pub choice_rank: Option<i32>,
     pub published_at: NaiveDateTime,
+    /// The record's status (`domain::placement_state`): a declined, lapsed or reassigned record stays listed.
+    pub status: String,
 }
 
 /// The placements of a cycle; only the given user's when `user_id` is set.
@@ -419,8 +421,9 @@ pub fn placements_of_cycle(
             facilities::county,
             placements::choice_rank,
             placements::published_at,
+            placements::status,
         ))
-        .order(applications::reference.asc())
+        .order((applications::reference.asc(), placements::id.asc()))
         .into_boxed();
     if let Some(user) = user_id {
         query = query.filter(applications::applicant_id.eq(user));

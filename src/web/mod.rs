@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod applicant;
 mod award;
+mod compliance;
 mod csv;
 mod error;
 mod facility;
@@ -113,6 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     facility::routes(cfg);
     placement::routes(cfg);
     scholar::routes(cfg);
+    compliance::routes(cfg);
     cfg.service(web::scope("/api/v1").configure(api::routes));
 }
 

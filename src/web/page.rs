@@ -464,6 +464,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("placement/run.html", include_str!("../../templates/placement/run.html")),
     ("placement/run_compare.html", include_str!("../../templates/placement/run_compare.html")),
     ("scholar/result.html", include_str!("../../templates/scholar/result.html")),
+    ("compliance/flags.html", include_str!("../../templates/compliance/flags.html")),
 ];
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod fresh_db;
 #[macro_use]
 mod common;
 
+mod acceptance;
 mod accounts;
 mod api;
 mod applicant;

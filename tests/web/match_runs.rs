@@ -13,9 +13,9 @@ use ruralserve::schema::{
 };
 use ruralserve::service::jobs::run_due;
 
-const COORDINATOR: &str = "placement@moh.demo.ruralserve.org";
-const SECOND: &str = "placement2@moh.demo.ruralserve.org";
-const NGO_COORDINATOR: &str = "placement@rhsf.demo.ruralserve.org";
+pub(crate) const COORDINATOR: &str = "placement@moh.demo.ruralserve.org";
+pub(crate) const SECOND: &str = "placement2@moh.demo.ruralserve.org";
+pub(crate) const NGO_COORDINATOR: &str = "placement@rhsf.demo.ruralserve.org";
 
 const FACILITIES: &str = "code,name,keph_level,facility_type,owner_type,county,sub_county,ward,beds,latitude,longitude
 9001,Alpha Health Centre,Level 3,Health Centre,Ministry of Health,Nairobi,Kibra,Ward A,10,-1.3,36.8
@@ -25,13 +25,13 @@ const FACILITIES: &str = "code,name,keph_level,facility_type,owner_type,county,s
 ";
 
 /// The demo's cycle: four scholars of the ministry with binding awards, four facilities.
-struct Fixture {
-    cycle: i64,
+pub(crate) struct Fixture {
+    pub(crate) cycle: i64,
     /// (e-mail, reference) of the scholars, best score first.
-    scholars: Vec<(String, String)>,
+    pub(crate) scholars: Vec<(String, String)>,
 }
 
-fn at(text: &str) -> NaiveDateTime {
+pub(crate) fn at(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("time")
 }
 
@@ -39,12 +39,12 @@ fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
 }
 
-fn user_id(conn: &mut ruralserve::db::PooledConn, email: &str) -> i64 {
+pub(crate) fn user_id(conn: &mut ruralserve::db::PooledConn, email: &str) -> i64 {
     users::table.filter(users::email.eq(email)).select(users::id).first(conn).expect("user")
 }
 
 /// Adds a staff account, unless the demo already has it.
-fn add_user(conn: &mut ruralserve::db::PooledConn, email: &str, role: &str, org: &str) {
+pub(crate) fn add_user(conn: &mut ruralserve::db::PooledConn, email: &str, role: &str, org: &str) {
     if ruralserve::store::users::find_by_email(conn, email).expect("query").is_some() {
         return;
     }
@@ -65,14 +65,14 @@ fn add_user(conn: &mut ruralserve::db::PooledConn, email: &str, role: &str, org:
     .expect("user");
 }
 
-fn facility_id(conn: &mut ruralserve::db::PooledConn, code: &str) -> i64 {
+pub(crate) fn facility_id(conn: &mut ruralserve::db::PooledConn, code: &str) -> i64 {
     facilities::table.filter(facilities::code.eq(code)).select(facilities::id).first(conn).expect("facility")
 }
 
 /// Builds the cycle straight in the tables (the cycle and choice pages are another helper's).
 ///   S1 (score 90) ranks Alpha, Gamma; S2 (80) Alpha, Beta, Gamma; S3 (70, bond: Kisumu) Delta, Gamma;
 ///   S4 (60) Beta only. Alpha has 1 seat, Beta is not eligible, Gamma 2 seats, Delta 1 seat.
-fn fixture(app: &TestApp) -> Fixture {
+pub(crate) fn fixture(app: &TestApp) -> Fixture {
     let mut conn = app.conn();
     let conn = &mut conn;
     add_user(conn, SECOND, "placement_coordinator", "MOH");
@@ -201,7 +201,7 @@ fn fixture(app: &TestApp) -> Fixture {
     Fixture { cycle, scholars }
 }
 
-fn run_jobs(app: &TestApp) {
+pub(crate) fn run_jobs(app: &TestApp) {
     run_due(&mut app.conn(), ruralserve::store::now(), None).expect("jobs run");
 }
 
@@ -399,7 +399,7 @@ async fn publication_needs_a_second_coordinator_writes_placements_and_tells_ever
     assert_eq!(audited, 1);
 }
 
-async fn publish<S, B>(app: &TestApp, svc: &S, cycle: i64) -> i64
+pub(crate) async fn publish<S, B>(app: &TestApp, svc: &S, cycle: i64) -> i64
 where
     S: actix_web::dev::Service<
         actix_http::Request,

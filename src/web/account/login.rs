@@ -77,6 +77,8 @@ pub(super) async fn login(state: web::Data<AppState>, visitor: Visitor, form: we
                 // Placement coordinators run cycles; a supervisor's work is the scholars coming to their facilities.
                 "placement_coordinator" => "/placement",
                 "facility_supervisor" => "/supervisor",
+                // A compliance coordinator's work is the flags waiting for a look.
+                "compliance_coordinator" => "/compliance",
                 _ => "/funder",
             };
             // The language travels with the account; the cookie carries it to pages without a session too.

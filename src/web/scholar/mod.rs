@@ -13,5 +13,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/my/placement/{cycle}/choices/{action}", web::post().to(choices::change_choices))
         .route("/my/placement/{cycle}/partner", web::post().to(choices::name_partner))
         .route("/my/placement/{cycle}/partner/unlink", web::post().to(choices::unlink_partner));
-    cfg.route("/my/placement/{cycle}/result", web::get().to(result::result_page));
+    cfg.route("/my/placement/{cycle}/result", web::get().to(result::result_page))
+        .route("/my/placement/{cycle}/accept", web::post().to(result::accept))
+        .route("/my/placement/{cycle}/decline", web::post().to(result::decline));
 }
