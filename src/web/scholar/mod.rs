@@ -4,6 +4,7 @@
 mod choices;
 mod placement;
 mod result;
+mod swaps;
 
 use actix_web::web;
 
@@ -14,4 +15,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/my/placement/{cycle}/partner", web::post().to(choices::name_partner))
         .route("/my/placement/{cycle}/partner/unlink", web::post().to(choices::unlink_partner));
     cfg.route("/my/placement/{cycle}/result", web::get().to(result::result_page));
+    cfg.route("/my/placement/{cycle}/swaps", web::get().to(swaps::swaps_page))
+        .route("/my/placement/{cycle}/swaps", web::post().to(swaps::propose))
+        .route("/my/placement/{cycle}/swaps/wishes", web::post().to(swaps::save_wishes))
+        .route("/my/placement/{cycle}/swaps/{swap}/{action}", web::post().to(swaps::answer));
 }
