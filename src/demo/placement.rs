@@ -604,7 +604,8 @@ fn seed_swaps(conn: &mut DbConn, cycle_id: i64, public_url: &str) -> Result<(), 
             chosen.push(seat);
         }
     }
-    let [a, b, c, d, e] = <[_; 5]>::try_from(chosen).map_err(|_| AppError::Internal("too few placed midwives".into()))?;
+    let [a, b, c, d, e] =
+        <[_; 5]>::try_from(chosen).map_err(|_| AppError::Internal("too few placed midwives".into()))?;
     let scholar = |conn: &mut DbConn, seat: &crate::store::swaps::Seat| -> Result<Actor, AppError> {
         Actor::from_user(&users::find(conn, seat.user_id)?, "demo")
     };

@@ -149,8 +149,10 @@ fn wish_options(conn: &mut DbConn, seat: &Seat) -> Result<Vec<WishOption>, AppEr
 
 pub fn scholar_page(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<ScholarSwaps, AppError> {
     let (seat, cycle) = my_seat(conn, actor, cycle_id)?;
-    let swaps =
-        store::of_placement(conn, seat.placement_id)?.into_iter().map(|s| line(conn, s, seat.placement_id)).collect::<Result<_, _>>()?;
+    let swaps = store::of_placement(conn, seat.placement_id)?
+        .into_iter()
+        .map(|s| line(conn, s, seat.placement_id))
+        .collect::<Result<_, _>>()?;
     let wishes: Vec<WishOption> = store::wishes_of(conn, seat.placement_id)?
         .into_iter()
         .map(|(_, id, name, county)| WishOption { id, name, county })
@@ -173,14 +175,27 @@ struct SwapSnapshot<'a> {
     swap: &'a Swap,
 }
 
-fn tell(conn: &mut DbConn, links: &Links, to: &Seat, subject: &str, body: &str, args: &[(&str, String)]) -> Result<(), AppError> {
+fn tell(
+    conn: &mut DbConn,
+    links: &Links,
+    to: &Seat,
+    subject: &str,
+    body: &str,
+    args: &[(&str, String)],
+) -> Result<(), AppError> {
     let lang = to.language.as_str();
     outbox::enqueue(conn, &to.email, &links.i18n.t_args(lang, subject, args), &links.i18n.t_args(lang, body, args))?;
     Ok(())
 }
 
 /// The scholar proposes to exchange placements with the holder of `reference` in the same cycle.
-pub fn propose(conn: &mut DbConn, links: &Links, actor: &Actor, cycle_id: i64, reference: &str) -> Result<i64, AppError> {
+pub fn propose(
+    conn: &mut DbConn,
+    links: &Links,
+    actor: &Actor,
+    cycle_id: i64,
+    reference: &str,
+) -> Result<i64, AppError> {
     let reference = reference.trim();
     write_transaction(conn, |conn| {
         let (mine, cycle) = my_seat(conn, actor, cycle_id)?;
@@ -216,7 +231,9 @@ pub fn propose(conn: &mut DbConn, links: &Links, actor: &Actor, cycle_id: i64, r
         }
         let id = store::insert(conn, cycle_id, mine.placement_id, partner.placement_id, now())?;
         let swap = store::find(conn, id)?;
-        AuditEntry::new("swap.proposed", "placement_swap", id).after(&SwapSnapshot { swap: &swap }).record(conn, &actor.origin())?;
+        AuditEntry::new("swap.proposed", "placement_swap", id)
+            .after(&SwapSnapshot { swap: &swap })
+            .record(conn, &actor.origin())?;
         let args = [
             ("cycle", cycle.title.clone()),
             ("name", mine.full_name.clone()),
@@ -261,7 +278,11 @@ pub fn scholar_move(
         }
         let to = rules::next(&swap.status, event, party).map_err(|r| {
             if r == rules::SwapRefusal::NotYours {
-                tracing::warn!(actor = actor.user_id, swap = swap_id, "refused: a scholar answering their own proposal");
+                tracing::warn!(
+                    actor = actor.user_id,
+                    swap = swap_id,
+                    "refused: a scholar answering their own proposal"
+                );
                 AppError::Forbidden
             } else {
                 AppError::Conflict(r.message_key().into())
@@ -393,7 +414,8 @@ fn trade_cycles(conn: &mut DbConn, cycle_id: i64) -> Result<(Vec<FoundCycle>, us
         .filter_map(|(placement, list)| {
             let seat = seats.get(placement)?;
             let bond = bond(seat);
-            let list = trading_cycles::wishes_within_bond(list, bond.as_deref(), |f| places.get(&f).map(|p| p.1.clone()));
+            let list =
+                trading_cycles::wishes_within_bond(list, bond.as_deref(), |f| places.get(&f).map(|p| p.1.clone()));
             Some(Participant { placement: *placement, facility: seat.facility_id, wishes: list })
         })
         .collect();
@@ -453,7 +475,8 @@ fn exchange(
         if !store::SWAPPABLE.contains(&placement.status.as_str()) {
             return Err(AppError::Conflict("swap-error-not-swappable".into()));
         }
-        let (_, to_name, to_county) = store::facility_places(conn, &[*to_facility])?.into_iter().next().ok_or(AppError::NotFound)?;
+        let (_, to_name, to_county) =
+            store::facility_places(conn, &[*to_facility])?.into_iter().next().ok_or(AppError::NotFound)?;
         if !crate::domain::choices::within_bond(bond(&seat).as_deref(), &to_county) {
             return Err(AppError::Conflict("swap-error-bond".into()));
         }
@@ -461,8 +484,7 @@ fn exchange(
     }
     // Every old record leaves the live index before any new one enters it.
     for e in &plan {
-        placements::apply(conn, &e.placement, PlacementEvent::Reassign, &PlacementFacts::default())
-            .map_err(changed)?;
+        placements::apply(conn, &e.placement, PlacementEvent::Reassign, &PlacementFacts::default()).map_err(changed)?;
     }
     let at = now();
     let mut created = Vec::with_capacity(plan.len());
@@ -472,7 +494,8 @@ fn exchange(
         } else {
             PlacementStatus::Published
         };
-        let successor = Successor { facility_id: e.to_facility, origin: "swap", status, choice_rank: None, started_on: None };
+        let successor =
+            Successor { facility_id: e.to_facility, origin: "swap", status, choice_rank: None, started_on: None };
         let id = placements::insert_successor(conn, &e.placement, &successor, at)?;
         store::clear_wishes(conn, e.placement.id)?;
         let after = placements::find(conn, id)?;
@@ -489,7 +512,9 @@ fn exchange(
         ];
         tell(conn, links, &e.seat, "mail-swap-approved-subject", "mail-swap-approved-body", &args)?;
         for supervisor in facilities::supervisors_of(conn, e.to_facility)? {
-            let lang = crate::store::users::find_by_email(conn, &supervisor.email)?.map(|u| u.language).unwrap_or_else(|| "en".into());
+            let lang = crate::store::users::find_by_email(conn, &supervisor.email)?
+                .map(|u| u.language)
+                .unwrap_or_else(|| "en".into());
             outbox::enqueue(
                 conn,
                 &supervisor.email,
@@ -520,7 +545,8 @@ pub fn decide(
         if swap.cycle_id != cycle_id || !matches!(event, SwapEvent::Approve | SwapEvent::Refuse) {
             return Err(AppError::NotFound);
         }
-        let to = rules::next(&swap.status, event, Party::Coordinator).map_err(|r| AppError::Conflict(r.message_key().into()))?;
+        let to = rules::next(&swap.status, event, Party::Coordinator)
+            .map_err(|r| AppError::Conflict(r.message_key().into()))?;
         if swap.version != version {
             return Err(AppError::Conflict("swap-error-changed".into()));
         }
@@ -543,7 +569,11 @@ pub fn decide(
         } else {
             for id in [swap.proposer_placement_id, swap.partner_placement_id] {
                 let seat = store::seat(conn, id)?;
-                let args = [("cycle", cycle.title.clone()), ("reason", reason.to_string()), ("url", links.scholar_page(cycle_id))];
+                let args = [
+                    ("cycle", cycle.title.clone()),
+                    ("reason", reason.to_string()),
+                    ("url", links.scholar_page(cycle_id)),
+                ];
                 tell(conn, links, &seat, "mail-swap-refused-subject", "mail-swap-refused-body", &args)?;
             }
         }

@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::exactly_one;
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::schema::{applications, awards, cycle_scholars, facilities, placement_swaps, placements, swap_wishes, users};
+use crate::schema::{
+    applications, awards, cycle_scholars, facilities, placement_swaps, placements, swap_wishes, users,
+};
 
 /// The statuses of a placement that can still be swapped: answered or not, but service not started.
 pub const SWAPPABLE: [&str; 2] = ["published", "accepted"];
@@ -78,7 +80,12 @@ macro_rules! seats {
 
 /// One placement as a seat, whatever its status.
 pub fn seat(conn: &mut DbConn, placement_id: i64) -> Result<Seat, AppError> {
-    seats!().filter(placements::id.eq(placement_id)).select(SEAT_COLUMNS).first(conn).optional()?.ok_or(AppError::NotFound)
+    seats!()
+        .filter(placements::id.eq(placement_id))
+        .select(SEAT_COLUMNS)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
 }
 
 /// The seats of a cycle that can still be swapped, by placement id.
@@ -107,7 +114,13 @@ pub struct Swap {
     pub version: i32,
 }
 
-pub fn insert(conn: &mut DbConn, cycle_id: i64, proposer: i64, partner: i64, at: NaiveDateTime) -> Result<i64, AppError> {
+pub fn insert(
+    conn: &mut DbConn,
+    cycle_id: i64,
+    proposer: i64,
+    partner: i64,
+    at: NaiveDateTime,
+) -> Result<i64, AppError> {
     Ok(diesel::insert_into(placement_swaps::table)
         .values((
             placement_swaps::cycle_id.eq(cycle_id),
@@ -246,8 +259,10 @@ pub fn facility_places(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(i64, Strin
 /// Serialises writers on one placement without changing it (an UPDATE of its version to itself, guarded by
 /// it): two saves of the wishes from two tabs cannot interleave their rows.
 pub fn claim_placement(conn: &mut DbConn, placement_id: i64, version: i32) -> Result<(), AppError> {
-    let rows = diesel::update(placements::table.filter(placements::id.eq(placement_id)).filter(placements::version.eq(version)))
-        .set(placements::version.eq(version))
-        .execute(conn)?;
+    let rows = diesel::update(
+        placements::table.filter(placements::id.eq(placement_id)).filter(placements::version.eq(version)),
+    )
+    .set(placements::version.eq(version))
+    .execute(conn)?;
     exactly_one(rows, "swap-error-changed")
 }

@@ -464,6 +464,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("placement/run.html", include_str!("../../templates/placement/run.html")),
     ("placement/run_compare.html", include_str!("../../templates/placement/run_compare.html")),
     ("scholar/result.html", include_str!("../../templates/scholar/result.html")),
+    ("scholar/swaps.html", include_str!("../../templates/scholar/swaps.html")),
+    ("placement/swaps.html", include_str!("../../templates/placement/swaps.html")),
 ];
 
 #[cfg(test)]

@@ -285,8 +285,7 @@ async fn a_swap_the_bonds_do_not_allow_is_refused_at_the_proposal() {
     // S4 is bonded to Nairobi; S2 serves in Kisumu.
     let mut four = Browser::new();
     four.log_in(&svc, &f.scholars[3].0, DEMO_PASSWORD).await;
-    let page =
-        four.post(&svc, &format!("/my/placement/{}/swaps", f.cycle), &[("reference", &f.scholars[1].1)]).await;
+    let page = four.post(&svc, &format!("/my/placement/{}/swaps", f.cycle), &[("reference", &f.scholars[1].1)]).await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("A bond does not allow this exchange."), "{}", page.body);
     // The other way round too: S2 cannot bring S4 out of the bond.
@@ -352,8 +351,9 @@ async fn a_refusal_needs_a_reason_and_either_scholar_may_withdraw_before_the_dec
             .await;
         assert_eq!(page.status, 404, "a third scholar's {action}");
     }
-    let page =
-        two.post(&svc, &format!("/my/placement/{}/swaps/{swap}/withdraw", f.cycle), &[("version", &v.to_string())]).await;
+    let page = two
+        .post(&svc, &format!("/my/placement/{}/swaps/{swap}/withdraw", f.cycle), &[("version", &v.to_string())])
+        .await;
     assert_eq!(page.status, 303);
     assert_eq!(swap_status(&app, swap), "withdrawn");
 }
@@ -415,7 +415,8 @@ async fn swap_wishes_form_a_three_scholar_cycle_that_a_coordinator_approves_as_o
         .and_then(|s| s.split('"').next())
         .expect("the cycle's form")
         .to_string();
-    let approved = paul.post(&svc, &format!("/placement/cycles/{}/swaps/cycle", f.cycle), &[("members", &members)]).await;
+    let approved =
+        paul.post(&svc, &format!("/placement/cycles/{}/swaps/cycle", f.cycle), &[("members", &members)]).await;
     assert_eq!(approved.status, 303, "{}", approved.body);
     let now_at = |i: usize| history(&app, f.scholars[i].2).last().map(|h| (h.0.clone(), h.1, h.2.clone()));
     assert_eq!(now_at(0), Some(("published".into(), gamma, "swap".into())));
@@ -503,14 +504,14 @@ async fn the_role_by_route_matrix_holds_for_swaps() {
 
     // (who, GET scholar page, GET coordinator page, POST coordinator refuse, POST scholar agree)
     let cases: [(&str, u16, u16, u16, u16); 9] = [
-        (&s2.0, 200, 403, 403, 303),                              // the partner: only they agree
-        (&s1.0, 200, 403, 403, 403),                              // the proposer cannot agree for them
-        (&f.scholars[2].0, 200, 403, 403, 404),                   // a third scholar of the cycle
-        (&outsider, 404, 403, 403, 404),                          // a scholar of no such placement
-        (COORDINATOR, 403, 200, 409, 403),                        // the funder's coordinator (swap not agreed)
-        (NGO_COORDINATOR, 403, 404, 404, 403),                    // another funder's coordinator
-        ("admin@demo.ruralserve.org", 403, 200, 403, 403),        // administrators read only
-        ("officer@moh.demo.ruralserve.org", 403, 403, 403, 403),  // a programme officer
+        (&s2.0, 200, 403, 403, 303),                                // the partner: only they agree
+        (&s1.0, 200, 403, 403, 403),                                // the proposer cannot agree for them
+        (&f.scholars[2].0, 200, 403, 403, 404),                     // a third scholar of the cycle
+        (&outsider, 404, 403, 403, 404),                            // a scholar of no such placement
+        (COORDINATOR, 403, 200, 409, 403),                          // the funder's coordinator (swap not agreed)
+        (NGO_COORDINATOR, 403, 404, 404, 403),                      // another funder's coordinator
+        ("admin@demo.ruralserve.org", 403, 200, 403, 403),          // administrators read only
+        ("officer@moh.demo.ruralserve.org", 403, 403, 403, 403),    // a programme officer
         ("supervisor@moh.demo.ruralserve.org", 403, 403, 403, 403), // a facility supervisor
     ];
     for (who, scholar_page, coordinator_page, refuse, agree) in cases {
@@ -527,14 +528,21 @@ async fn the_role_by_route_matrix_holds_for_swaps() {
         // Not a cycle of the wishes (nobody wished): the coordinator's approval is refused as stale.
         let page = b.post(&svc, &format!("/placement/cycles/{c}/swaps/cycle"), &[("members", &members)]).await;
         assert_eq!(page.status, refuse, "{who} POST approve cycle");
-        let page = b.post(&svc, &format!("/my/placement/{c}/swaps/wishes"), &[("wish_1", ""), ("wish_2", ""), ("wish_3", ""), ("wish_4", ""), ("wish_5", "")]).await;
+        let page = b
+            .post(
+                &svc,
+                &format!("/my/placement/{c}/swaps/wishes"),
+                &[("wish_1", ""), ("wish_2", ""), ("wish_3", ""), ("wish_4", ""), ("wish_5", "")],
+            )
+            .await;
         assert_eq!(page.status, if scholar_page == 200 { 303 } else { scholar_page }, "{who} POST wishes");
         let page = b.post(&svc, &format!("/my/placement/{c}/swaps/{swap}/agree"), &[("version", &v)]).await;
         assert_eq!(page.status, agree, "{who} POST agree");
     }
     // Nobody got anywhere but the partner: the swap is agreed, no placement moved.
     assert_eq!(swap_status(&app, swap), "agreed");
-    let moved: i64 = placements::table.filter(placements::origin.eq("swap")).count().get_result(&mut app.conn()).expect("count");
+    let moved: i64 =
+        placements::table.filter(placements::origin.eq("swap")).count().get_result(&mut app.conn()).expect("count");
     assert_eq!(moved, 0);
     // Without the CSRF token the partner's answer is refused.
     let mut two = Browser::from_address("10.0.0.2");

@@ -27,6 +27,8 @@ struct SwapsPage {
     errors: FieldErrors,
     /// The swap whose refusal failed, so that its message shows next to its reason field.
     failed_swap: Option<i64>,
+    /// What the other swaps' reason fields show: no message (tera has no empty-map literal).
+    no_errors: FieldErrors,
 }
 
 fn back_to(cycle_id: i64) -> String {
@@ -43,7 +45,13 @@ async fn show(
     let actor = staff(visitor)?;
     let view = state.db.run(move |conn| service::coordinator_page(conn, &actor, cycle_id)).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(state, visitor, "placement/swaps.html", &SwapsPage { view, errors, failed_swap }, status)
+    render_status(
+        state,
+        visitor,
+        "placement/swaps.html",
+        &SwapsPage { view, errors, failed_swap, no_errors: FieldErrors::new() },
+        status,
+    )
 }
 
 pub(super) async fn swaps_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path<i64>) -> PageResult {

@@ -24,7 +24,13 @@ fn back_to(cycle_id: i64) -> String {
     format!("/my/placement/{cycle_id}/swaps")
 }
 
-async fn show(state: &AppState, visitor: &Visitor, cycle_id: i64, errors: FieldErrors, reference_typed: String) -> PageResult {
+async fn show(
+    state: &AppState,
+    visitor: &Visitor,
+    cycle_id: i64,
+    errors: FieldErrors,
+    reference_typed: String,
+) -> PageResult {
     let actor = visitor.actor()?;
     let view = state.db.run(move |conn| service::scholar_page(conn, &actor, cycle_id)).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
