@@ -527,17 +527,26 @@ fn exchange(
     Ok(created)
 }
 
+/// A coordinator's decision on an agreed pairwise swap, as the form gave it.
+pub struct Decision<'a> {
+    pub swap_id: i64,
+    /// The swap's version the page showed.
+    pub version: i32,
+    /// `Approve` or `Refuse`.
+    pub event: SwapEvent,
+    /// Required for a refusal; both scholars read it.
+    pub reason: &'a str,
+}
+
 /// A coordinator approves or refuses an agreed pairwise swap.
 pub fn decide(
     conn: &mut DbConn,
     links: &Links,
     actor: &Actor,
     cycle_id: i64,
-    swap_id: i64,
-    version: i32,
-    event: SwapEvent,
-    reason: &str,
+    decision: &Decision,
 ) -> Result<(), AppError> {
+    let Decision { swap_id, version, event, reason } = *decision;
     let reason = reason.trim();
     write_transaction(conn, |conn| {
         let cycle = cycle_to_change(conn, actor, cycle_id)?;

@@ -460,7 +460,8 @@ async fn two_coordinators_approving_the_same_swap_at_once_exactly_one_succeeds()
                     let mut conn = state.db.get().expect("connection");
                     let links = Links { i18n, public_url: "http://localhost" };
                     barrier.wait();
-                    swaps::decide(&mut conn, &links, who, cycle, swap, 1, SwapEvent::Approve, "")
+                    let decision = swaps::Decision { swap_id: swap, version: 1, event: SwapEvent::Approve, reason: "" };
+                    swaps::decide(&mut conn, &links, who, cycle, &decision)
                 })
             })
             .collect();

@@ -9,7 +9,7 @@ use validator::Validate;
 use crate::domain::role::Role;
 use crate::domain::swaps::SwapEvent;
 use crate::error::{AppError, FieldErrors};
-use crate::service::swaps::{self as service, CoordinatorSwaps, Links};
+use crate::service::swaps::{self as service, CoordinatorSwaps, Decision, Links};
 use crate::service::Actor;
 use crate::web::form::version;
 use crate::web::page::{authorize, redirect, render_status, PageResult, Visitor};
@@ -93,7 +93,7 @@ pub(super) async fn decide(
         .db
         .run(move |conn| {
             let links = Links { i18n: &i18n, public_url: &public_url };
-            service::decide(conn, &links, &actor, cycle_id, swap_id, v, event, &reason)
+            service::decide(conn, &links, &actor, cycle_id, &Decision { swap_id, version: v, event, reason: &reason })
         })
         .await;
     match result {
