@@ -624,5 +624,37 @@ pub fn publish_foundation_run(conn: &mut DbConn, cycle_id: i64, public_url: &str
     for code in busiest {
         supervision::attach_supervisor(conn, &administrator, Some(supervisor.id), &code)?;
     }
+    seed_swaps(conn, cycle_id, public_url)
+}
+
+/// After publication the foundation's coordinators find work waiting: one pairwise swap two midwives agreed
+/// on, and the swap wishes of three others that form a cycle (each wants the next one's facility). Made through
+/// the scholars' own use cases, as their pages would.
+fn seed_swaps(conn: &mut DbConn, cycle_id: i64, public_url: &str) -> Result<(), AppError> {
+    use crate::domain::swaps::SwapEvent;
+    use crate::service::swaps::{self, Links};
+    use crate::service::Actor;
+    // Five midwives at five different facilities, the lowest placements first (the same on every load).
+    let mut chosen: Vec<crate::store::swaps::Seat> = Vec::new();
+    for seat in crate::store::swaps::swappable_seats(conn, cycle_id)? {
+        if chosen.len() < 5 && chosen.iter().all(|c| c.facility_id != seat.facility_id) {
+            chosen.push(seat);
+        }
+    }
+    let [a, b, c, d, e] =
+        <[_; 5]>::try_from(chosen).map_err(|_| AppError::Internal("too few placed midwives".into()))?;
+    let scholar = |conn: &mut DbConn, seat: &crate::store::swaps::Seat| -> Result<Actor, AppError> {
+        Actor::from_user(&users::find(conn, seat.user_id)?, "demo")
+    };
+    let i18n = crate::i18n::I18n::new().map_err(AppError::Config)?;
+    let links = Links { i18n: &i18n, public_url };
+    let proposer = scholar(conn, &a)?;
+    let swap = swaps::propose(conn, &links, &proposer, cycle_id, b.reference.as_deref().unwrap_or_default())?;
+    let partner = scholar(conn, &b)?;
+    swaps::scholar_move(conn, &links, &partner, cycle_id, swap, 0, SwapEvent::Agree)?;
+    for (who, wants) in [(&c, &d), (&d, &e), (&e, &c)] {
+        let actor = scholar(conn, who)?;
+        swaps::save_wishes(conn, &actor, cycle_id, &[wants.facility_id])?;
+    }
     Ok(())
 }

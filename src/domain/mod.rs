@@ -25,6 +25,7 @@ pub mod progress;
 pub mod ranking;
 pub mod review;
 pub mod role;
+pub mod swaps;
 
 /// Field name → message key, for a form or a JSON body: what is wrong and where.
 pub type FieldErrors = std::collections::BTreeMap<String, String>;

@@ -25,6 +25,7 @@ pub mod public_calls;
 pub mod report_holds;
 pub mod reviews;
 pub mod supervision;
+pub mod swaps;
 pub mod vacancies;
 
 /// The clock every use case reads (UTC, as stored); handlers take today's date from here too.

@@ -18,6 +18,7 @@ pub mod placements;
 pub mod programmes;
 pub mod reviews;
 pub mod sessions;
+pub mod swaps;
 pub mod users;
 
 /// A guarded UPDATE changed nothing: someone else changed the row first, or it is no longer in the state the

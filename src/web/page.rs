@@ -465,6 +465,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("placement/run_compare.html", include_str!("../../templates/placement/run_compare.html")),
     ("scholar/result.html", include_str!("../../templates/scholar/result.html")),
     ("compliance/flags.html", include_str!("../../templates/compliance/flags.html")),
+    ("scholar/swaps.html", include_str!("../../templates/scholar/swaps.html")),
+    ("placement/swaps.html", include_str!("../../templates/placement/swaps.html")),
 ];
 
 #[cfg(test)]

@@ -25,3 +25,4 @@ mod officer;
 mod outbox;
 mod placement_cycles;
 mod security;
+mod swaps;

@@ -14,6 +14,7 @@ pub mod prng;
 pub mod report;
 mod serial_dictatorship;
 pub mod stability;
+pub mod trading_cycles;
 
 use serde::{Deserialize, Serialize};
 

@@ -4,6 +4,7 @@
 mod cycles;
 mod runs;
 mod scholars;
+mod swaps;
 mod vacancies;
 
 use actix_web::web;
@@ -26,5 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/placement/cycles/{id}/vacancies", web::post().to(vacancies::set_seats))
         .route("/placement/cycles/{id}/vacancies/csv", web::post().to(vacancies::upload_csv))
         .route("/placement/cycles/{id}/vacancies/template.csv", web::get().to(vacancies::csv_template));
+    cfg.route("/placement/cycles/{id}/swaps", web::get().to(swaps::swaps_page))
+        .route("/placement/cycles/{id}/swaps/cycle", web::post().to(swaps::approve_cycle))
+        .route("/placement/cycles/{id}/swaps/{swap}/{action}", web::post().to(swaps::decide));
     runs::routes(cfg);
 }

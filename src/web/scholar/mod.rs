@@ -4,6 +4,7 @@
 mod choices;
 mod placement;
 mod result;
+mod swaps;
 
 use actix_web::web;
 
@@ -16,4 +17,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/my/placement/{cycle}/result", web::get().to(result::result_page))
         .route("/my/placement/{cycle}/accept", web::post().to(result::accept))
         .route("/my/placement/{cycle}/decline", web::post().to(result::decline));
+    cfg.route("/my/placement/{cycle}/swaps", web::get().to(swaps::swaps_page))
+        .route("/my/placement/{cycle}/swaps", web::post().to(swaps::propose))
+        .route("/my/placement/{cycle}/swaps/wishes", web::post().to(swaps::save_wishes))
+        .route("/my/placement/{cycle}/swaps/{swap}/{action}", web::post().to(swaps::answer));
 }
