@@ -24,6 +24,7 @@ pub mod progress;
 pub mod ranking;
 pub mod review;
 pub mod role;
+pub mod service_start;
 
 /// Field name → message key, for a form or a JSON body: what is wrong and where.
 pub type FieldErrors = std::collections::BTreeMap<String, String>;

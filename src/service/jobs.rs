@@ -117,6 +117,11 @@ fn perform(conn: &mut DbConn, job: Job, now: NaiveDateTime) -> Result<(), AppErr
             let computed = super::match_runs::compute(conn, run_id)?;
             super::match_runs::store_outcome(conn, run_id, computed, now)?;
         }
+        Job::ServiceStartDue { cycle_id } => {
+            let i18n = crate::i18n::I18n::shared()
+                .ok_or_else(|| AppError::Internal("the shipped translations do not load".into()))?;
+            super::service_start::flag_not_started(conn, i18n, &worker_origin(), cycle_id, now)?;
+        }
     }
     Ok(())
 }

@@ -541,6 +541,8 @@ pub fn publish(
             )?;
         }
         store::insert_placements(conn, run_id, &rows, at)?;
+        let due = crate::domain::jobs::service_start_due(cycle.service_start_until);
+        crate::store::jobs::enqueue(conn, crate::domain::jobs::Job::ServiceStartDue { cycle_id: cycle.id }, due)?;
         let after = store::find(conn, run_id)?;
         AuditEntry::new("publish_match_run", "match_run", run_id)
             .before(&run)

@@ -22,7 +22,9 @@ pub mod programmes;
 pub mod public_calls;
 pub mod report_holds;
 pub mod reviews;
+pub mod service_start;
 pub mod supervision;
+pub mod transfers;
 pub mod vacancies;
 
 /// The clock every use case reads (UTC, as stored); handlers take today's date from here too.

@@ -24,3 +24,4 @@ mod officer;
 mod outbox;
 mod placement_cycles;
 mod security;
+mod service_start;

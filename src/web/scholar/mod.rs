@@ -4,6 +4,7 @@
 mod choices;
 mod placement;
 mod result;
+mod transfers;
 
 use actix_web::web;
 
@@ -13,5 +14,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/my/placement/{cycle}/choices/{action}", web::post().to(choices::change_choices))
         .route("/my/placement/{cycle}/partner", web::post().to(choices::name_partner))
         .route("/my/placement/{cycle}/partner/unlink", web::post().to(choices::unlink_partner));
-    cfg.route("/my/placement/{cycle}/result", web::get().to(result::result_page));
+    cfg.route("/my/placement/{cycle}/result", web::get().to(result::result_page))
+        .route("/my/placement/{cycle}/transfer", web::get().to(transfers::transfer_page))
+        .route("/my/placement/{cycle}/transfer", web::post().to(transfers::request_transfer));
 }
