@@ -658,3 +658,75 @@ fn seed_swaps(conn: &mut DbConn, cycle_id: i64, public_url: &str) -> Result<(), 
     }
     Ok(())
 }
+
+/// Work waiting after publication for the supervisor and the foundation's coordinator: three midwives placed at
+/// supervisor@moh's facilities have accepted (the supervisor confirms their arrival), and one of them started
+/// today and asks for a transfer to another facility of the bond, waiting for the coordinator. Statuses move
+/// through the guarded store moves, as the pages would move them. Left alone once any service period exists.
+pub fn start_foundation_service(conn: &mut DbConn, cycle_id: i64) -> Result<(), AppError> {
+    use crate::domain::placement_state::PlacementEvent;
+    use crate::schema::{facility_supervisors, placements, service_periods};
+    use crate::store::placements::{self as placement_store, PlacementFacts};
+    use crate::store::{service_periods as periods, transfers};
+    crate::db::write_transaction(conn, |conn| {
+        let started: i64 = service_periods::table.count().get_result(conn)?;
+        if started > 0 {
+            return Ok(());
+        }
+        let supervisor = users::find_by_email(conn, "supervisor@moh.demo.ruralserve.org")?.ok_or(AppError::NotFound)?;
+        let supervised: Vec<i64> = facility_supervisors::table
+            .filter(facility_supervisors::user_id.eq(supervisor.id))
+            .select(facility_supervisors::facility_id)
+            .load(conn)?;
+        let waiting: Vec<i64> = placements::table
+            .inner_join(cycle_scholars::table)
+            .filter(cycle_scholars::cycle_id.eq(cycle_id))
+            .filter(placements::facility_id.eq_any(&supervised))
+            .filter(placements::status.eq("published"))
+            .select(placements::id)
+            .order(placements::id.asc())
+            .limit(3)
+            .load(conn)?;
+        let at = now();
+        for id in &waiting {
+            let placement = placement_store::find(conn, *id)?;
+            let facts = PlacementFacts { answered_at: Some(at), ..PlacementFacts::default() };
+            placement_store::apply(conn, &placement, PlacementEvent::Accept, &facts)?;
+        }
+        let Some(first) = waiting.first() else { return Ok(()) };
+        let placement = placement_store::find(conn, *first)?;
+        let today = at.date();
+        let facts = PlacementFacts {
+            started_on: Some(today),
+            start_confirmed_by: Some(supervisor.id),
+            // Before the cycle's window (the demo's midwives graduated a month ago): a real early start.
+            start_late: Some(true),
+            ..PlacementFacts::default()
+        };
+        placement_store::apply(conn, &placement, PlacementEvent::Start, &facts)?;
+        periods::open(conn, placement.award_id, placement.id, placement.facility_id, today, at)?;
+        let holder = periods::holder(conn, placement.cycle_scholar_id)?;
+        let scholar = crate::store::placement_cycles::find_scholar(conn, cycle_id, placement.cycle_scholar_id)?;
+        let bond = crate::domain::choices::parse_bond(scholar.allowed_counties.as_deref());
+        let to = transfers::offered_in_cycle(conn, cycle_id)?.into_iter().find(|f| {
+            f.id != placement.facility_id
+                && !supervised.contains(&f.id)
+                && crate::domain::choices::within_bond(bond.as_deref(), &f.county)
+                && crate::domain::placement::facility_eligible(f.eligible, f.eligible_until, today)
+        });
+        if let Some(to) = to {
+            transfers::insert(
+                conn,
+                &transfers::NewTransfer {
+                    placement_id: placement.id,
+                    to_facility_id: to.id,
+                    reason: "My mother is ill and lives near this facility; I would care for her while serving.",
+                    effective_on: today + Duration::days(30),
+                    requested_by: holder.user_id,
+                },
+                at,
+            )?;
+        }
+        Ok(())
+    })
+}

@@ -2,7 +2,7 @@
 //! and how far a failed one is pushed back. The runner (`service::jobs`) and the queue (`store::jobs`)
 //! follow these rules; nothing here reads a clock, so every rule is tested with the time it is given.
 
-use chrono::{Duration, NaiveDateTime, NaiveTime, SubsecRound};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound};
 use serde::Deserialize;
 
 /// One thing to do at a given time.
@@ -18,6 +18,8 @@ pub enum Job {
     MatchRun { run_id: i64 },
     /// A placement cycle's acceptance deadline has passed: its unanswered placements lapse.
     PlacementAnswerDue { cycle_id: i64 },
+    /// The day after a cycle's start-of-service window: flags the scholars who accepted and have not started.
+    ServiceStartDue { cycle_id: i64 },
 }
 
 /// The payload of a match run's job.
@@ -47,6 +49,7 @@ impl Job {
             Job::ReportHoldsSweep => "report_holds_sweep",
             Job::MatchRun { .. } => "match_run",
             Job::PlacementAnswerDue { .. } => "placement_answer_due",
+            Job::ServiceStartDue { .. } => "service_start_due",
         }
     }
 
@@ -64,6 +67,7 @@ impl Job {
         match self {
             Job::MatchRun { run_id } => format!(r#"{{"run_id":{run_id}}}"#),
             Job::PlacementAnswerDue { cycle_id } => format!(r#"{{"cycle_id":{cycle_id}}}"#),
+            Job::ServiceStartDue { cycle_id } => format!(r#"{{"cycle_id":{cycle_id}}}"#),
             _ => match self.record() {
                 Some((_, award_id)) => format!(r#"{{"award_id":{award_id}}}"#),
                 None => "{}".into(),
@@ -87,6 +91,8 @@ impl Job {
                 .map_err(|e| format!("{kind} job with a bad payload {payload:?}: {e}")),
             "placement_answer_due" => serde_json::from_str::<CycleRef>(payload)
                 .map(|r| Job::PlacementAnswerDue { cycle_id: r.cycle_id })
+            "service_start_due" => serde_json::from_str::<CycleRef>(payload)
+                .map(|r| Job::ServiceStartDue { cycle_id: r.cycle_id })
                 .map_err(|e| format!("{kind} job with a bad payload {payload:?}: {e}")),
             other => Err(format!("unknown job kind {other:?}")),
         }
@@ -98,6 +104,7 @@ impl Job {
             Job::LapseOffer { award_id } | Job::ReportHolds { award_id } => Some(("award", award_id)),
             Job::MatchRun { run_id } => Some(("match_run", run_id)),
             Job::PlacementAnswerDue { cycle_id } => Some(("placement_cycle", cycle_id)),
+            Job::ServiceStartDue { cycle_id } => Some(("placement_cycle", cycle_id)),
             Job::ReportHoldsSweep => None,
         }
     }
@@ -129,6 +136,12 @@ pub fn retry_at(now: NaiveDateTime, attempts: i32) -> NaiveDateTime {
 /// itself, so the lapse is due one second after it, within the deadline's minute.
 pub fn lapse_due(deadline: NaiveDateTime) -> NaiveDateTime {
     deadline + Duration::seconds(1)
+}
+
+/// When the start-of-service job of a cycle whose window ends on `until` is due: the next day's start, so
+/// that a scholar confirmed on the window's last day is not flagged.
+pub fn service_start_due(until: NaiveDate) -> NaiveDateTime {
+    until.succ_opt().unwrap_or(until).and_time(NaiveTime::MIN)
 }
 
 /// When the next report-holds sweep is due: the next midnight (UTC) after `now`. A report becomes more
@@ -199,5 +212,15 @@ mod tests {
         let next = next_sweep(at(0, 0, 0));
         assert_eq!(next, at(0, 0, 0) + Duration::days(1));
         assert_eq!(next_sweep(at(23, 59, 59)), next);
+    }
+
+    #[test]
+    fn the_start_of_service_job_runs_the_day_after_the_window_and_round_trips() {
+        let until = NaiveDate::from_ymd_opt(2027, 9, 30).unwrap();
+        assert_eq!(service_start_due(until), NaiveDate::from_ymd_opt(2027, 10, 1).unwrap().and_time(NaiveTime::MIN));
+        let job = Job::ServiceStartDue { cycle_id: 3 };
+        assert_eq!(Job::parse(job.kind(), &job.payload()), Ok(job));
+        assert_eq!(job.kind(), "service_start_due");
+        assert_eq!(job.record(), Some(("placement_cycle", 3)));
     }
 }

@@ -26,6 +26,7 @@ pub mod ranking;
 pub mod review;
 pub mod role;
 pub mod swaps;
+pub mod service_start;
 
 /// Field name → message key, for a form or a JSON body: what is wrong and where.
 pub type FieldErrors = std::collections::BTreeMap<String, String>;

@@ -125,6 +125,11 @@ fn perform(conn: &mut DbConn, job: Job, now: NaiveDateTime) -> Result<(), AppErr
                 store::enqueue(conn, job, later)?;
             }
         }
+        Job::ServiceStartDue { cycle_id } => {
+            let i18n = crate::i18n::I18n::shared()
+                .ok_or_else(|| AppError::Internal("the shipped translations do not load".into()))?;
+            super::service_start::flag_not_started(conn, i18n, &worker_origin(), cycle_id, now)?;
+        }
     }
     Ok(())
 }

@@ -628,6 +628,8 @@ pub fn publish(
         // The unanswered placements lapse at the deadline (one second after it: the deadline itself is in time).
         let due = crate::domain::jobs::lapse_due(cycle.acceptance_deadline);
         jobs::enqueue(conn, Job::PlacementAnswerDue { cycle_id: cycle.id }, due)?;
+        let due = crate::domain::jobs::service_start_due(cycle.service_start_until);
+        crate::store::jobs::enqueue(conn, crate::domain::jobs::Job::ServiceStartDue { cycle_id: cycle.id }, due)?;
         let after = store::find(conn, run_id)?;
         AuditEntry::new("publish_match_run", "match_run", run_id)
             .before(&run)

@@ -24,8 +24,10 @@ pub mod programmes;
 pub mod public_calls;
 pub mod report_holds;
 pub mod reviews;
+pub mod service_start;
 pub mod supervision;
 pub mod swaps;
+pub mod transfers;
 pub mod vacancies;
 
 /// The clock every use case reads (UTC, as stored); handlers take today's date from here too.

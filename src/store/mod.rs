@@ -17,8 +17,10 @@ pub mod placement_cycles;
 pub mod placements;
 pub mod programmes;
 pub mod reviews;
+pub mod service_periods;
 pub mod sessions;
 pub mod swaps;
+pub mod transfers;
 pub mod users;
 
 /// A guarded UPDATE changed nothing: someone else changed the row first, or it is no longer in the state the

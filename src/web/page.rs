@@ -462,6 +462,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("placement/vacancies.html", include_str!("../../templates/placement/vacancies.html")),
     ("placement/runs.html", include_str!("../../templates/placement/runs.html")),
     ("placement/run.html", include_str!("../../templates/placement/run.html")),
+    ("placement/transfer_request.html", include_str!("../../templates/placement/transfer_request.html")),
+    ("placement/transfers.html", include_str!("../../templates/placement/transfers.html")),
     ("placement/run_compare.html", include_str!("../../templates/placement/run_compare.html")),
     ("scholar/result.html", include_str!("../../templates/scholar/result.html")),
     ("compliance/flags.html", include_str!("../../templates/compliance/flags.html")),

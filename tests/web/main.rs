@@ -26,3 +26,4 @@ mod outbox;
 mod placement_cycles;
 mod security;
 mod swaps;
+mod service_start;

@@ -17,5 +17,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/facilities/{id}", web::get().to(registry::facility_page))
         .route("/facilities/{id}/need-score", web::post().to(registry::need_score))
         .route("/facilities/{id}/eligibility", web::post().to(registry::eligibility))
-        .route("/supervisor", web::get().to(supervisor::supervisor_home));
+        .route("/supervisor", web::get().to(supervisor::supervisor_home))
+        .route("/supervisor/placements/{id}/start", web::post().to(supervisor::confirm_start));
 }

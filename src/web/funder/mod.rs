@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/funder/programmes/{id}/terms", web::post().to(programmes::add_terms))
         .route("/funder/programmes/{id}/cadre", web::post().to(programmes::set_cadre))
         .route("/funder/programmes/{id}/bond", web::post().to(programmes::set_bond))
+        .route("/funder/programmes/{id}/transfers-limit", web::post().to(programmes::set_transfers_limit))
         .route("/funder/programmes/{id}/calls/new", web::get().to(calls::call_form))
         .route("/funder/programmes/{id}/calls/new", web::post().to(calls::create_call))
         .route("/funder/applications", web::get().to(applications::applications))

@@ -255,6 +255,8 @@ struct Refused<'a> {
     cadre_value: String,
     cadre_errors: FieldErrors,
     bond_errors: FieldErrors,
+    /// The transfers-limit form's typed value and messages.
+    limit: Option<(String, FieldErrors)>,
 }
 
 /// Terms in force from a date, in words.
@@ -284,6 +286,8 @@ struct ProgrammePage<'a> {
     cadre_errors: FieldErrors,
     cadre_value: String,
     bond: BondView,
+    limit_value: String,
+    limit_errors: FieldErrors,
 }
 
 /// The programme's bond: anywhere, or the counties of the registry that are ticked.
@@ -301,7 +305,7 @@ async fn programme_page_with(
     refused: Refused<'_>,
     status: StatusCode,
 ) -> PageResult {
-    let Refused { terms, errors, cadre_value, cadre_errors, bond_errors } = refused;
+    let Refused { terms, errors, cadre_value, cadre_errors, bond_errors, limit } = refused;
     let actor = visitor.actor()?;
     let check = actor.clone();
     let ((programme, history), registry) = state
@@ -340,7 +344,11 @@ async fn programme_page_with(
             }
         }
     };
+    let (limit_value, limit_errors) = limit
+        .unwrap_or_else(|| (programme.max_transfers.map(|n| n.to_string()).unwrap_or_default(), FieldErrors::new()));
     let page = ProgrammePage {
+        limit_value,
+        limit_errors,
         cadre_off_list: !CADRES.contains(&programme.cadre.as_str()),
         programme,
         history: history_view,
@@ -481,6 +489,38 @@ pub(super) async fn set_bond(
         }
         Err(AppError::Validation(bond_errors)) => {
             let refused = Refused { bond_errors, ..Refused::default() };
+            programme_page_with(&state, &visitor, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct TransfersLimitForm {
+    csrf_token: String,
+    max_transfers: String,
+}
+
+/// Sets how many transfers in service the programme allows (programme officers of the funder).
+pub(super) async fn set_transfers_limit(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<TransfersLimitForm>,
+) -> PageResult {
+    visitor.check_csrf(Some(&form.csrf_token))?;
+    let actor = visitor.actor()?;
+    let id = path.into_inner();
+    let typed = form.max_transfers.clone();
+    let result = state.db.run(move |conn| crate::service::transfers::set_limit(conn, &actor, id, &typed)).await;
+    match result {
+        Ok(()) => {
+            visitor.flash("transfer-limit-saved");
+            Ok(redirect(&format!("/funder/programmes/{id}")))
+        }
+        Err(AppError::Validation(errors)) => {
+            let refused = Refused { limit: Some((form.max_transfers.clone(), errors)), ..Refused::default() };
             programme_page_with(&state, &visitor, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),

@@ -5,6 +5,7 @@ mod cycles;
 mod runs;
 mod scholars;
 mod swaps;
+pub(crate) mod transfers;
 mod vacancies;
 
 use actix_web::web;
@@ -23,6 +24,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/placement/cycles/{id}/scholars/{scholar}/remove", web::post().to(scholars::remove))
         .route("/placement/cycles/{id}/scholars/{scholar}/tier", web::post().to(scholars::grant_tier))
         .route("/placement/cycles/{id}/scholars/{scholar}/tier-document", web::get().to(scholars::tier_document))
+        .route("/placement/cycles/{id}/scholars/{scholar}/transfer", web::get().to(transfers::request_page))
+        .route("/placement/cycles/{id}/scholars/{scholar}/transfer", web::post().to(transfers::request))
+        .route("/placement/cycles/{id}/transfers", web::get().to(transfers::decisions_page))
+        .route("/placement/cycles/{id}/transfers/{transfer}/approve", web::post().to(transfers::approve))
+        .route("/placement/cycles/{id}/transfers/{transfer}/refuse", web::post().to(transfers::refuse))
         .route("/placement/cycles/{id}/vacancies", web::get().to(vacancies::vacancies_page))
         .route("/placement/cycles/{id}/vacancies", web::post().to(vacancies::set_seats))
         .route("/placement/cycles/{id}/vacancies/csv", web::post().to(vacancies::upload_csv))

@@ -5,6 +5,7 @@ mod choices;
 mod placement;
 mod result;
 mod swaps;
+mod transfers;
 
 use actix_web::web;
 
@@ -21,4 +22,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/my/placement/{cycle}/swaps", web::post().to(swaps::propose))
         .route("/my/placement/{cycle}/swaps/wishes", web::post().to(swaps::save_wishes))
         .route("/my/placement/{cycle}/swaps/{swap}/{action}", web::post().to(swaps::answer));
+    cfg.route("/my/placement/{cycle}/transfer", web::get().to(transfers::transfer_page))
+        .route("/my/placement/{cycle}/transfer", web::post().to(transfers::request_transfer));
 }
