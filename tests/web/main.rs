@@ -11,6 +11,7 @@ mod common;
 
 mod accounts;
 mod api;
+mod appeals;
 mod applicant;
 mod awards;
 mod choices;

@@ -1,6 +1,7 @@
 //! The placement coordinator's pages: cycles, the scholars in them, vacancies, floors and caps, match runs,
-//! their comparison and their publication.
+//! their comparison and their publication, and the appeals against published placements.
 
+mod appeals;
 mod cycles;
 mod runs;
 mod scholars;
@@ -26,5 +27,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/placement/cycles/{id}/vacancies", web::post().to(vacancies::set_seats))
         .route("/placement/cycles/{id}/vacancies/csv", web::post().to(vacancies::upload_csv))
         .route("/placement/cycles/{id}/vacancies/template.csv", web::get().to(vacancies::csv_template));
+    cfg.route("/placement/cycles/{id}/appeals", web::get().to(appeals::list))
+        .route("/placement/appeals/{id}", web::get().to(appeals::appeal_page))
+        .route("/placement/appeals/{id}/decide", web::post().to(appeals::decide))
+        .route("/placement/appeals/{id}/reassign", web::post().to(appeals::reassign))
+        .route("/placement/appeals/{id}/document", web::get().to(appeals::document));
     runs::routes(cfg);
 }
