@@ -885,6 +885,7 @@ appeal-status-pending = Waiting for a decision
 appeal-status-upheld = Upheld
 appeal-status-rejected = Rejected
 appeal-moved-to = moved to { $facility }
+appeal-placement-state = Placement status
 appeal-placement-status-published = Published, not yet accepted
 appeal-placement-status-accepted = Accepted
 appeal-placement-status-reassigned = Replaced by a reassignment

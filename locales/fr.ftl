@@ -885,6 +885,7 @@ appeal-status-pending = En attente de décision
 appeal-status-upheld = Accueilli
 appeal-status-rejected = Rejeté
 appeal-moved-to = réaffecté à { $facility }
+appeal-placement-state = État de l'affectation
 appeal-placement-status-published = Publiée, pas encore acceptée
 appeal-placement-status-accepted = Acceptée
 appeal-placement-status-reassigned = Remplacée par une réaffectation

@@ -616,6 +616,23 @@ pub fn file_demo_appeal(conn: &mut DbConn, cycle_id: i64, public_url: &str) -> R
     else {
         return Ok(());
     };
+    // A seat freed up after publication at another facility of the bond, so that upholding the appeal has
+    // somewhere to move her (every seat the run could fill is taken).
+    let her_facility: i64 = placements::table
+        .filter(placements::cycle_scholar_id.eq(cycle_scholar))
+        .filter(placements::status.eq("published"))
+        .select(placements::facility_id)
+        .first(conn)?;
+    let spare: Option<i64> = vacancies::table
+        .filter(vacancies::cycle_id.eq(cycle_id))
+        .filter(vacancies::facility_id.ne(her_facility))
+        .order(vacancies::id.asc())
+        .select(vacancies::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = spare {
+        diesel::update(vacancies::table.find(id)).set(vacancies::seats.eq(vacancies::seats + 1)).execute(conn)?;
+    }
     let contact = crate::store::appeals::scholar_contact(conn, cycle_scholar)?;
     let user = users::find(conn, contact.user_id)?;
     let scholar = Actor::from_user(&user, "demo")?;

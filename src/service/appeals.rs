@@ -19,7 +19,8 @@ use crate::domain::reassignment::{self as rules, Destination, Floor, Origin, APP
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::I18n;
-use crate::store::appeals::{self as store, Appeal, AppealRow, NewAppeal, ScholarContact};
+pub use crate::store::appeals::AppealRow;
+use crate::store::appeals::{self as store, Appeal, NewAppeal, ScholarContact};
 use crate::store::audit::AuditEntry;
 use crate::store::facilities::{self as facility_store, Facility};
 use crate::store::placement_cycles::{self as cycle_store, Cycle};

@@ -10,10 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::cycles::Refused;
 use crate::error::AppError;
-use crate::service::appeals::{self as service, AppealFile, Decision};
-use crate::service::placement_cycles::today;
-use crate::store::appeals::AppealRow;
-use crate::store::placement_cycles::Cycle;
+use crate::service::appeals::{self as service, AppealFile, AppealRow, Decision};
+use crate::service::placement_cycles::{today, Cycle};
 use crate::web::form::read_number;
 use crate::web::page::{redirect, render, render_status, PageError, PageResult, Visitor};
 use crate::web::AppState;
