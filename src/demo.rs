@@ -128,6 +128,7 @@ pub fn load(conn: &mut DbConn, public_url: &str) -> Result<String, AppError> {
     let hash = hash_password(DEMO_PASSWORD)?;
     let cycles = write_transaction(conn, |conn| placement::load(conn, &hash))?;
     placement::publish_foundation_run(conn, cycles.foundation, public_url)?;
+    placement::file_demo_appeal(conn, cycles.foundation, public_url)?;
     placement::start_foundation_service(conn, cycles.foundation)?;
     let mut summary = format!(
         "Demo data loaded: 2 funders, calls {:?}, {} facilities in the registry ({} added now, {} rows rejected), placement cycles {:?}.\nDemo log-ins (password: {DEMO_PASSWORD}):\n",

@@ -159,6 +159,12 @@ fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
     assert!(placed > 0);
     let supervised: i64 = facility_supervisors::table.count().get_result(&mut conn).expect("supervisors");
     assert_eq!(supervised, 2);
+    // One midwife's appeal waits for the foundation's coordinator, filed once however often the demo loads.
+    let appeals: Vec<String> = ruralserve::schema::placement_appeals::table
+        .select(ruralserve::schema::placement_appeals::status)
+        .load(&mut conn)
+        .expect("appeals");
+    assert_eq!(appeals, vec!["pending".to_string()]);
     assert!(assignments > 0, "the ministry's call comes with reviews");
     assert_eq!(assignments % 2, 0, "two reviewers per application, not four after the second run");
 }

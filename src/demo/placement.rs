@@ -730,3 +730,59 @@ pub fn start_foundation_service(conn: &mut DbConn, cycle_id: i64) -> Result<(), 
         Ok(())
     })
 }
+
+/// One midwife of the foundation's published cycle appeals against her placement (family care), filed through
+/// the scholars' own use case, so that the foundation's placement coordinator has an appeal waiting. Left alone
+/// once the cycle has an appeal.
+pub fn file_demo_appeal(conn: &mut DbConn, cycle_id: i64, public_url: &str) -> Result<(), AppError> {
+    use crate::schema::{placement_appeals, placements};
+    use crate::service::{appeals, Actor};
+    let existing: i64 = placement_appeals::table
+        .inner_join(placements::table.on(placements::id.eq(placement_appeals::placement_id)))
+        .inner_join(cycle_scholars::table.on(cycle_scholars::id.eq(placements::cycle_scholar_id)))
+        .filter(cycle_scholars::cycle_id.eq(cycle_id))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let Some(cycle_scholar) = placements::table
+        .inner_join(cycle_scholars::table)
+        .filter(cycle_scholars::cycle_id.eq(cycle_id))
+        .filter(placements::status.eq("published"))
+        .order(placements::id.asc())
+        .select(placements::cycle_scholar_id)
+        .first::<i64>(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    // A seat freed up after publication at another facility of the bond, so that upholding the appeal has
+    // somewhere to move her (every seat the run could fill is taken).
+    let her_facility: i64 = placements::table
+        .filter(placements::cycle_scholar_id.eq(cycle_scholar))
+        .filter(placements::status.eq("published"))
+        .select(placements::facility_id)
+        .first(conn)?;
+    let spare: Option<i64> = vacancies::table
+        .filter(vacancies::cycle_id.eq(cycle_id))
+        .filter(vacancies::facility_id.ne(her_facility))
+        .order(vacancies::id.asc())
+        .select(vacancies::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = spare {
+        diesel::update(vacancies::table.find(id)).set(vacancies::seats.eq(vacancies::seats + 1)).execute(conn)?;
+    }
+    let contact = crate::store::appeals::scholar_contact(conn, cycle_scholar)?;
+    let user = users::find(conn, contact.user_id)?;
+    let scholar = Actor::from_user(&user, "demo")?;
+    let i18n = crate::i18n::I18n::new().map_err(AppError::Config)?;
+    let filing = appeals::Filing {
+        reason_code: "family_care",
+        reason_text: "I care for my mother, who lives far from the facility I was placed at.",
+        document: None,
+    };
+    appeals::file_now(conn, &i18n, public_url, &scholar, cycle_id, &filing, now().date())?;
+    Ok(())
+}

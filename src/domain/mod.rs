@@ -23,6 +23,7 @@ pub mod placement_state;
 pub mod programme;
 pub mod progress;
 pub mod ranking;
+pub mod reassignment;
 pub mod review;
 pub mod role;
 pub mod swaps;

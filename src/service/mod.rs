@@ -5,6 +5,7 @@
 pub mod access;
 pub mod accounts;
 pub mod administration;
+pub mod appeals;
 pub mod applications;
 mod award_state;
 pub mod awards;

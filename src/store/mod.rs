@@ -1,6 +1,7 @@
 //! Queries, one module per aggregate. Functions take `&mut DbConn` and typed arguments and return rows
 //! or domain types; no HTTP here.
 
+pub mod appeals;
 pub mod applications;
 pub mod audit;
 pub mod awards;

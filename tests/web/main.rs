@@ -12,6 +12,7 @@ mod common;
 mod acceptance;
 mod accounts;
 mod api;
+mod appeals;
 mod applicant;
 mod awards;
 mod choices;

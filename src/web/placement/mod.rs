@@ -1,6 +1,7 @@
 //! The placement coordinator's pages: cycles, the scholars in them, vacancies, floors and caps, match runs,
-//! their comparison and their publication.
+//! their comparison and their publication, and the appeals against published placements.
 
+mod appeals;
 mod cycles;
 mod runs;
 mod scholars;
@@ -36,5 +37,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/placement/cycles/{id}/swaps", web::get().to(swaps::swaps_page))
         .route("/placement/cycles/{id}/swaps/cycle", web::post().to(swaps::approve_cycle))
         .route("/placement/cycles/{id}/swaps/{swap}/{action}", web::post().to(swaps::decide));
+    cfg.route("/placement/cycles/{id}/appeals", web::get().to(appeals::list))
+        .route("/placement/appeals/{id}", web::get().to(appeals::appeal_page))
+        .route("/placement/appeals/{id}/decide", web::post().to(appeals::decide))
+        .route("/placement/appeals/{id}/reassign", web::post().to(appeals::reassign))
+        .route("/placement/appeals/{id}/document", web::get().to(appeals::document));
     runs::routes(cfg);
 }

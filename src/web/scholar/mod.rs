@@ -1,6 +1,7 @@
 //! The scholar's placement pages: the cycles they are in, their ranked choices, a partner, and the published
-//! placement with the reason for every higher choice not given.
+//! placement with the reason for every higher choice not given, and an appeal against it.
 
+mod appeals;
 mod choices;
 mod placement;
 mod result;
@@ -24,4 +25,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/my/placement/{cycle}/swaps/{swap}/{action}", web::post().to(swaps::answer));
     cfg.route("/my/placement/{cycle}/transfer", web::get().to(transfers::transfer_page))
         .route("/my/placement/{cycle}/transfer", web::post().to(transfers::request_transfer));
+    cfg.route("/my/placement/{cycle}/appeal", web::get().to(appeals::appeal_page))
+        .route("/my/placement/{cycle}/appeal", web::post().to(appeals::file_appeal));
 }
