@@ -364,8 +364,6 @@ diesel::table! {
         proposing -> Text,
         seed -> BigInt,
         status -> Text,
-        input -> Nullable<Text>,
-        report -> Nullable<Text>,
         error -> Nullable<Text>,
         created_by -> BigInt,
         created_at -> Timestamp,
@@ -516,6 +514,14 @@ diesel::joinable!(calls -> programmes (programme_id));
 diesel::joinable!(applications -> calls (call_id));
 diesel::joinable!(applications -> users (applicant_id));
 diesel::table! {
+    match_run_files (run_id) {
+        run_id -> BigInt,
+        input -> Text,
+        report -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     match_run_lines (run_id, position) {
         run_id -> BigInt,
         position -> Integer,
@@ -643,6 +649,7 @@ diesel::joinable!(vacancies -> facilities (facility_id));
 diesel::joinable!(match_runs -> placement_cycles (cycle_id));
 diesel::joinable!(placements -> match_runs (run_id));
 diesel::joinable!(match_run_lines -> match_runs (run_id));
+diesel::joinable!(match_run_files -> match_runs (run_id));
 diesel::joinable!(match_run_lines -> cycle_scholars (cycle_scholar_id));
 diesel::joinable!(match_run_lines -> facilities (facility_id));
 diesel::joinable!(placements -> cycle_scholars (cycle_scholar_id));
@@ -693,6 +700,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     vacancies,
     match_runs,
     match_run_lines,
+    match_run_files,
     placements,
     compliance_flags,
     placement_appeals,

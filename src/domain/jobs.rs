@@ -91,6 +91,7 @@ impl Job {
                 .map_err(|e| format!("{kind} job with a bad payload {payload:?}: {e}")),
             "placement_answer_due" => serde_json::from_str::<CycleRef>(payload)
                 .map(|r| Job::PlacementAnswerDue { cycle_id: r.cycle_id })
+                .map_err(|e| format!("{kind} job with a bad payload {payload:?}: {e}")),
             "service_start_due" => serde_json::from_str::<CycleRef>(payload)
                 .map(|r| Job::ServiceStartDue { cycle_id: r.cycle_id })
                 .map_err(|e| format!("{kind} job with a bad payload {payload:?}: {e}")),

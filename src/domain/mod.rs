@@ -26,8 +26,8 @@ pub mod ranking;
 pub mod reassignment;
 pub mod review;
 pub mod role;
-pub mod swaps;
 pub mod service_start;
+pub mod swaps;
 
 /// Field name → message key, for a form or a JSON body: what is wrong and where.
 pub type FieldErrors = std::collections::BTreeMap<String, String>;

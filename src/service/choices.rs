@@ -2,6 +2,7 @@
 //! remove, locked at the close) and their couple. Only the scholar themself: staff are refused, and another
 //! scholar's cycle is "not found".
 
+use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::Actor;
@@ -122,6 +123,37 @@ fn couple_view(conn: &mut DbConn, place: &Place) -> Result<CoupleView, AppError>
     })
 }
 
+/// How long this process reuses a cycle's list of counties with a vacancy.
+const COUNTIES_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Each cycle's counties with a vacancy, as last read, and when; a cycle is known by its id and creation time, so
+/// that two databases served by one process (the tests) never share an entry.
+type CountiesByCycle = std::collections::HashMap<(i64, NaiveDateTime), (std::time::Instant, Vec<String>)>;
+static COUNTIES: std::sync::Mutex<Option<CountiesByCycle>> = std::sync::Mutex::new(None);
+
+/// The counties with a vacancy in the cycle, for the search's county list, read at most once a minute per
+/// process: a national cycle's 10,000 vacancies take 15 ms to scan, on every view of every scholar's page. The
+/// list only offers a filter (the search itself reads the vacancies as they are), so a county added a minute
+/// late is harmless.
+fn counties_with_vacancies(conn: &mut DbConn, cycle: &Cycle) -> Result<Vec<String>, AppError> {
+    let key = (cycle.id, cycle.created_at);
+    let fresh = |at: &std::time::Instant| at.elapsed() < COUNTIES_FRESH_FOR;
+    if let Ok(cache) = COUNTIES.lock() {
+        if let Some((at, counties)) = cache.as_ref().and_then(|c| c.get(&key)) {
+            if fresh(at) {
+                return Ok(counties.clone());
+            }
+        }
+    }
+    let counties = store::counties_with_vacancies(conn, cycle.id)?;
+    if let Ok(mut cache) = COUNTIES.lock() {
+        let cache = cache.get_or_insert_with(Default::default);
+        cache.retain(|_, (at, _)| fresh(at));
+        cache.insert(key, (std::time::Instant::now(), counties.clone()));
+    }
+    Ok(counties)
+}
+
 /// The scholar's choices page, with one page of the search of choosable facilities.
 pub fn choices_page(
     conn: &mut DbConn,
@@ -148,10 +180,8 @@ pub fn choices_page(
     } else {
         None
     };
-    let counties = store::counties_with_vacancies(conn, cycle_id)?
-        .into_iter()
-        .filter(|c| rules::within_bond(bond.as_deref(), c))
-        .collect();
+    let counties =
+        counties_with_vacancies(conn, &cycle)?.into_iter().filter(|c| rules::within_bond(bond.as_deref(), c)).collect();
     let max = usize::try_from(cycle.max_choices).unwrap_or(0);
     Ok(ChoicesView {
         window: rules::window(cycle.choices_open_at, cycle.choices_close_at, at),

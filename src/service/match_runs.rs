@@ -87,10 +87,24 @@ pub fn build_request(
     let reference_of: HashMap<i64, String> =
         scholars.iter().map(|s| (s.id, engine_id(s.reference.as_deref(), s.award_id))).collect();
     let partner_of: HashMap<i64, Option<i64>> = scholars.iter().map(|s| (s.id, s.partner_request)).collect();
+    // The facilities with a vacancy row, then those only a list names: their keys, for the lists.
+    let vacancies = store::vacancies(conn, cycle.id)?;
+    let mut key_of: HashMap<i64, String> = vacancies.iter().map(|(f, _)| (f.id, f.registry_key.clone())).collect();
+    let listed: Vec<(i64, i64)> =
+        store::choices(conn, cycle.id)?.into_iter().filter(|(scholar, _)| reference_of.contains_key(scholar)).collect();
+    let unlisted: Vec<i64> = listed
+        .iter()
+        .map(|&(_, facility)| facility)
+        .filter(|id| !key_of.contains_key(id))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let unlisted = store::facilities_by_id(conn, &unlisted)?;
+    key_of.extend(unlisted.iter().map(|f| (f.id, f.registry_key.clone())));
     let mut choices: HashMap<i64, Vec<String>> = HashMap::new();
-    for (scholar, _, key) in store::choices(conn, cycle.id)? {
-        if reference_of.contains_key(&scholar) {
-            choices.entry(scholar).or_default().push(key);
+    for (scholar, facility) in listed {
+        if let Some(key) = key_of.get(&facility) {
+            choices.entry(scholar).or_default().push(key.clone());
         }
     }
     let mut applicants: Vec<ApplicantInput<String>> = scholars
@@ -125,7 +139,7 @@ pub fn build_request(
         let minimum = i64::from(cycle.floor_minimum).min(capacity);
         (need? >= threshold && minimum > 0).then_some(minimum)
     };
-    for (facility, seats) in store::vacancies(conn, cycle.id)? {
+    for (facility, seats) in vacancies {
         let capacity =
             if facility_eligible(facility.eligible, facility.eligible_until, day) { i64::from(seats) } else { 0 };
         facilities.insert(
@@ -140,14 +154,7 @@ pub fn build_request(
             },
         );
     }
-    let unlisted: BTreeSet<String> = applicants
-        .iter()
-        .flat_map(|a| a.preferences.iter())
-        .filter(|key| !facilities.contains_key(*key))
-        .cloned()
-        .collect();
-    let unlisted: Vec<String> = unlisted.into_iter().collect();
-    for facility in store::facilities_by_key(conn, &unlisted)? {
+    for facility in unlisted {
         facilities.insert(
             facility.registry_key.clone(),
             FacilityInput {

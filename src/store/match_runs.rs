@@ -9,8 +9,8 @@ use super::exactly_one;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::schema::{
-    applications, awards, cycle_region_caps, cycle_scholars, facilities, match_run_lines, match_runs, placement_cycles,
-    placements, scholar_choices, users, vacancies,
+    applications, awards, cycle_region_caps, cycle_scholars, facilities, match_run_files, match_run_lines, match_runs,
+    placement_cycles, placements, scholar_choices, users, vacancies,
 };
 
 #[derive(Debug, Clone, Queryable, Serialize)]
@@ -50,30 +50,10 @@ pub struct NewRun<'a> {
     pub created_by: i64,
 }
 
-pub fn insert(conn: &mut DbConn, run: &NewRun) -> Result<i64, AppError> {
-    Ok(diesel::insert_into(match_runs::table)
-        .values((
-            match_runs::cycle_id.eq(run.cycle_id),
-            match_runs::algorithm.eq(run.algorithm),
-            match_runs::proposing.eq(run.proposing),
-            match_runs::seed.eq(run.seed),
-            match_runs::status.eq("queued"),
-            match_runs::input.eq(run.input),
-            match_runs::created_by.eq(run.created_by),
-            match_runs::created_at.eq(super::now()),
-        ))
-        .returning(match_runs::id)
-        .get_result(conn)?)
-}
-
-pub fn find(conn: &mut DbConn, id: i64) -> Result<Run, AppError> {
-    Ok(match_runs::table.find(id).first(conn)?)
-}
-
 /// A run's columns without the frozen input and the report, which weigh tens of megabytes each for a national
 /// cycle: what lists and a run's page read (`find` reads a whole run).
-macro_rules! run_without_files {
-    () => {
+macro_rules! run_columns {
+    ($input:expr, $report:expr) => {
         (
             match_runs::id,
             match_runs::cycle_id,
@@ -81,8 +61,8 @@ macro_rules! run_without_files {
             match_runs::proposing,
             match_runs::seed,
             match_runs::status,
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>("NULL"),
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>("NULL"),
+            $input,
+            $report,
             match_runs::error,
             match_runs::created_by,
             match_runs::created_at,
@@ -96,6 +76,45 @@ macro_rules! run_without_files {
             match_runs::summary,
         )
     };
+}
+
+/// A run's columns without its files (read as `None`).
+macro_rules! run_without_files {
+    () => {
+        run_columns!(
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>("NULL"),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>("NULL")
+        )
+    };
+}
+
+pub fn insert(conn: &mut DbConn, run: &NewRun) -> Result<i64, AppError> {
+    let id = diesel::insert_into(match_runs::table)
+        .values((
+            match_runs::cycle_id.eq(run.cycle_id),
+            match_runs::algorithm.eq(run.algorithm),
+            match_runs::proposing.eq(run.proposing),
+            match_runs::seed.eq(run.seed),
+            match_runs::status.eq("queued"),
+            match_runs::created_by.eq(run.created_by),
+            match_runs::created_at.eq(super::now()),
+        ))
+        .returning(match_runs::id)
+        .get_result(conn)?;
+    diesel::insert_into(match_run_files::table)
+        .values((match_run_files::run_id.eq(id), match_run_files::input.eq(run.input)))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// A whole run, with its input and report (tens of megabytes for a national cycle: pages read
+/// [`find_without_files`]).
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Run, AppError> {
+    Ok(match_runs::table
+        .inner_join(match_run_files::table)
+        .filter(match_runs::id.eq(id))
+        .select(run_columns!(match_run_files::input.nullable(), match_run_files::report))
+        .first(conn)?)
 }
 
 /// A cycle's runs, newest first, for lists, without their files.
@@ -115,8 +134,10 @@ pub fn find_without_files(conn: &mut DbConn, id: i64) -> Result<Run, AppError> {
 /// The run published for a cycle, if any.
 pub fn published_of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Option<Run>, AppError> {
     Ok(match_runs::table
+        .inner_join(match_run_files::table)
         .filter(match_runs::cycle_id.eq(cycle_id))
         .filter(match_runs::status.eq("published"))
+        .select(run_columns!(match_run_files::input.nullable(), match_run_files::report))
         .first(conn)
         .optional()?)
 }
@@ -131,15 +152,22 @@ pub fn finish(
 ) -> Result<bool, AppError> {
     let target = match_runs::table.filter(match_runs::id.eq(id)).filter(match_runs::status.eq("queued"));
     let rows = match outcome {
-        Ok((report, summary)) => diesel::update(target)
-            .set((
-                match_runs::status.eq("done"),
-                match_runs::report.eq(report),
-                match_runs::summary.eq(summary),
-                match_runs::finished_at.eq(at),
-                match_runs::version.eq(match_runs::version + 1),
-            ))
-            .execute(conn)?,
+        Ok((report, summary)) => {
+            let rows = diesel::update(target)
+                .set((
+                    match_runs::status.eq("done"),
+                    match_runs::summary.eq(summary),
+                    match_runs::finished_at.eq(at),
+                    match_runs::version.eq(match_runs::version + 1),
+                ))
+                .execute(conn)?;
+            if rows == 1 {
+                diesel::update(match_run_files::table.find(id))
+                    .set(match_run_files::report.eq(report))
+                    .execute(conn)?;
+            }
+            rows
+        }
         Err(message) => diesel::update(target)
             .set((
                 match_runs::status.eq("failed"),
@@ -282,14 +310,14 @@ pub fn scholar_of_user(conn: &mut DbConn, cycle_id: i64, user_id: i64) -> Result
         .optional()?)
 }
 
-/// Every (cycle scholar, rank, registry key) of the cycle's choices, by scholar then rank.
-pub fn choices(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<(i64, i32, String)>, AppError> {
+/// Every (cycle scholar, facility id) of the cycle's choices, by scholar then rank: ids only: a national cycle
+/// has two million, and the caller maps the few thousand facility ids to their registry keys once.
+pub fn choices(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<(i64, i64)>, AppError> {
     Ok(scholar_choices::table
         .inner_join(cycle_scholars::table)
-        .inner_join(facilities::table)
         .filter(cycle_scholars::cycle_id.eq(cycle_id))
         .order((scholar_choices::cycle_scholar_id.asc(), scholar_choices::rank.asc()))
-        .select((scholar_choices::cycle_scholar_id, scholar_choices::rank, facilities::registry_key))
+        .select((scholar_choices::cycle_scholar_id, scholar_choices::facility_id))
         .load(conn)?)
 }
 
@@ -332,6 +360,20 @@ pub fn vacancies(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<(FacilityFacts,
         .filter(vacancies::cycle_id.eq(cycle_id))
         .select((FACILITY_COLUMNS, vacancies::seats))
         .load(conn)?)
+}
+
+/// Facilities by id.
+pub fn facilities_by_id(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<FacilityFacts>, AppError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        found.extend(
+            facilities::table
+                .filter(facilities::id.eq_any(chunk))
+                .select(FACILITY_COLUMNS)
+                .load::<FacilityFacts>(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 /// Facilities by registry key (those a list names).

@@ -26,5 +26,5 @@ mod officer;
 mod outbox;
 mod placement_cycles;
 mod security;
-mod swaps;
 mod service_start;
+mod swaps;

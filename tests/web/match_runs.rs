@@ -480,8 +480,11 @@ async fn the_apis_input_reproduces_its_result_through_the_match_command() {
     let res = actix_web::test::call_service(&svc, req.to_request()).await;
     assert_eq!(res.status().as_u16(), 200);
     let input = String::from_utf8(actix_web::test::read_body(res).await.to_vec()).expect("utf-8");
-    let stored: String =
-        match_runs::table.find(run).select(match_runs::input.assume_not_null()).first(&mut app.conn()).expect("input");
+    let stored: String = ruralserve::schema::match_run_files::table
+        .find(run)
+        .select(ruralserve::schema::match_run_files::input)
+        .first(&mut app.conn())
+        .expect("input");
     assert_eq!(input, stored, "the input is served byte for byte");
     let (status, result) = api_get(&svc, &format!("/api/v1/match-runs/{run}/result"), &token).await;
     assert_eq!(status, 200);
@@ -650,9 +653,9 @@ async fn a_runs_page_shows_its_lines_fifty_at_a_time_from_the_stored_lines() {
     assert!(last.body.contains(&lines[placed - 1].1));
     // The figures come from the stored summary, the same as the report's.
     let report: serde_json::Value = serde_json::from_str(
-        &match_runs::table
+        &ruralserve::schema::match_run_files::table
             .find(run)
-            .select(match_runs::report)
+            .select(ruralserve::schema::match_run_files::report)
             .first::<Option<String>>(&mut app.conn())
             .expect("r")
             .expect("report"),
