@@ -44,9 +44,12 @@ for lang in en fr; do
     walk placement@moh.demo.ruralserve.org "$OUT" /funder /placement /placement/cycles/new /placement/cycles/1 \
         /placement/cycles/1/vacancies /placement/cycles/1/runs /facilities /facilities/1 /facilities/upload
     walk placement@rhsf.demo.ruralserve.org "$OUT" /placement/cycles/2/runs /placement/runs/1 \
-        "/placement/cycles/2/compare?a=1&b=1"
+        "/placement/cycles/2/compare?a=1&b=1" /placement/cycles/2/appeals /placement/appeals/1 \
+        /placement/cycles/2/swaps /placement/cycles/2/transfers
+    walk compliance@rhsf.demo.ruralserve.org "$OUT" /compliance
     walk applicant@demo.ruralserve.org "$OUT" /my/placement /my/placement/1/choices
-    walk scholar001.rhsf@demo.ruralserve.org "$OUT" /my/placement /my/placement/2/result
+    walk scholar001.rhsf@demo.ruralserve.org "$OUT" /my/placement /my/placement/2/result /my/placement/2/swaps \
+        /my/placement/2/appeal
     walk supervisor@moh.demo.ruralserve.org "$OUT" /supervisor
     walk admin@demo.ruralserve.org "$OUT" /admin /admin/audit /admin/mailbox /admin/jobs /admin/supervisors \
         /admin/coordinators

@@ -421,11 +421,7 @@ async fn a_transfer_takes_effect_only_when_one_of_two_coordinators_approves_it()
     let old = placement_of(&app, p1);
     assert_eq!(old.status, "transferred");
     assert_eq!(old.ended_on, Some(effective - Duration::days(1)));
-    let new: ruralserve::store::placements::Placement = {
-        let mut conn = app.conn();
-        let live = ruralserve::store::placements::live_of(&mut conn, old.cycle_scholar_id).expect("q").expect("live");
-        live
-    };
+    let new = ruralserve::store::placements::live_of(&mut app.conn(), old.cycle_scholar_id).expect("q").expect("live");
     assert_eq!((new.origin.as_str(), new.status.as_str()), ("transfer", "started"));
     assert_eq!(new.previous_id, Some(p1));
     assert_eq!(new.started_on, Some(effective));
