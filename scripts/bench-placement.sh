@@ -195,7 +195,7 @@ press_run() {
         sleep 0.1
     done
     RUN_MS=$((($(date +%s%N) - t0) / 1000000))
-    RUN_FACTS=$(sql "SELECT created_at, finished_at, length(input), length(report) FROM match_runs WHERE id = $RUN")
+    RUN_FACTS=$(sql "SELECT r.created_at, r.finished_at, length(f.input), length(f.report) FROM match_runs r JOIN match_run_files f ON f.run_id = r.id WHERE r.id = $RUN")
     echo "== $BACKEND: run $RUN $RUN_STATUS after ${RUN_MS} ms (POST answered in ${POST_MS} ms); $RUN_FACTS" >&2
 }
 
