@@ -269,7 +269,8 @@ fn outcome_lines(conn: &mut DbConn, run: &Run, report: &MatchReport) -> Result<V
         .collect();
     let keys: Vec<String> =
         report.assignments.iter().map(|a| a.facility.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let facility_of: HashMap<String, i64> = store::facility_ids_by_key(conn, &keys)?.into_iter().collect();
+    let facility_of: HashMap<String, i64> =
+        store::facilities_by_key(conn, &keys)?.into_iter().map(|f| (f.registry_key, f.id)).collect();
     let scholar = |reference: &str| {
         scholar_of
             .get(reference)

@@ -560,17 +560,3 @@ pub fn scholar_ids(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<(Option<Strin
         .select((applications::reference, cycle_scholars::award_id, cycle_scholars::id))
         .load(conn)?)
 }
-
-/// Registry keys to facility ids.
-pub fn facility_ids_by_key(conn: &mut DbConn, keys: &[String]) -> Result<Vec<(String, i64)>, AppError> {
-    let mut found = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(1_000) {
-        found.extend(
-            facilities::table
-                .filter(facilities::registry_key.eq_any(chunk))
-                .select((facilities::registry_key, facilities::id))
-                .load::<(String, i64)>(conn)?,
-        );
-    }
-    Ok(found)
-}
