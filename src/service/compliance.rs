@@ -10,7 +10,10 @@ use super::Actor;
 use crate::db::DbConn;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::store::compliance_queue::{self as store, OpenFlag};
+use crate::store::compliance::{self as store, OpenFlag};
+
+/// The kind of flag a decline raises (its detail is the reason's code, then the scholar's words).
+pub use crate::store::compliance::PLACEMENT_DECLINED;
 
 /// Flags shown per page.
 pub const FLAGS_PER_PAGE: i64 = 50;

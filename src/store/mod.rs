@@ -7,7 +7,6 @@ pub mod audit;
 pub mod awards;
 pub mod choices;
 pub mod compliance;
-pub mod compliance_queue;
 pub mod facilities;
 pub mod jobs;
 pub mod match_runs;

@@ -152,6 +152,12 @@ async fn a_decline_needs_a_reason_frees_the_seat_and_tells_the_compliance_coordi
     assert!(told.body.contains("http://localhost/compliance"));
     // Only the cycle's organisation's compliance coordinators hear of it.
     assert_eq!(mails_to(&app, NGO_COMPLIANCE, ""), 0);
+    // Their list reads the reason in words, with the scholar's own after it.
+    let mut carol = Browser::from_address("10.4.0.1");
+    carol.log_in(&svc, COMPLIANCE, DEMO_PASSWORD).await;
+    let list = carol.get(&svc, "/compliance").await;
+    assert!(list.body.contains("Further studies: A specialist course in Nairobi"), "{}", list.body);
+    assert!(!list.body.contains("further_studies"));
 
     let page = scholar.get(&svc, &result_url(f.cycle)).await;
     assert!(page.body.contains("You declined this placement"));
@@ -352,7 +358,7 @@ async fn the_compliance_coordinator_lands_on_the_open_flags_newest_first_fifty_a
     assert!(page.body.contains(&name_of(&app, &f.scholars[0].0)));
     assert!(page.body.contains(&f.scholars[0].1));
     assert!(page.body.contains("Placement declined") && page.body.contains("Alpha Health Centre"));
-    assert!(page.body.contains(">health<"), "the detail: {}", page.body);
+    assert!(page.body.contains(">Health<"), "the detail, in words: {}", page.body);
     // Another funder's compliance coordinator does not see it.
     let mut other = Browser::new();
     other.log_in(&svc, NGO_COMPLIANCE, DEMO_PASSWORD).await;
