@@ -130,6 +130,7 @@ pub fn load(conn: &mut DbConn, public_url: &str) -> Result<String, AppError> {
     placement::publish_foundation_run(conn, cycles.foundation, public_url)?;
     placement::file_demo_appeal(conn, cycles.foundation, public_url)?;
     placement::start_foundation_service(conn, cycles.foundation)?;
+    placement::queue_demo_second_round(conn, cycles.foundation)?;
     let mut summary = format!(
         "Demo data loaded: 2 funders, calls {:?}, {} facilities in the registry ({} added now, {} rows rejected), placement cycles {:?}.\nDemo log-ins (password: {DEMO_PASSWORD}):\n",
         calls,

@@ -375,6 +375,7 @@ diesel::table! {
         version -> Integer,
         round -> Integer,
         summary -> Nullable<Text>,
+        answer_deadline -> Nullable<Timestamp>,
     }
 }
 
@@ -397,6 +398,7 @@ diesel::table! {
         start_late -> Bool,
         ended_on -> Nullable<Date>,
         version -> Integer,
+        answer_by -> Nullable<Timestamp>,
     }
 }
 

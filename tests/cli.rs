@@ -152,9 +152,13 @@ fn the_demo_loads_the_real_facility_list_and_running_it_twice_adds_nothing() {
     assert_eq!(per_cycle, vec![(1, 201), (2, 40)], "about 200 ministry scholars, 40 midwives");
     let choices: i64 = scholar_choices::table.count().get_result(&mut conn).expect("choices");
     assert!(choices > 200 * 5, "the scholars have ranked their choices: {choices}");
-    let runs: Vec<(i64, String)> =
-        match_runs::table.select((match_runs::cycle_id, match_runs::status)).load(&mut conn).expect("runs");
-    assert_eq!(runs, vec![(2, "published".to_string())], "one published run, for the foundation, not two");
+    let runs: Vec<(i64, i32, String)> = match_runs::table
+        .order(match_runs::id)
+        .select((match_runs::cycle_id, match_runs::round, match_runs::status))
+        .load(&mut conn)
+        .expect("runs");
+    let expected = vec![(2, 1, "published".to_string()), (2, 2, "proposed".to_string())];
+    assert_eq!(runs, expected, "the foundation's published run and its proposed second round, once each");
     let placed: i64 = placements::table.count().get_result(&mut conn).expect("placements");
     assert!(placed > 0);
     let supervised: i64 = facility_supervisors::table.count().get_result(&mut conn).expect("supervisors");

@@ -595,7 +595,7 @@ pub fn publish_foundation_run(conn: &mut DbConn, cycle_id: i64, public_url: &str
         Some(run) => run.id,
         None => {
             let rules = match_runs::RunRules::parse("deferred-acceptance", 0).ok_or(AppError::NotFound)?;
-            match_runs::create_run(conn, &proposer, cycle_id, rules)?
+            match_runs::create_run(conn, &proposer, cycle_id, rules, None)?
         }
     };
     // What the job runner does, done here so that the demo is complete before the server starts.
@@ -784,5 +784,43 @@ pub fn file_demo_appeal(conn: &mut DbConn, cycle_id: i64, public_url: &str) -> R
         document: None,
     };
     appeals::file_now(conn, &i18n, public_url, &scholar, cycle_id, &filing, now().date())?;
+    Ok(())
+}
+
+/// After the foundation's publication, its coordinators find a second round waiting: placement@rhsf queued it
+/// (over the midwives the main run left unplaced and the seats freed since by the decline and the seat added
+/// for the appeal), it is computed and proposed, and placement2@rhsf publishes it from the run's page. Its
+/// answer deadline is a week after the cycle's. Left alone once the cycle has a second-round run, and skipped
+/// when there is no one or nothing to offer.
+pub fn queue_demo_second_round(conn: &mut DbConn, cycle_id: i64) -> Result<(), AppError> {
+    use crate::service::{match_runs, Actor};
+    let queued: i64 = crate::schema::match_runs::table
+        .filter(crate::schema::match_runs::cycle_id.eq(cycle_id))
+        .filter(crate::schema::match_runs::round.eq(2))
+        .count()
+        .get_result(conn)?;
+    if queued > 0 {
+        return Ok(());
+    }
+    let user = users::find_by_email(conn, "placement@rhsf.demo.ruralserve.org")?.ok_or(AppError::NotFound)?;
+    let proposer = Actor::from_user(&user, "demo")?;
+    let deadline: NaiveDateTime = placement_cycles::table
+        .find(cycle_id)
+        .select(placement_cycles::acceptance_deadline)
+        .first::<NaiveDateTime>(conn)?
+        + Duration::days(7);
+    let rules = match_runs::RunRules::parse("deferred-acceptance", 0).ok_or(AppError::NotFound)?;
+    let run_id = match match_runs::create_run(conn, &proposer, cycle_id, rules, Some(deadline)) {
+        Ok(id) => id,
+        Err(AppError::Conflict(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    // What the job runner does, done here so that the demo is complete before the server starts.
+    let outcome = match_runs::compute(conn, run_id)?;
+    crate::db::write_transaction(conn, |conn| match_runs::store_outcome(conn, run_id, outcome, now()))?;
+    let (run, _) = match_runs::readable_run(conn, &proposer, run_id)?;
+    if run.status == "done" {
+        match_runs::propose(conn, &proposer, run_id, run.version)?;
+    }
     Ok(())
 }

@@ -26,6 +26,7 @@ pub mod ranking;
 pub mod reassignment;
 pub mod review;
 pub mod role;
+pub mod second_round;
 pub mod service_start;
 pub mod swaps;
 

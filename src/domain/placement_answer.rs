@@ -22,6 +22,11 @@ pub fn answer_open(deadline: NaiveDateTime, now: NaiveDateTime) -> bool {
     now <= deadline
 }
 
+/// A placement's answer deadline: its own (a second round's), else the cycle's acceptance deadline.
+pub fn deadline_of(own: Option<NaiveDateTime>, cycle_deadline: NaiveDateTime) -> NaiveDateTime {
+    own.unwrap_or(cycle_deadline)
+}
+
 /// Reads a decline as typed: a reason from the list, and words of their own (required with "other").
 /// Returns what `placements.decline_reason` stores: `code` or `code: text`.
 pub fn read_decline(code: &str, text: &str) -> Result<String, FieldErrors> {
@@ -62,6 +67,12 @@ mod tests {
         assert!(answer_open(at(17, 0, 0), at(16, 59, 59)));
         assert!(answer_open(at(17, 0, 0), at(17, 0, 0)));
         assert!(!answer_open(at(17, 0, 0), at(17, 0, 1)));
+    }
+
+    #[test]
+    fn a_second_rounds_placement_has_its_own_deadline_the_others_the_cycles() {
+        assert_eq!(deadline_of(None, at(17, 0, 0)), at(17, 0, 0));
+        assert_eq!(deadline_of(Some(at(9, 0, 0)), at(17, 0, 0)), at(9, 0, 0));
     }
 
     #[test]

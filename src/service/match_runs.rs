@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::access::{cycle_to_change, readable_cycle};
+use super::swaps::Links;
 use super::Actor;
 use crate::db::{read_snapshot, write_transaction, DbConn};
 use crate::domain::jobs::Job;
@@ -19,6 +20,7 @@ use crate::domain::matching::report::MatchReport;
 use crate::domain::matching::{Algorithm, MatchRequest, Proposing};
 use crate::domain::placement::facility_eligible;
 use crate::domain::role::Role;
+use crate::domain::second_round::{self, Round};
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::store::audit::AuditEntry;
@@ -77,13 +79,28 @@ fn engine_id(reference: Option<&str>, award_id: i64) -> String {
 /// scholars (id: the award's reference), by reference; facilities are those with a vacancy row and those a
 /// scholar listed, by registry key. A facility not eligible on `day`, or without a vacancy, has capacity 0:
 /// that is how "no seat" reaches the engine. The same rows give the same bytes.
+///
+/// A second round (`domain::second_round`) takes only the scholars who never held a placement, and counts
+/// the live placements against each facility's seats, floor and county cap.
 pub fn build_request(
     conn: &mut DbConn,
     cycle: &Cycle,
     rules: RunRules,
     day: NaiveDate,
+    round: Round,
 ) -> Result<MatchRequest<String>, AppError> {
-    let scholars = store::included_scholars(conn, cycle.id)?;
+    let mut scholars = store::included_scholars(conn, cycle.id)?;
+    // The live placements by facility and by county: none before publication.
+    let mut live_at: HashMap<i64, i64> = HashMap::new();
+    let mut live_in: HashMap<String, i64> = HashMap::new();
+    if round == Round::Second {
+        let placed = crate::store::placements::ever_placed(conn, cycle.id)?;
+        scholars.retain(|s| second_round::takes_part(true, placed.contains(&s.id)));
+        for (facility, county, n) in crate::store::placements::live_by_facility(conn, cycle.id)? {
+            live_at.insert(facility, n);
+            *live_in.entry(county).or_default() += n;
+        }
+    }
     let reference_of: HashMap<i64, String> =
         scholars.iter().map(|s| (s.id, engine_id(s.reference.as_deref(), s.award_id))).collect();
     let partner_of: HashMap<i64, Option<i64>> = scholars.iter().map(|s| (s.id, s.partner_request)).collect();
@@ -134,14 +151,21 @@ pub fn build_request(
     applicants.sort_by(|a, b| a.id.cmp(&b.id));
 
     let mut facilities: BTreeMap<String, FacilityInput<String>> = BTreeMap::new();
-    let floor = |need: Option<i32>, capacity: i64| -> Option<i64> {
+    // The cycle's floor at a facility of `seats` (what a second round still owes is `floor_left`'s).
+    let floor = |need: Option<i32>, seats: i64| -> Option<i64> {
         let threshold = cycle.floor_need_score?;
-        let minimum = i64::from(cycle.floor_minimum).min(capacity);
+        let minimum = i64::from(cycle.floor_minimum).min(seats);
         (need? >= threshold && minimum > 0).then_some(minimum)
     };
     for (facility, seats) in vacancies {
-        let capacity =
-            if facility_eligible(facility.eligible, facility.eligible_until, day) { i64::from(seats) } else { 0 };
+        let live = live_at.get(&facility.id).copied().unwrap_or(0);
+        let seats = i64::from(seats);
+        let capacity = if facility_eligible(facility.eligible, facility.eligible_until, day) {
+            second_round::freed_seats(seats, live)
+        } else {
+            0
+        };
+        let minimum = second_round::floor_left(floor(facility.need_score, seats), live, capacity);
         facilities.insert(
             facility.registry_key.clone(),
             FacilityInput {
@@ -150,7 +174,7 @@ pub fn build_request(
                 region: Some(facility.county),
                 need_score: facility.need_score.map(f64::from),
                 preferences: None,
-                minimum: floor(facility.need_score, capacity),
+                minimum,
             },
         );
     }
@@ -167,8 +191,13 @@ pub fn build_request(
             },
         );
     }
-    let regional_caps =
-        store::region_caps(conn, cycle.id)?.into_iter().map(|(county, cap)| (county, i64::from(cap))).collect();
+    let regional_caps = store::region_caps(conn, cycle.id)?
+        .into_iter()
+        .map(|(county, cap)| {
+            let live = live_in.get(&county).copied().unwrap_or(0);
+            (county, second_round::cap_left(i64::from(cap), live))
+        })
+        .collect();
     Ok(MatchRequest {
         algorithm: rules.algorithm,
         proposing: rules.proposing,
@@ -179,28 +208,73 @@ pub fn build_request(
     })
 }
 
+/// The round a new run of the cycle would be, for a coordinator who may change the cycle; refused once the
+/// cycle has had its two rounds.
+fn round_to_run(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<(Cycle, Round), AppError> {
+    let cycle = cycle_to_change(conn, actor, cycle_id)?;
+    let published = cycle.status == "published";
+    let second = published && second_round_published(conn, cycle_id)?;
+    let round = second_round::round_now(published, second).map_err(|key| AppError::Conflict(key.into()))?;
+    Ok((cycle, round))
+}
+
+/// Whether the cycle's second round is published.
+fn second_round_published(conn: &mut DbConn, cycle_id: i64) -> Result<bool, AppError> {
+    Ok(store::published_of_cycle(conn, cycle_id)?.iter().any(|r| r.round == Round::Second.number()))
+}
+
+/// The round a new run of the cycle would be, for the runs page (`None`: no run may be made).
+pub fn next_round(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<Option<Round>, AppError> {
+    match round_to_run(conn, actor, cycle_id) {
+        Ok((_, round)) => Ok(Some(round)),
+        Err(AppError::Conflict(_) | AppError::Forbidden | AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Queues a run: the instance is built and frozen now, the job runner computes it (woken at once). Returns the
-/// run's id.
+/// run's id. While the cycle is open it is a main run; once published, a second round over the unplaced and
+/// the freed seats, whose placements must be answered by `answer_deadline` (required then, ignored before).
 ///
 /// The instance is read from one snapshot before the write transaction, not inside it: a national cycle's
 /// (100,000 scholars, 2 million choices) takes seconds to read and to write out, and on SQLite a write
 /// transaction would hold the only write lock meanwhile. The run is the cycle as it stood at that read; the
-/// write re-checks that the cycle is still open. The input is compact JSON (the `match` command reads it the same).
-pub fn create_run(conn: &mut DbConn, actor: &Actor, cycle_id: i64, rules: RunRules) -> Result<i64, AppError> {
-    let open_cycle = |conn: &mut DbConn| -> Result<Cycle, AppError> {
-        let cycle = cycle_to_change(conn, actor, cycle_id)?;
-        if cycle.status != "open" {
-            return Err(AppError::Conflict("run-error-cycle-published".into()));
+/// write re-checks that the cycle is still in the same round. The input is compact JSON (the `match` command
+/// reads it the same).
+pub fn create_run(
+    conn: &mut DbConn,
+    actor: &Actor,
+    cycle_id: i64,
+    rules: RunRules,
+    answer_deadline: Option<NaiveDateTime>,
+) -> Result<i64, AppError> {
+    let at = now();
+    let (input, round, answer_deadline) = read_snapshot(conn, |conn| {
+        let (cycle, round) = round_to_run(conn, actor, cycle_id)?;
+        let answer_deadline = match round {
+            Round::Main => None,
+            Round::Second => Some(
+                second_round::check_answer_deadline(answer_deadline, at, cycle.service_start_until)
+                    .map_err(AppError::Validation)?,
+            ),
+        };
+        let request = build_request(conn, &cycle, rules, at.date(), round)?;
+        if round == Round::Second {
+            if request.applicants.is_empty() {
+                return Err(AppError::Conflict("run-error-none-unplaced".into()));
+            }
+            if request.facilities.iter().all(|f| f.capacity == 0) {
+                return Err(AppError::Conflict("run-error-no-freed-seats".into()));
+            }
         }
-        Ok(cycle)
-    };
-    let input = read_snapshot(conn, |conn| {
-        let cycle = open_cycle(conn)?;
-        let request = build_request(conn, &cycle, rules, now().date())?;
-        Ok(serde_json::to_string(&request).map_err(|e| AppError::Internal(format!("instance JSON: {e}")))? + "\n")
+        let input =
+            serde_json::to_string(&request).map_err(|e| AppError::Internal(format!("instance JSON: {e}")))? + "\n";
+        Ok((input, round, answer_deadline))
     })?;
     let id = write_transaction(conn, |conn| {
-        open_cycle(conn)?;
+        if round_to_run(conn, actor, cycle_id)?.1 != round {
+            return Err(AppError::Conflict("run-error-cycle-published".into()));
+        }
         let id = store::insert(
             conn,
             &store::NewRun {
@@ -210,6 +284,8 @@ pub fn create_run(conn: &mut DbConn, actor: &Actor, cycle_id: i64, rules: RunRul
                 seed: i64::try_from(rules.seed).unwrap_or(i64::MAX),
                 input: &input,
                 created_by: actor.user_id,
+                round: round.number(),
+                answer_deadline,
             },
         )?;
         jobs::enqueue(conn, Job::MatchRun { run_id: id }, now())?;
@@ -452,7 +528,7 @@ pub fn run_view(
     let (matched, unmatched) = summary.as_ref().map_or((0, 0), |s| (s.stats.matched, s.stats.unmatched));
     let placed = line_page(conn, run.id, 0, matched, placed_page)?;
     let unplaced = line_page(conn, run.id, matched, unmatched, unplaced_page)?;
-    let coordinator = actor.role == Role::PlacementCoordinator && cycle.status == "open";
+    let coordinator = actor.role == Role::PlacementCoordinator && movable(conn, &run, &cycle)?;
     Ok(RunView {
         may_propose: coordinator && run.status == "done",
         may_publish: coordinator && run.status == "proposed",
@@ -502,6 +578,9 @@ pub fn compare(conn: &mut DbConn, actor: &Actor, cycle_id: i64, a: i64, b: i64) 
     };
     let (run_a, report_a) = load(conn, a)?;
     let (run_b, report_b) = load(conn, b)?;
+    if run_a.round != run_b.round {
+        return Err(AppError::Conflict("run-error-compare-rounds".into()));
+    }
     let place = |r: &MatchReport| -> BTreeMap<String, String> {
         r.assignments.iter().map(|x| (x.applicant.clone(), x.facility.clone())).collect()
     };
@@ -528,12 +607,26 @@ pub fn compare(conn: &mut DbConn, actor: &Actor, cycle_id: i64, a: i64, b: i64) 
     Ok(Comparison { cycle, a: run_a, b: run_b, report_a, report_b, differences })
 }
 
-/// A run of an open cycle that the actor (a coordinator of the funder) may move.
+/// Whether a run may still be proposed or published: a main run while its cycle is open, a second round's
+/// while the cycle is published and has no published second round.
+fn movable(conn: &mut DbConn, run: &Run, cycle: &Cycle) -> Result<bool, AppError> {
+    let round = run_round(run)?;
+    let published = cycle.status == "published";
+    let second = published && second_round_published(conn, cycle.id)?;
+    Ok(second_round::run_movable(round, published, second))
+}
+
+fn run_round(run: &Run) -> Result<Round, AppError> {
+    Round::from_number(run.round).ok_or_else(|| AppError::Internal(format!("run {} has round {}", run.id, run.round)))
+}
+
+/// A run the actor (a coordinator of the funder) may still move.
 fn run_to_change(conn: &mut DbConn, actor: &Actor, run_id: i64) -> Result<(Run, Cycle), AppError> {
     let run = store::find_without_files(conn, run_id)?;
     let cycle = cycle_to_change(conn, actor, run.cycle_id)?;
-    if cycle.status != "open" {
-        return Err(AppError::Conflict("run-error-cycle-published".into()));
+    if !movable(conn, &run, &cycle)? {
+        let key = if run_round(&run)? == Round::Main { "run-error-cycle-published" } else { "run-error-rounds-over" };
+        return Err(AppError::Conflict(key.into()));
     }
     Ok((run, cycle))
 }
@@ -554,8 +647,10 @@ pub fn propose(conn: &mut DbConn, actor: &Actor, run_id: i64, version: i32) -> R
     })
 }
 
-/// Another coordinator publishes a proposed run: in one transaction the run and its cycle become published,
-/// one placement per assignment is written, and every scholar of the run gets an e-mail.
+/// Another coordinator publishes a proposed run: in one transaction the run becomes published, one placement
+/// per assignment is written, and every scholar of the run gets an e-mail. A main run publishes its cycle; a
+/// second round's placements carry its answer deadline, and the round is refused (to be run again) if a
+/// scholar it places was placed meanwhile or a seat it fills was taken meanwhile: never over capacity.
 pub fn publish(
     conn: &mut DbConn,
     i18n: &I18n,
@@ -575,75 +670,143 @@ pub fn publish(
         let report = parse_report(&store::find(conn, run_id)?)?
             .ok_or_else(|| AppError::Conflict("run-error-not-computed".into()))?;
         let at = now();
+        let origin = match run_round(&run)? {
+            Round::Main => {
+                store::publish_cycle(conn, cycle.id, cycle.version)?;
+                store::RunOrigin::Main
+            }
+            Round::Second => {
+                let answer_by = run
+                    .answer_deadline
+                    .ok_or_else(|| AppError::Internal(format!("second round {run_id} has no answer deadline")))?;
+                if answer_by <= at {
+                    return Err(AppError::Conflict("run-error-answer-deadline-passed".into()));
+                }
+                store::touch_published_cycle(conn, cycle.id, cycle.version)?;
+                store::RunOrigin::SecondRound { answer_by }
+            }
+        };
         store::publish(conn, run_id, version, actor.user_id, at)?;
-        store::publish_cycle(conn, cycle.id, cycle.version)?;
-
-        let scholars: HashMap<String, CycleScholar> = store::all_scholars(conn, cycle.id)?
-            .into_iter()
-            .filter_map(|s| s.reference.clone().map(|r| (r, s)))
-            .collect();
-        let keys: Vec<String> =
-            report.assignments.iter().map(|a| a.facility.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-        let facilities: HashMap<String, FacilityFacts> =
-            store::facilities_by_key(conn, &keys)?.into_iter().map(|f| (f.registry_key.clone(), f)).collect();
-        let link = format!("{}/my/placement/{}/result", public_url.trim_end_matches('/'), cycle.id);
-        let mut rows = Vec::with_capacity(report.assignments.len());
-        for a in &report.assignments {
-            let scholar = scholars
-                .get(&a.applicant)
-                .ok_or_else(|| AppError::Internal(format!("run {run_id} places unknown scholar {}", a.applicant)))?;
-            let facility = facilities
-                .get(&a.facility)
-                .ok_or_else(|| AppError::Internal(format!("run {run_id} names unknown facility {}", a.facility)))?;
-            rows.push(NewPlacement {
-                cycle_scholar_id: scholar.id,
-                award_id: scholar.award_id,
-                facility_id: facility.id,
-                choice_rank: i32::try_from(a.choice_rank).unwrap_or(i32::MAX).max(1),
-            });
-            let lang = scholar.language.as_str();
-            outbox::enqueue(
-                conn,
-                &scholar.email,
-                &i18n.t_args(lang, "mail-placed-subject", &[("cycle", cycle.title.clone())]),
-                &i18n.t_args(
-                    lang,
-                    "mail-placed-body",
-                    &[
-                        ("cycle", cycle.title.clone()),
-                        ("facility", facility.name.clone()),
-                        ("county", facility.county.clone()),
-                        ("url", link.clone()),
-                    ],
-                ),
-            )?;
-        }
-        for u in &report.unmatched {
-            let Some(scholar) = scholars.get(&u.applicant) else { continue };
-            let lang = scholar.language.as_str();
-            outbox::enqueue(
-                conn,
-                &scholar.email,
-                &i18n.t_args(lang, "mail-unplaced-subject", &[("cycle", cycle.title.clone())]),
-                &i18n.t_args(
-                    lang,
-                    "mail-unplaced-body",
-                    &[("cycle", cycle.title.clone()), ("reason", u.reason.clone()), ("url", link.clone())],
-                ),
-            )?;
-        }
-        store::insert_placements(conn, run_id, &rows, at)?;
-        // The unanswered placements lapse at the deadline (one second after it: the deadline itself is in time).
-        let due = crate::domain::jobs::lapse_due(cycle.acceptance_deadline);
-        jobs::enqueue(conn, Job::PlacementAnswerDue { cycle_id: cycle.id }, due)?;
-        let due = crate::domain::jobs::service_start_due(cycle.service_start_until);
-        crate::store::jobs::enqueue(conn, crate::domain::jobs::Job::ServiceStartDue { cycle_id: cycle.id }, due)?;
-        let after = store::find(conn, run_id)?;
+        let links = Links { i18n, public_url };
+        let placed = place_and_tell(conn, &links, &cycle, run_id, &report, &origin, at)?;
+        // The unanswered placements lapse at their deadline (one second after it: the deadline itself is in time).
+        let deadline = match origin {
+            store::RunOrigin::Main => {
+                let due = crate::domain::jobs::service_start_due(cycle.service_start_until);
+                jobs::enqueue(conn, Job::ServiceStartDue { cycle_id: cycle.id }, due)?;
+                cycle.acceptance_deadline
+            }
+            store::RunOrigin::SecondRound { answer_by } => answer_by,
+        };
+        jobs::enqueue(conn, Job::PlacementAnswerDue { cycle_id: cycle.id }, crate::domain::jobs::lapse_due(deadline))?;
+        let after = store::find_without_files(conn, run_id)?;
         AuditEntry::new("publish_match_run", "match_run", run_id)
             .before(&run)
-            .after(&serde_json::json!({ "run": after, "placements": rows.len(), "unplaced": report.unmatched.len() }))
+            .after(&serde_json::json!({ "run": after, "placements": placed, "unplaced": report.unmatched.len() }))
             .record(conn, &actor.origin())
     })
+}
+
+/// Writes a published run's placements and e-mails every scholar of it (placed, or not and why). Returns how
+/// many placements were written.
+fn place_and_tell(
+    conn: &mut DbConn,
+    links: &Links,
+    cycle: &Cycle,
+    run_id: i64,
+    report: &MatchReport,
+    origin: &store::RunOrigin,
+    at: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let scholars: HashMap<String, CycleScholar> =
+        store::all_scholars(conn, cycle.id)?.into_iter().filter_map(|s| s.reference.clone().map(|r| (r, s))).collect();
+    let keys: Vec<String> =
+        report.assignments.iter().map(|a| a.facility.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let facilities: HashMap<String, FacilityFacts> =
+        store::facilities_by_key(conn, &keys)?.into_iter().map(|f| (f.registry_key.clone(), f)).collect();
+    let link = format!("{}/my/placement/{}/result", links.public_url.trim_end_matches('/'), cycle.id);
+    let i18n = links.i18n;
+    let mut rows = Vec::with_capacity(report.assignments.len());
+    for a in &report.assignments {
+        let scholar = scholars
+            .get(&a.applicant)
+            .ok_or_else(|| AppError::Internal(format!("run {run_id} places unknown scholar {}", a.applicant)))?;
+        let facility = facilities
+            .get(&a.facility)
+            .ok_or_else(|| AppError::Internal(format!("run {run_id} names unknown facility {}", a.facility)))?;
+        rows.push(NewPlacement {
+            cycle_scholar_id: scholar.id,
+            award_id: scholar.award_id,
+            facility_id: facility.id,
+            choice_rank: i32::try_from(a.choice_rank).unwrap_or(i32::MAX).max(1),
+        });
+        let lang = scholar.language.as_str();
+        outbox::enqueue(
+            conn,
+            &scholar.email,
+            &i18n.t_args(lang, "mail-placed-subject", &[("cycle", cycle.title.clone())]),
+            &i18n.t_args(
+                lang,
+                "mail-placed-body",
+                &[
+                    ("cycle", cycle.title.clone()),
+                    ("facility", facility.name.clone()),
+                    ("county", facility.county.clone()),
+                    ("url", link.clone()),
+                ],
+            ),
+        )?;
+    }
+    for u in &report.unmatched {
+        let Some(scholar) = scholars.get(&u.applicant) else { continue };
+        let lang = scholar.language.as_str();
+        outbox::enqueue(
+            conn,
+            &scholar.email,
+            &i18n.t_args(lang, "mail-unplaced-subject", &[("cycle", cycle.title.clone())]),
+            &i18n.t_args(
+                lang,
+                "mail-unplaced-body",
+                &[("cycle", cycle.title.clone()), ("reason", u.reason.clone()), ("url", link.clone())],
+            ),
+        )?;
+    }
+    if let store::RunOrigin::SecondRound { .. } = origin {
+        check_round_still_fits(conn, cycle.id, &rows)?;
+    }
+    store::insert_placements(conn, run_id, &rows, at, origin)?;
+    Ok(rows.len())
+}
+
+/// Before a second round's placements are written: none of its scholars holds a record yet, and every
+/// facility it fills still has the seats (its vacancy rows locked first, in id order, so that a reassignment
+/// into the same facility waits for this transaction on PostgreSQL).
+fn check_round_still_fits(conn: &mut DbConn, cycle_id: i64, rows: &[NewPlacement]) -> Result<(), AppError> {
+    let stale = || AppError::Conflict("run-error-round-stale".into());
+    let placed = crate::store::placements::ever_placed(conn, cycle_id)?;
+    if rows.iter().any(|p| placed.contains(&p.cycle_scholar_id)) {
+        return Err(stale());
+    }
+    let mut adding: BTreeMap<i64, i64> = BTreeMap::new();
+    for p in rows {
+        *adding.entry(p.facility_id).or_default() += 1;
+    }
+    for &facility in adding.keys() {
+        crate::store::appeals::lock_vacancy(conn, cycle_id, facility)?;
+    }
+    let live: HashMap<i64, i64> = crate::store::placements::live_by_facility(conn, cycle_id)?
+        .into_iter()
+        .map(|(facility, _, n)| (facility, n))
+        .collect();
+    let seats: HashMap<i64, i64> =
+        store::vacancies(conn, cycle_id)?.into_iter().map(|(f, seats)| (f.id, i64::from(seats))).collect();
+    for (facility, n) in adding {
+        let held = live.get(&facility).copied().unwrap_or(0);
+        if !second_round::still_fits(seats.get(&facility).copied().unwrap_or(0), held, n) {
+            return Err(stale());
+        }
+    }
+    Ok(())
 }
 
 /// A higher choice as the scholar's page shows it.
@@ -675,7 +838,16 @@ pub struct ScholarResult {
 pub fn scholar_result(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<ScholarResult, AppError> {
     actor.require(&[Role::Applicant]).map_err(|_| AppError::NotFound)?;
     let scholar = store::scholar_of_user(conn, cycle_id, actor.user_id)?.ok_or(AppError::NotFound)?;
-    let run = store::published_of_cycle(conn, cycle_id)?.ok_or(AppError::NotFound)?;
+    // The second round's run if it holds the scholar, else the main run (runs computed before lines were kept
+    // have none, and the main run holds every scholar of its time).
+    let mut chosen = None;
+    for run in store::published_of_cycle(conn, cycle_id)? {
+        if run.round == Round::Main.number() || store::holds_scholar(conn, run.id, scholar.id)? {
+            chosen = Some(run.id);
+            break;
+        }
+    }
+    let run = store::find(conn, chosen.ok_or(AppError::NotFound)?)?;
     let cycle = crate::store::placement_cycles::find(conn, cycle_id)?;
     let report = parse_report(&run)?.ok_or(AppError::NotFound)?;
     let reference = scholar.reference.clone().unwrap_or_default();

@@ -10,7 +10,7 @@ use super::jobs::worker_origin;
 use super::Actor;
 use crate::db::{write_transaction, DbConn};
 use crate::domain::jobs::lapse_due;
-use crate::domain::placement_answer::{answer_open, read_decline, DECLINE_REASONS};
+use crate::domain::placement_answer::{answer_open, deadline_of, read_decline, DECLINE_REASONS};
 use crate::domain::placement_state::{PlacementEvent, PlacementStatus};
 use crate::domain::role::Role;
 use crate::error::AppError;
@@ -31,6 +31,8 @@ pub struct AnswerView {
     pub may_answer: bool,
     /// The deadline has passed.
     pub deadline_passed: bool,
+    /// The placement's answer deadline: the cycle's, or the second round's that placed the scholar.
+    pub deadline: NaiveDateTime,
     pub decline_reasons: &'static [&'static str],
 }
 
@@ -40,9 +42,10 @@ pub fn answer_view(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<An
     actor.require(&[Role::Applicant]).map_err(|_| AppError::NotFound)?;
     let (scholar, cycle) = scholar_in_published(conn, actor, cycle_id)?;
     let placement = placements_store::history_of(conn, scholar.id)?.pop();
-    let open = answer_open(cycle.acceptance_deadline, now());
+    let deadline = deadline_of(placement.as_ref().and_then(|p| p.answer_by), cycle.acceptance_deadline);
+    let open = answer_open(deadline, now());
     let may_answer = open && placement.as_ref().is_some_and(|p| p.status == PlacementStatus::Published.as_str());
-    Ok(AnswerView { placement, may_answer, deadline_passed: !open, decline_reasons: &DECLINE_REASONS })
+    Ok(AnswerView { placement, may_answer, deadline_passed: !open, deadline, decline_reasons: &DECLINE_REASONS })
 }
 
 fn scholar_in_published(conn: &mut DbConn, actor: &Actor, cycle_id: i64) -> Result<(CycleScholar, Cycle), AppError> {
@@ -96,7 +99,7 @@ pub fn answer(
             return Err(AppError::Conflict("answer-error-answered".into()));
         }
         let at = now();
-        if !answer_open(cycle.acceptance_deadline, at) {
+        if !answer_open(deadline_of(placement.answer_by, cycle.acceptance_deadline), at) {
             return Err(AppError::Conflict("answer-error-deadline".into()));
         }
         if placement.version != version {
@@ -178,10 +181,11 @@ fn tell(conn: &mut DbConn, i18n: &I18n, to: &Recipient, key: &str, args: &[(&str
     Ok(())
 }
 
-/// The `placement_answer_due` job's work, in the runner's transaction: once the cycle's deadline has passed,
-/// every placement still unanswered lapses, with a flag, an e-mail to its scholar, and one e-mail to each
-/// placement and compliance coordinator of the organisation listing them. Running it again finds nothing
-/// left to lapse. Returns when to look again if the deadline is still ahead (it was moved later).
+/// The `placement_answer_due` job's work, in the runner's transaction: every placement of the cycle still
+/// unanswered past its deadline (the cycle's, or its second round's) lapses, with a flag, an e-mail to its
+/// scholar, and one e-mail to each placement and compliance coordinator of the organisation listing them.
+/// Running it again finds nothing left to lapse. Returns when to look again if a deadline is still ahead (the
+/// cycle's was moved later, or a second round's placements wait for theirs).
 pub fn lapse_unanswered(
     conn: &mut DbConn,
     i18n: &I18n,
@@ -189,15 +193,20 @@ pub fn lapse_unanswered(
     at: NaiveDateTime,
 ) -> Result<Option<NaiveDateTime>, AppError> {
     let cycle = cycles_store::find(conn, cycle_id)?;
-    if answer_open(cycle.acceptance_deadline, at) {
-        return Ok(Some(lapse_due(cycle.acceptance_deadline)));
-    }
     let origin: Origin = worker_origin();
     let scholars: std::collections::HashMap<i64, CycleScholar> =
         runs_store::all_scholars(conn, cycle_id)?.into_iter().map(|s| (s.id, s)).collect();
-    let deadline = format!("{} UTC", cycle.acceptance_deadline.format("%Y-%m-%d %H:%M"));
+    let shown = |t: NaiveDateTime| format!("{} UTC", t.format("%Y-%m-%d %H:%M"));
     let mut lapsed = Vec::new();
+    let mut last_deadline = None;
+    let mut next_look: Option<NaiveDateTime> = None;
     for placement in store::unanswered_of_cycle(conn, cycle_id)? {
+        let deadline = deadline_of(placement.answer_by, cycle.acceptance_deadline);
+        if answer_open(deadline, at) {
+            let due = lapse_due(deadline);
+            next_look = Some(next_look.map_or(due, |n| n.min(due)));
+            continue;
+        }
         match placements_store::apply(conn, &placement, PlacementEvent::Lapse, &PlacementFacts::default()) {
             Ok(_) => {}
             // Answered at the very last moment, after this job read it: the answer stands.
@@ -209,8 +218,9 @@ pub fn lapse_unanswered(
             .before(&placement)
             .after(&after)
             .record(conn, &origin)?;
-        let detail = format!("no answer by {deadline}");
+        let detail = format!("no answer by {}", shown(deadline));
         compliance::raise(conn, placement.award_id, placement.id, compliance::PLACEMENT_LAPSED, &detail, at)?;
+        last_deadline = Some(last_deadline.map_or(deadline, |d: NaiveDateTime| d.max(deadline)));
         let facility = facilities::find(conn, placement.facility_id)?;
         let Some(scholar) = scholars.get(&placement.cycle_scholar_id) else { continue };
         let reference = scholar.reference.clone().unwrap_or_default();
@@ -218,17 +228,17 @@ pub fn lapse_unanswered(
             ("cycle", cycle.title.clone()),
             ("facility", facility.name.clone()),
             ("county", facility.county.clone()),
-            ("deadline", deadline.clone()),
+            ("deadline", shown(deadline)),
         ];
         let to = Recipient { email: scholar.email.clone(), language: scholar.language.clone() };
         tell(conn, i18n, &to, "mail-placement-lapsed", &args)?;
         lapsed.push(format!("- {} ({reference}), {}", scholar.name, facility.name));
     }
-    if !lapsed.is_empty() {
+    if let (false, Some(deadline)) = (lapsed.is_empty(), last_deadline) {
         let args = [
             ("cycle", cycle.title.clone()),
             ("count", lapsed.len().to_string()),
-            ("deadline", deadline.clone()),
+            ("deadline", shown(deadline)),
             ("list", lapsed.join("\n")),
         ];
         let mut staff = store::staff_of(conn, cycle.organisation_id, Role::PlacementCoordinator)?;
@@ -237,5 +247,10 @@ pub fn lapse_unanswered(
             tell(conn, i18n, member, "mail-placements-lapsed-staff", &args)?;
         }
     }
-    Ok(None)
+    // The cycle's own deadline moved later with nothing yet to lapse: look again then, as before.
+    if answer_open(cycle.acceptance_deadline, at) {
+        let due = lapse_due(cycle.acceptance_deadline);
+        next_look = Some(next_look.map_or(due, |n| n.min(due)));
+    }
+    Ok(next_look)
 }

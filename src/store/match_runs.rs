@@ -39,6 +39,8 @@ pub struct Run {
     /// The report's figures as JSON (`service::match_runs::RunSummary`), kept when the run is computed.
     #[serde(skip)]
     pub summary: Option<String>,
+    /// A second round's answer deadline for the placements it makes (the main run's is the cycle's).
+    pub answer_deadline: Option<NaiveDateTime>,
 }
 
 pub struct NewRun<'a> {
@@ -48,6 +50,8 @@ pub struct NewRun<'a> {
     pub seed: i64,
     pub input: &'a str,
     pub created_by: i64,
+    pub round: i32,
+    pub answer_deadline: Option<NaiveDateTime>,
 }
 
 /// A run's columns without the frozen input and the report, which weigh tens of megabytes each for a national
@@ -74,6 +78,7 @@ macro_rules! run_columns {
             match_runs::version,
             match_runs::round,
             match_runs::summary,
+            match_runs::answer_deadline,
         )
     };
 }
@@ -98,6 +103,8 @@ pub fn insert(conn: &mut DbConn, run: &NewRun) -> Result<i64, AppError> {
             match_runs::status.eq("queued"),
             match_runs::created_by.eq(run.created_by),
             match_runs::created_at.eq(super::now()),
+            match_runs::round.eq(run.round),
+            match_runs::answer_deadline.eq(run.answer_deadline),
         ))
         .returning(match_runs::id)
         .get_result(conn)?;
@@ -131,15 +138,25 @@ pub fn find_without_files(conn: &mut DbConn, id: i64) -> Result<Run, AppError> {
     Ok(match_runs::table.find(id).select(run_without_files!()).first(conn)?)
 }
 
-/// The run published for a cycle, if any.
-pub fn published_of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Option<Run>, AppError> {
+/// The runs published for a cycle (its main run, and a second round if any), the second round first, without
+/// their files.
+pub fn published_of_cycle(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<Run>, AppError> {
     Ok(match_runs::table
-        .inner_join(match_run_files::table)
         .filter(match_runs::cycle_id.eq(cycle_id))
         .filter(match_runs::status.eq("published"))
-        .select(run_columns!(match_run_files::input.nullable(), match_run_files::report))
-        .first(conn)
-        .optional()?)
+        .order(match_runs::round.desc())
+        .select(run_without_files!())
+        .load(conn)?)
+}
+
+/// Whether a computed run has a line (placed or not) for the scholar.
+pub fn holds_scholar(conn: &mut DbConn, run_id: i64, cycle_scholar_id: i64) -> Result<bool, AppError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        match_run_lines::table
+            .filter(match_run_lines::run_id.eq(run_id))
+            .filter(match_run_lines::cycle_scholar_id.eq(cycle_scholar_id)),
+    ))
+    .get_result(conn)?)
 }
 
 /// Stores a queued run's outcome: the report (`done`) or the engine's message (`failed`). A run that is no
@@ -229,6 +246,20 @@ pub fn publish_cycle(conn: &mut DbConn, cycle_id: i64, version: i32) -> Result<(
     .set((placement_cycles::status.eq("published"), placement_cycles::version.eq(placement_cycles::version + 1)))
     .execute(conn)?;
     exactly_one(rows, "run-error-cycle-published")
+}
+
+/// Bumps a published cycle's version, on the version read in the same transaction: two second rounds
+/// published at once queue on the cycle's row, and only the first finds its version.
+pub fn touch_published_cycle(conn: &mut DbConn, cycle_id: i64, version: i32) -> Result<(), AppError> {
+    let rows = diesel::update(
+        placement_cycles::table
+            .filter(placement_cycles::id.eq(cycle_id))
+            .filter(placement_cycles::status.eq("published"))
+            .filter(placement_cycles::version.eq(version)),
+    )
+    .set(placement_cycles::version.eq(placement_cycles::version + 1))
+    .execute(conn)?;
+    exactly_one(rows, "error-conflict-stale")
 }
 
 /// One scholar of a cycle with what the instance and the pages need.
@@ -405,12 +436,23 @@ pub struct NewPlacement {
     pub choice_rank: i32,
 }
 
+/// Where a run's placements come from: the main run, or a second round with its own answer deadline.
+pub enum RunOrigin {
+    Main,
+    SecondRound { answer_by: NaiveDateTime },
+}
+
 pub fn insert_placements(
     conn: &mut DbConn,
     run_id: i64,
     rows: &[NewPlacement],
     at: NaiveDateTime,
+    origin: &RunOrigin,
 ) -> Result<(), AppError> {
+    let (origin, answer_by) = match origin {
+        RunOrigin::Main => ("run", None),
+        RunOrigin::SecondRound { answer_by } => ("second_round", Some(*answer_by)),
+    };
     for p in rows {
         diesel::insert_into(placements::table)
             .values((
@@ -420,6 +462,8 @@ pub fn insert_placements(
                 placements::facility_id.eq(p.facility_id),
                 placements::choice_rank.eq(p.choice_rank),
                 placements::published_at.eq(at),
+                placements::origin.eq(origin),
+                placements::answer_by.eq(answer_by),
             ))
             .execute(conn)?;
     }

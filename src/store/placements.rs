@@ -31,6 +31,8 @@ pub struct Placement {
     pub start_late: bool,
     pub ended_on: Option<NaiveDate>,
     pub version: i32,
+    /// The answer deadline of a second round's placement; `None`: the cycle's acceptance deadline.
+    pub answer_by: Option<NaiveDateTime>,
 }
 
 impl Placement {
@@ -141,6 +143,8 @@ pub fn insert_successor(
             placements::status.eq(next.status.as_str()),
             placements::answered_at.eq(previous.answered_at),
             placements::started_on.eq(next.started_on),
+            // A record moved before it was answered keeps its deadline.
+            placements::answer_by.eq(previous.answer_by),
         ))
         .returning(placements::id)
         .get_result(conn)?)
@@ -157,4 +161,30 @@ pub fn seats_taken(conn: &mut DbConn, cycle_id: i64, facility_ids: &[i64]) -> Re
         .group_by(placements::facility_id)
         .select((placements::facility_id, diesel::dsl::count_star()))
         .load(conn)?)
+}
+
+/// The live records of a cycle by facility, with the facility's county: the seats taken, for a second round.
+pub fn live_by_facility(conn: &mut DbConn, cycle_id: i64) -> Result<Vec<(i64, String, i64)>, AppError> {
+    use crate::schema::{cycle_scholars, facilities};
+    Ok(placements::table
+        .inner_join(cycle_scholars::table)
+        .inner_join(facilities::table)
+        .filter(cycle_scholars::cycle_id.eq(cycle_id))
+        .filter(placements::status.eq_any(PlacementStatus::LIVE))
+        .group_by(facilities::id)
+        .select((facilities::id, facilities::county, diesel::dsl::count_star()))
+        .load(conn)?)
+}
+
+/// The scholars of a cycle who ever held a placement record in it, live or closed.
+pub fn ever_placed(conn: &mut DbConn, cycle_id: i64) -> Result<std::collections::HashSet<i64>, AppError> {
+    use crate::schema::cycle_scholars;
+    Ok(placements::table
+        .inner_join(cycle_scholars::table)
+        .filter(cycle_scholars::cycle_id.eq(cycle_id))
+        .select(placements::cycle_scholar_id)
+        .distinct()
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
 }

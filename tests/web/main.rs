@@ -25,6 +25,7 @@ mod match_runs;
 mod officer;
 mod outbox;
 mod placement_cycles;
+mod second_round;
 mod security;
 mod service_start;
 mod swaps;

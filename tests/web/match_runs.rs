@@ -364,15 +364,21 @@ async fn publication_needs_a_second_coordinator_writes_placements_and_tells_ever
     let status: String =
         placement_cycles::table.find(f.cycle).select(placement_cycles::status).first(&mut app.conn()).expect("cycle");
     assert_eq!(status, "published");
-    // Every other run of the cycle is read-only now, and no new run can be queued.
+    // Every other run of the cycle is read-only now; a new run is a second round, which needs its deadline.
     let v: i32 = match_runs::table.find(other).select(match_runs::version).first(&mut app.conn()).expect("v");
     assert_eq!(
         paul.post(&svc, &format!("/placement/runs/{other}/propose"), &[("version", &v.to_string())]).await.status,
         409
     );
-    let late =
-        paul.post(&svc, &format!("/placement/cycles/{}/runs", f.cycle), &[("algorithm", ""), ("seed", "")]).await;
-    assert_eq!(late.status, 409);
+    let late = paul
+        .post(
+            &svc,
+            &format!("/placement/cycles/{}/runs", f.cycle),
+            &[("algorithm", ""), ("seed", ""), ("answer_deadline", "")],
+        )
+        .await;
+    assert_eq!(late.status, 422);
+    assert!(late.body.contains("Enter the date and time by which scholars placed in this round"), "{}", late.body);
 
     // One placement per placed scholar, with the choice rank; an e-mail to each scholar.
     let rows: Vec<(i64, Option<i32>)> = placements::table
@@ -513,9 +519,10 @@ async fn the_apis_input_reproduces_its_result_through_the_match_command() {
     // The same database gives the same bytes.
     let cycle = ruralserve::store::placement_cycles::find(&mut app.conn(), f.cycle).expect("cycle");
     let rules = ruralserve::service::match_runs::RunRules::parse("", 0).expect("rules");
+    let main = ruralserve::domain::second_round::Round::Main;
+    let today = ruralserve::store::now().date();
     let again =
-        ruralserve::service::match_runs::build_request(&mut app.conn(), &cycle, rules, ruralserve::store::now().date())
-            .expect("instance");
+        ruralserve::service::match_runs::build_request(&mut app.conn(), &cycle, rules, today, main).expect("instance");
     assert_eq!(serde_json::to_string(&again).expect("json") + "\n", input);
 
     let (status, body) = api_get(&svc, &format!("/api/v1/match-runs/{run}"), &token).await;
@@ -583,7 +590,7 @@ async fn the_role_by_route_matrix_holds_for_runs_results_and_the_api() {
         // Only a coordinator of the funder may queue or move a run: administrators read only.
         let post = b.post(&svc, &format!("/placement/cycles/{cycle}/runs"), &[("algorithm", ""), ("seed", "")]).await;
         let expected_post = match page_status {
-            200 if who == COORDINATOR => 409, // allowed, but the cycle is published
+            200 if who == COORDINATOR => 422, // allowed: a second round, which needs its answer deadline
             200 => 403,
             other => other,
         };

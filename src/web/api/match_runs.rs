@@ -26,6 +26,10 @@ struct RunBody<'a> {
     finished_at: Option<String>,
     proposed_at: Option<String>,
     published_at: Option<String>,
+    /// 1 for the cycle's main run, 2 for its second round over freed seats.
+    round: i32,
+    /// A second round's answer deadline for the placements it makes.
+    answer_deadline: Option<String>,
 }
 
 impl<'a> From<&'a Run> for RunBody<'a> {
@@ -43,6 +47,8 @@ impl<'a> From<&'a Run> for RunBody<'a> {
             finished_at: time(r.finished_at),
             proposed_at: time(r.proposed_at),
             published_at: time(r.published_at),
+            round: r.round,
+            answer_deadline: time(r.answer_deadline),
         }
     }
 }

@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::domain::role::Role;
+use crate::domain::second_round::Round;
 use crate::error::{AppError, FieldErrors};
 use crate::service::match_runs::{self as service, Comparison, Cycle, Run, RunFile, RunRules};
 use crate::service::{access, Actor};
-use crate::web::form::version;
-use crate::web::page::{authorize, redirect, render, render_status, PageResult, Visitor};
+use crate::web::form::{noted, read_local_datetime, version};
+use crate::web::page::{authorize, local_time, redirect, render, render_status, PageResult, Visitor};
 use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -35,9 +36,11 @@ fn staff(visitor: &Visitor) -> Result<Actor, AppError> {
 struct RunsPage {
     cycle: Option<Cycle>,
     runs: Vec<Run>,
-    may_run: bool,
+    /// The round a new run would be (1 main, 2 second), when the actor may queue one.
+    next_round: Option<i32>,
     algorithm: String,
     seed: String,
+    answer_deadline: String,
     errors: FieldErrors,
 }
 
@@ -47,21 +50,32 @@ async fn runs_page(state: web::Data<AppState>, visitor: Visitor, path: web::Path
 
 async fn show_runs(state: &AppState, visitor: &Visitor, id: i64, mut page: RunsPage, status: StatusCode) -> PageResult {
     let actor = staff(visitor)?;
-    let may_run = actor.role == Role::PlacementCoordinator;
-    let (cycle, runs) = state.db.run(move |conn| service::runs_of_cycle(conn, &actor, id)).await?;
-    page.may_run = may_run && cycle.status == "open";
+    let (cycle, runs, next_round) = state
+        .db
+        .run(move |conn| {
+            let (cycle, runs) = service::runs_of_cycle(conn, &actor, id)?;
+            let next = match actor.role {
+                Role::PlacementCoordinator => service::next_round(conn, &actor, id)?,
+                _ => None,
+            };
+            Ok((cycle, runs, next))
+        })
+        .await?;
+    page.next_round = next_round.map(Round::number);
     page.cycle = Some(cycle);
     page.runs = runs;
     render_status(state, visitor, "placement/runs.html", &page, status)
 }
 
-/// The new run's rules: the algorithm and, for a lottery, its seed.
+/// The new run's rules: the algorithm and, for a lottery, its seed; for a second round, its answer deadline
+/// (in the installation's time zone, as the cycle's dates are typed).
 #[derive(Debug, Default, Deserialize, Validate)]
 #[serde(default)]
 struct NewRunForm {
     csrf_token: String,
     algorithm: String,
     seed: String,
+    answer_deadline: String,
 }
 
 async fn create_run(
@@ -87,18 +101,38 @@ async fn create_run(
     if rules.is_none() {
         errors.insert("algorithm".into(), "run-error-algorithm".into());
     }
+    // Empty is "not given": the service says whether this run needs one (a second round does).
+    let answer_deadline = match form.answer_deadline.trim() {
+        "" => None,
+        typed => Some(noted(read_local_datetime(&state, typed), "answer_deadline", &mut errors)),
+    };
     let refused = |errors: FieldErrors| RunsPage {
         algorithm: form.algorithm.clone(),
         seed: form.seed.clone(),
+        answer_deadline: form.answer_deadline.clone(),
         errors,
         ..RunsPage::default()
     };
     let Some(rules) = rules.filter(|_| errors.is_empty()) else {
         return show_runs(&state, &visitor, id, refused(errors), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let run = state.db.run(move |conn| service::create_run(conn, &actor, id, rules)).await?;
+    let run = match state.db.run(move |conn| service::create_run(conn, &actor, id, rules, answer_deadline)).await {
+        Ok(run) => run,
+        Err(AppError::Validation(errors)) => {
+            return show_runs(&state, &visitor, id, refused(errors), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => return Err(e.into()),
+    };
     visitor.flash("run-queued");
     Ok(redirect(&format!("/placement/runs/{run}")))
+}
+
+#[derive(Serialize)]
+struct RunPage {
+    #[serde(flatten)]
+    view: service::RunView,
+    /// A second round's answer deadline in the installation's time zone.
+    answer_deadline: Option<String>,
 }
 
 /// Which page of the placed and of the unplaced scholars to show (from 1).
@@ -121,7 +155,8 @@ async fn run_page(
     let page = |p: Option<usize>| u32::try_from(p.unwrap_or(1)).unwrap_or(u32::MAX);
     let (placed, unplaced) = (page(query.page), page(query.unplaced_page));
     let view = state.db.run(move |conn| service::run_view(conn, &actor, id, placed, unplaced)).await?;
-    render(&state, &visitor, "placement/run.html", &view)
+    let answer_deadline = view.run.answer_deadline.map(|t| local_time(&state, t));
+    render(&state, &visitor, "placement/run.html", &RunPage { view, answer_deadline })
 }
 
 fn run_number(query: &HashMap<String, String>, field: &str) -> Result<i64, AppError> {

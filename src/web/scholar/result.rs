@@ -67,7 +67,7 @@ async fn show(
             choice,
         })
         .collect();
-    let acceptance_deadline = local_time(state, result.cycle.acceptance_deadline);
+    let acceptance_deadline = local_time(state, answer.deadline);
     let answered_at = answer.placement.as_ref().and_then(|p| p.answered_at).map(|t| local_time(state, t));
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = ResultPage { result: &result, choices, acceptance_deadline, answer, answered_at, decline, errors };
